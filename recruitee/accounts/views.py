@@ -1,0 +1,28 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from recruitee.tenancy.forms import TimeZoneField
+
+from .models import User
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = TimeZoneField(help_text="Your calendar and interview times are shown in this zone.")
+
+    class Meta:
+        model = User
+        fields = ["full_name", "time_zone"]
+        labels = {"full_name": "Your name"}
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,41 @@
+from datetime import timedelta
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from recruitee.tenancy.access import require_admin
+
+from .models import WorkerHeartbeat, WorkerPing
+from .tasks import worker_ping_task
+
+# Beat touches the heartbeat every 30 s; a few missed beats mean the worker or beat is down.
+HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
+
+
+@require_GET
+def system_status(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_admin(request.membership)
+    heartbeat = WorkerHeartbeat.objects.filter(name="default").first()
+    healthy = bool(heartbeat and timezone.now() - heartbeat.beat_at < HEARTBEAT_STALE_AFTER)
+    pings = WorkerPing.objects.filter(company=request.company)[:5]
+    return render(request, "ops/system_status.html", {"heartbeat": heartbeat, "healthy": healthy, "pings": pings})
+
+
+@require_POST
+def worker_ping_create(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_admin(request.membership)
+    with transaction.atomic():
+        ping = WorkerPing.objects.create(company=request.company, requested_by=request.user)
+        transaction.on_commit(lambda: worker_ping_task.delay(company_id=request.company.pk, ping_id=ping.pk))
+    return redirect("ops:ping-detail", company_slug=company_slug, ping_id=ping.pk)
+
+
+@require_GET
+def worker_ping_detail(request: HttpRequest, company_slug: str, ping_id: int) -> HttpResponse:
+    require_admin(request.membership)
+    ping = get_object_or_404(WorkerPing, company=request.company, pk=ping_id)
+    template = "ops/_ping.html" if request.htmx else "ops/ping_detail.html"
+    return render(request, template, {"ping": ping})

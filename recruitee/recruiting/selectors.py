@@ -1,0 +1,29 @@
+"""Reads of jobs and candidates that views share."""
+
+from django.db.models import Count, Q, QuerySet
+
+from recruitee.tenancy.models import Company
+
+from .models import Candidate, Job
+
+
+def candidate_search(*, company: Company, query: str = "", job_id: int | None = None, stage: str = "") -> QuerySet:
+    candidates = Candidate.objects.filter(company=company).select_related("job")
+    for term in query.split():
+        candidates = candidates.filter(
+            Q(full_name__icontains=term) | Q(email__icontains=term) | Q(phone__icontains=term)
+        )
+    if job_id:
+        candidates = candidates.filter(job_id=job_id)
+    if stage:
+        candidates = candidates.filter(stage=stage)
+    return candidates
+
+
+def job_list(*, company: Company, query: str = "", status: str = "") -> QuerySet:
+    jobs = Job.objects.filter(company=company).annotate(candidate_count=Count("candidates"))
+    for term in query.split():
+        jobs = jobs.filter(Q(title__icontains=term) | Q(department__icontains=term) | Q(location__icontains=term))
+    if status:
+        jobs = jobs.filter(status=status)
+    return jobs

@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from recruitee.tenancy.access import require_recruiter
+
+from . import selectors, services
+from .access import get_candidate_for_member, get_job_for_member
+from .forms import CandidateForm, JobForm
+from .models import Candidate, Job
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def candidate_list(request: HttpRequest, company_slug: str) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    job_id = _int_or_none(request.GET.get("job"))
+    stage = request.GET.get("stage", "") if request.GET.get("stage") in Candidate.Stage.values else ""
+    candidates = selectors.candidate_search(company=request.company, query=query, job_id=job_id, stage=stage)
+    page = Paginator(candidates, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page, "query": query, "job_id": job_id, "stage": stage,
+        "jobs": Job.objects.filter(company=request.company), "stages": Candidate.Stage.choices,
+    }
+    template = "recruiting/_candidate_rows.html" if request.htmx and request.htmx.target == "results" else \
+        "recruiting/candidate_list.html"
+    return render(request, template, context)
+
+
+def candidate_create(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_recruiter(request.membership)
+    initial = {}
+    if job_id := _int_or_none(request.GET.get("job")):
+        initial["job"] = Job.objects.filter(company=request.company, pk=job_id).first()
+    form = CandidateForm(request.POST or None, company=request.company, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        candidate = services.candidate_create(company=request.company, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"{candidate.full_name} was added.")
+        return redirect("recruiting:candidate-detail", company_slug=company_slug, candidate_id=candidate.pk)
+    return render(request, "recruiting/candidate_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def candidate_detail(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
+    candidate = get_candidate_for_member(request.membership, candidate_id)
+    return render(request, "recruiting/candidate_detail.html", {"candidate": candidate})
+
+
+def candidate_edit(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
+    require_recruiter(request.membership)
+    candidate = get_candidate_for_member(request.membership, candidate_id)
+    form = CandidateForm(request.POST or None, instance=candidate, company=request.company)
+    if request.method == "POST" and form.is_valid():
+        services.candidate_update(candidate=candidate, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Changes saved.")
+        return redirect("recruiting:candidate-detail", company_slug=company_slug, candidate_id=candidate.pk)
+    return render(request, "recruiting/candidate_form.html", {"form": form, "candidate": candidate},
+                  status=400 if form.errors else 200)
+
+
+def candidate_delete(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
+    require_recruiter(request.membership)
+    candidate = get_candidate_for_member(request.membership, candidate_id)
+    if request.method == "POST":
+        services.candidate_delete(candidate=candidate, actor=request.user)
+        messages.success(request, f"{candidate.full_name} was deleted.")
+        return redirect("recruiting:candidate-list", company_slug=company_slug)
+    return render(request, "recruiting/confirm_delete.html", {"object": candidate, "kind": "candidate"})
+
+
+@require_GET
+def job_list(request: HttpRequest, company_slug: str) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    status = request.GET.get("status", "") if request.GET.get("status") in Job.Status.values else ""
+    jobs = selectors.job_list(company=request.company, query=query, status=status)
+    page = Paginator(jobs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "recruiting/job_list.html", {
+        "page": page, "query": query, "status": status, "statuses": Job.Status.choices,
+    })
+
+
+def job_create(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_recruiter(request.membership)
+    form = JobForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.job_create(company=request.company, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"The job “{job.title}” was created.")
+        return redirect("recruiting:job-detail", company_slug=company_slug, job_id=job.pk)
+    return render(request, "recruiting/job_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def job_detail(request: HttpRequest, company_slug: str, job_id: int) -> HttpResponse:
+    job = get_job_for_member(request.membership, job_id)
+    candidates = Candidate.objects.filter(company=request.company, job=job)
+    page = Paginator(candidates, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "recruiting/job_detail.html", {"job": job, "page": page})
+
+
+def job_edit(request: HttpRequest, company_slug: str, job_id: int) -> HttpResponse:
+    require_recruiter(request.membership)
+    job = get_job_for_member(request.membership, job_id)
+    form = JobForm(request.POST or None, instance=job)
+    if request.method == "POST" and form.is_valid():
+        services.job_update(job=job, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Changes saved.")
+        return redirect("recruiting:job-detail", company_slug=company_slug, job_id=job.pk)
+    return render(request, "recruiting/job_form.html", {"form": form, "job": job}, status=400 if form.errors else 200)
+
+
+def job_delete(request: HttpRequest, company_slug: str, job_id: int) -> HttpResponse:
+    require_recruiter(request.membership)
+    job = get_job_for_member(request.membership, job_id)
+    if request.method == "POST":
+        services.job_delete(job=job, actor=request.user)
+        messages.success(request, f"The job “{job.title}” was deleted.")
+        return redirect("recruiting:job-list", company_slug=company_slug)
+    return render(request, "recruiting/confirm_delete.html", {
+        "object": job, "kind": "job", "candidate_count": Candidate.objects.filter(company=request.company, job=job).count(),
+    })

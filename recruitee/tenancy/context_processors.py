@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+
+from .models import Company
+
+
+def company(request: HttpRequest) -> dict:
+    """The current company and membership, and the companies to switch to, for the base layout."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "company": getattr(request, "company", None),
+        "membership": getattr(request, "membership", None),
+        # Company is not tenant-owned, so this query runs outside any scope; it is filtered by the user.
+        "my_companies": Company.objects.filter(memberships__user=user).order_by("name"),
+    }

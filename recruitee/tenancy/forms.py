@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from recruitee.accounts.models import time_zone_choices
+
+from .models import RESERVED_SLUGS, Company, Role
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", time_zone_choices)
+        kwargs.setdefault("initial", "UTC")
+        super().__init__(**kwargs)
+
+
+class CompanyForm(forms.ModelForm):
+    time_zone = TimeZoneField(help_text="Used for new members and for dates shown to candidates by default.")
+
+    class Meta:
+        model = Company
+        fields = ["name", "slug", "time_zone"]
+        labels = {"name": "Company name", "slug": "Web address"}
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].lower()
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError("This address is reserved. Pick another one.")
+        return slug
+
+
+class CompanySettingsForm(forms.ModelForm):
+    time_zone = TimeZoneField()
+
+    class Meta:
+        model = Company
+        fields = ["name", "time_zone"]
+        labels = {"name": "Company name"}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.INTERVIEWER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    """For people who have no account yet: the invitation fixes the email address."""
+
+    full_name = forms.CharField(max_length=150, label="Your name")
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            from recruitee.accounts.models import User
+
+            try:
+                password_validation.validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

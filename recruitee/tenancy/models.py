@@ -1,0 +1,135 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MinLengthValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from recruitee.validators import validate_no_line_breaks, validate_time_zone
+
+# Slugs become the first path segment, so they must not shadow the project's own top-level URLs.
+RESERVED_SLUGS = frozenset(
+    {"accounts", "admin", "api", "companies", "hooks", "invitations", "media", "sandbox", "static", "settings"}
+)
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+    "Use lowercase letters, digits and hyphens; start and end with a letter or digit.",
+)
+
+
+class Company(models.Model):
+    """A tenant. Every tenant-owned row points at one company; nobody sees another company's rows."""
+
+    name = models.CharField(max_length=120, validators=[validate_no_line_breaks])
+    slug = models.SlugField(
+        max_length=50, unique=True, validators=[slug_validator, MinLengthValidator(2)],
+        help_text="Appears in every address of the company, e.g. /acme/candidates/.",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    RECRUITER = "recruiter", "Recruiter"
+    INTERVIEWER = "interviewer", "Interviewer"
+
+
+class Membership(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_company")]
+        ordering = ["user__full_name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.company} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_recruit(self) -> bool:
+        """Admins and recruiters manage candidates and jobs; interviewers only read them."""
+        return self.role in (Role.ADMIN, Role.RECRUITER)
+
+
+def default_invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """An admin's invitation for someone to join the company with a role.
+
+    The emailed link carries a signature over (id, nonce); the nonce changes when the invitation is resent, so
+    older links stop working, and `accepted_at` makes every link single-use.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.INTERVIEWER)
+    nonce = models.CharField(max_length=64, default=new_invitation_nonce)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.company}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, in a company. Never holds secrets."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=64)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return self.summary

@@ -1,0 +1,184 @@
+"""Writes for companies, memberships and invitations. Each runs in one transaction and leaves an audit entry."""
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from recruitee.emails import queue_system_email, render_system_email
+
+from .models import AuditEntry, Company, Invitation, Membership, Role
+
+User = get_user_model()
+
+INVITATION_SALT = "recruitee.tenancy.invitation"
+
+
+class TeamError(Exception):
+    """A team change that the rules forbid; the message is shown to the user as it is."""
+
+
+def audit_record(*, company: Company, actor, action: str, summary: str, **data) -> AuditEntry:
+    return AuditEntry.objects.create(company=company, actor=actor, action=action, summary=summary[:300], data=data)
+
+
+@transaction.atomic
+def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
+    try:
+        with transaction.atomic():
+            company = Company.objects.create(name=name, slug=slug, time_zone=time_zone)
+    except IntegrityError:
+        raise ValidationError({"slug": "This address is already taken."}) from None
+    with scope(company=company):
+        Membership.objects.create(company=company, user=owner, role=Role.ADMIN)
+        audit_record(company=company, actor=owner, action="company.created", summary=f"{owner} created {name}")
+    return company
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_from_token(*, company: Company, token: str) -> Invitation | None:
+    """The open invitation the token names, or None when it is forged, stale, used, revoked or expired."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    invitation = Invitation.objects.filter(company=company, pk=payload.get("i"), nonce=payload.get("n")).first()
+    if invitation is None or not invitation.is_open:
+        return None
+    return invitation
+
+
+def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
+    path = reverse(
+        "tenancy:invitation-accept",
+        kwargs={"company_slug": invitation.company.slug, "token": invitation_token(invitation)},
+    )
+    inviter = invitation.invited_by.display_name if invitation.invited_by else "Your team"
+    email = render_system_email(
+        "team_invitation",
+        {
+            "company_name": invitation.company.name,
+            "inviter_name": inviter,
+            "role": invitation.get_role_display(),
+            "accept_url": site_url + path,
+            "expires_at": invitation.expires_at,
+        },
+    )
+    queue_system_email(to=[invitation.email], email=email)
+
+
+@transaction.atomic
+def invitation_create(*, company: Company, email: str, role: str, invited_by, site_url: str) -> Invitation:
+    email = email.strip().lower()
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise TeamError(f"{email} is already a member of {company.name}.")
+    if Invitation.objects.filter(
+        company=company, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).exists():
+        raise TeamError(f"{email} has already been invited. Resend that invitation instead.")
+    invitation = Invitation.objects.create(company=company, email=email, role=role, invited_by=invited_by)
+    audit_record(
+        company=company, actor=invited_by, action="invitation.created",
+        summary=f"{invited_by} invited {email} as {invitation.get_role_display()}", email=email, role=role,
+    )
+    _send_invitation_email(invitation, site_url=site_url)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor, site_url: str) -> Invitation:
+    """New link, new expiry; the links sent before stop working."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=invitation.company)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise TeamError("This invitation is no longer open.")
+    invitation.nonce = Invitation._meta.get_field("nonce").get_default()
+    invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
+    invitation.invited_by = actor
+    invitation.save(update_fields=["nonce", "expires_at", "invited_by"])
+    audit_record(company=invitation.company, actor=actor, action="invitation.resent",
+                 summary=f"{actor} resent the invitation for {invitation.email}", email=invitation.email)
+    _send_invitation_email(invitation, site_url=site_url)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> None:
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, company=invitation.company, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if updated:
+        audit_record(company=invitation.company, actor=actor, action="invitation.revoked",
+                     summary=f"{actor} revoked the invitation for {invitation.email}", email=invitation.email)
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """Make `user` a member with the invited role. The row lock makes a link usable exactly once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=invitation.company)
+    if not invitation.is_open:
+        raise TeamError("This invitation has already been used, was withdrawn, or has expired.")
+    if user.email.lower() != invitation.email.lower():
+        raise TeamError(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
+    membership, created = Membership.objects.get_or_create(
+        company=invitation.company, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    if created:
+        audit_record(company=invitation.company, actor=user, action="membership.joined",
+                     summary=f"{user} joined as {membership.get_role_display()}", email=user.email)
+    return membership
+
+
+@transaction.atomic
+def user_create_for_invitation(*, invitation: Invitation, full_name: str, password: str):
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise TeamError(f"An account for {invitation.email} exists already. Sign in to accept the invitation.")
+    user = User.objects.create_user(
+        email=invitation.email, password=password, full_name=full_name, time_zone=invitation.company.time_zone
+    )
+    # allauth keeps its own record of addresses; the invitation link proved this one.
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return user
+
+
+def _lock_admins(company: Company) -> list[Membership]:
+    return list(Membership.objects.select_for_update().filter(company=company, role=Role.ADMIN))
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, actor) -> Membership:
+    if role not in Role.values:
+        raise TeamError("Unknown role.")
+    admins = _lock_admins(membership.company)
+    membership.refresh_from_db()
+    if membership.role == role:
+        return membership
+    if membership.role == Role.ADMIN and len(admins) <= 1:
+        raise TeamError("A company needs at least one admin. Make someone else an admin first.")
+    old = membership.get_role_display()
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(company=membership.company, actor=actor, action="membership.role_changed",
+                 summary=f"{actor} changed {membership.user} from {old} to {membership.get_role_display()}",
+                 user_id=membership.user_id, role=role)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor) -> None:
+    admins = _lock_admins(membership.company)
+    membership.refresh_from_db()
+    if membership.role == Role.ADMIN and len(admins) <= 1:
+        raise TeamError("The last admin cannot be removed. Make someone else an admin first.")
+    audit_record(company=membership.company, actor=actor, action="membership.removed",
+                 summary=f"{actor} removed {membership.user} from the team", user_id=membership.user_id)
+    membership.delete()

@@ -1,0 +1,190 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .access import get_invitation_for_member, get_membership_for_member, require_admin
+from .forms import AcceptInvitationForm, CompanyForm, CompanySettingsForm, InvitationForm, RoleForm
+from .middleware import company_public
+from .models import AuditEntry, Company, Invitation, Membership, Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    company = Company.objects.filter(memberships__user=request.user).order_by("name").first()
+    if company is None:
+        return redirect("company-create")
+    return redirect("recruiting:candidate-list", company_slug=company.slug)
+
+
+@require_GET
+def company_home(request: HttpRequest, company_slug: str) -> HttpResponse:
+    return redirect("recruiting:candidate-list", company_slug=company_slug)
+
+
+@login_required
+def company_create(request: HttpRequest) -> HttpResponse:
+    form = CompanyForm(request.POST or None, initial={"time_zone": request.user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = services.company_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{company.name} is ready. Invite your team next.")
+            return redirect("tenancy:team", company_slug=company.slug)
+    return render(request, "tenancy/company_create.html", {"form": form})
+
+
+@require_GET
+def team(request: HttpRequest, company_slug: str) -> HttpResponse:
+    members = Membership.objects.filter(company=request.company).select_related("user")
+    invitations = Invitation.objects.filter(
+        company=request.company, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+    return render(request, "tenancy/team.html", {
+        "members": members,
+        "invitations": invitations,
+        "invite_form": InvitationForm(),
+        "admin_count": sum(1 for m in members if m.is_admin), "roles": Role.choices,
+    })
+
+
+@require_POST
+def invitation_create(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_admin(request.membership)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                company=request.company, invited_by=request.user, site_url=settings.SITE_URL, **form.cleaned_data
+            )
+        except services.TeamError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("tenancy:team", company_slug=company_slug)
+    members = Membership.objects.filter(company=request.company).select_related("user")
+    invitations = Invitation.objects.filter(company=request.company, accepted_at__isnull=True, revoked_at__isnull=True)
+    return render(request, "tenancy/team.html", {
+        "members": members, "invitations": invitations, "invite_form": form,
+        "admin_count": sum(1 for m in members if m.is_admin), "roles": Role.choices,
+    }, status=400)
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, company_slug: str, invitation_id: int) -> HttpResponse:
+    require_admin(request.membership)
+    invitation = get_invitation_for_member(request.membership, invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user, site_url=settings.SITE_URL)
+    except services.TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"A new invitation link was sent to {invitation.email}.")
+    return redirect("tenancy:team", company_slug=company_slug)
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, company_slug: str, invitation_id: int) -> HttpResponse:
+    require_admin(request.membership)
+    invitation = get_invitation_for_member(request.membership, invitation_id)
+    services.invitation_revoke(invitation=invitation, actor=request.user)
+    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    return redirect("tenancy:team", company_slug=company_slug)
+
+
+@require_POST
+def membership_role(request: HttpRequest, company_slug: str, membership_id: int) -> HttpResponse:
+    require_admin(request.membership)
+    membership = get_membership_for_member(request.membership, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick one of the listed roles.")
+    else:
+        try:
+            services.membership_change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+        except services.TeamError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    return redirect("tenancy:team", company_slug=company_slug)
+
+
+def membership_remove(request: HttpRequest, company_slug: str, membership_id: int) -> HttpResponse:
+    require_admin(request.membership)
+    membership = get_membership_for_member(request.membership, membership_id)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, actor=request.user)
+        except services.TeamError as error:
+            messages.error(request, str(error))
+            return redirect("tenancy:team", company_slug=company_slug)
+        messages.success(request, f"{membership.user} was removed from the team.")
+        if membership.user_id == request.user.pk:
+            return redirect("home")
+        return redirect("tenancy:team", company_slug=company_slug)
+    return render(request, "tenancy/membership_remove.html", {"target": membership})
+
+
+@company_public
+def invitation_accept(request: HttpRequest, company_slug: str, token: str) -> HttpResponse:
+    invitation = services.invitation_from_token(company=request.company, token=token)
+    if invitation is None:
+        return render(request, "tenancy/invitation_invalid.html", status=404)
+    context = {"invitation": invitation}
+    user = request.user
+    if user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=user)
+            except services.TeamError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Welcome to {invitation.company.name}!")
+                return redirect("recruiting:candidate-list", company_slug=company_slug)
+        return render(request, "tenancy/invitation_accept.html", context)
+
+    if services.User.objects.filter(email__iexact=invitation.email).exists():
+        # An existing account signs in first and comes back here.
+        return render(request, "tenancy/invitation_accept.html", {**context, "needs_login": True})
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user = services.user_create_for_invitation(
+                invitation=invitation, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+            services.invitation_accept(invitation=invitation, user=new_user)
+        except services.TeamError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            messages.success(request, f"Welcome to {invitation.company.name}!")
+            return redirect("recruiting:candidate-list", company_slug=company_slug)
+    return render(request, "tenancy/invitation_accept.html", {**context, "form": form})
+
+
+def company_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_admin(request.membership)
+    form = CompanySettingsForm(request.POST or None, instance=request.company)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.audit_record(company=request.company, actor=request.user, action="company.updated",
+                              summary=f"{request.user} updated the company settings")
+        messages.success(request, "Settings saved.")
+        return redirect("tenancy:settings", company_slug=company_slug)
+    return render(request, "tenancy/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def audit_log(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_admin(request.membership)
+    entries = AuditEntry.objects.filter(company=request.company).select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "tenancy/audit_log.html", {"page": page})

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from recruitee.accounts import views as account_views
+from recruitee.tenancy import views as tenancy_views
+
+company_patterns = [
+    path("", tenancy_views.company_home, name="company-home"),
+    path("", include("recruitee.recruiting.urls")),
+    path("", include("recruitee.tenancy.urls")),
+    path("", include("recruitee.ops.urls")),
+]
+
+urlpatterns = [
+    path("", tenancy_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/", include("allauth.urls")),
+    path("companies/new/", tenancy_views.company_create, name="company-create"),
+    path("<slug:company_slug>/", include(company_patterns)),
+]
