@@ -11,4 +11,5 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        queue_system_email(to=list(message.to), email=RenderedEmail(subject=message.subject, text=message.body, html=html))
+        rendered = RenderedEmail(subject=message.subject, text=message.body, html=html)
+        queue_system_email(to=list(message.to), email=rendered)

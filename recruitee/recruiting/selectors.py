@@ -1,6 +1,7 @@
 """Reads of jobs and candidates that views share."""
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 
 from recruitee.tenancy.models import Company
 
@@ -21,7 +22,12 @@ def candidate_search(*, company: Company, query: str = "", job_id: int | None = 
 
 
 def job_list(*, company: Company, query: str = "", status: str = "") -> QuerySet:
-    jobs = Job.objects.filter(company=company).annotate(candidate_count=Count("candidates"))
+    # Meta.ordering does not apply to aggregating queries, so order explicitly.
+    jobs = (
+        Job.objects.filter(company=company)
+        .annotate(candidate_count=Count("candidates"))
+        .order_by("status", Lower("title"), "pk")
+    )
     for term in query.split():
         jobs = jobs.filter(Q(title__icontains=term) | Q(department__icontains=term) | Q(location__icontains=term))
     if status:

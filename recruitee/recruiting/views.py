@@ -124,6 +124,7 @@ def job_delete(request: HttpRequest, company_slug: str, job_id: int) -> HttpResp
         services.job_delete(job=job, actor=request.user)
         messages.success(request, f"The job “{job.title}” was deleted.")
         return redirect("recruiting:job-list", company_slug=company_slug)
+    candidate_count = Candidate.objects.filter(company=request.company, job=job).count()
     return render(request, "recruiting/confirm_delete.html", {
-        "object": job, "kind": "job", "candidate_count": Candidate.objects.filter(company=request.company, job=job).count(),
+        "object": job, "kind": "job", "candidate_count": candidate_count,
     })

@@ -109,13 +109,19 @@ ACCOUNT_ADAPTER = "recruitee.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Recruitee] "
+# Failed sign-ins are throttled by django-axes alone, so people get one clear lockout page.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 
 # django-axes: lock a login (email + address) out after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "recruitee.accounts.lockout.attempted_login"
 AXES_RESET_ON_SUCCESS = True
+# Without this, axes quietly fails the login during a lockout and people see "wrong password" instead.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
 

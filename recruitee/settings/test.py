@@ -15,3 +15,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+# Serve static files straight from the source folders (the browser tests use them); no collectstatic needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -51,7 +51,9 @@ class AcceptInvitationForm(forms.Form):
 
     full_name = forms.CharField(max_length=150, label="Your name")
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args, email: str, **kwargs):
         self.email = email

@@ -11,9 +11,8 @@ class Command(BaseCommand):
         if getattr(settings, "ENVIRONMENT", "") == "production":
             raise CommandError("seed_demo refuses to run with production settings: it sets well-known passwords.")
         counts = seed_demo()
-        self.stdout.write(self.style.SUCCESS(
-            "Demo data ready: {companies} companies, {users} people, {jobs} jobs, {candidates} candidates.".format(**counts)
-        ))
+        summary = "Demo data ready: {companies} companies, {users} people, {jobs} jobs, {candidates} candidates."
+        self.stdout.write(self.style.SUCCESS(summary.format(**counts)))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for slug, email, _name, role, _tz in USERS:
             self.stdout.write(f"  {email:<24} {role.label:<12} in {slug}")
