@@ -212,3 +212,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+
+# Calendar providers. Defaults are the real Google and Microsoft endpoints; the demo and tests point them at the
+# sandbox providers in calendars/sandbox/.
+TOKEN_ENCRYPTION_KEYS = env("TOKEN_ENCRYPTION_KEYS", default="")
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+GOOGLE_AUTH_URI = env("GOOGLE_AUTH_URI", default="https://accounts.google.com/o/oauth2/v2/auth")
+GOOGLE_TOKEN_URI = env("GOOGLE_TOKEN_URI", default="https://oauth2.googleapis.com/token")
+GOOGLE_REVOKE_URI = env("GOOGLE_REVOKE_URI", default="https://oauth2.googleapis.com/revoke")
+GOOGLE_API_ENDPOINT = env("GOOGLE_API_ENDPOINT", default="https://www.googleapis.com/calendar/v3/")
+MICROSOFT_CLIENT_ID = env("MICROSOFT_CLIENT_ID", default="")
+MICROSOFT_CLIENT_SECRET = env("MICROSOFT_CLIENT_SECRET", default="")
+MICROSOFT_AUTHORITY = env("MICROSOFT_AUTHORITY", default="https://login.microsoftonline.com/common")
+MICROSOFT_GRAPH_URL = env("MICROSOFT_GRAPH_URL", default="https://graph.microsoft.com/v1.0")
+PROVIDER_CA_BUNDLE = env("PROVIDER_CA_BUNDLE", default="")
+PROVIDER_TIMEOUT_SECONDS = env.float("PROVIDER_TIMEOUT_SECONDS", default=20.0)

@@ -15,3 +15,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def _local_token_key() -> str:
+    """A per-checkout key kept in var/, made on first start, so `make run` needs no set-up. Never for production."""
+    from cryptography.fernet import Fernet
+
+    path = BASE_DIR / "var" / "dev-token-encryption-key"  # noqa: F405
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+TOKEN_ENCRYPTION_KEYS = env("TOKEN_ENCRYPTION_KEYS", default="") or _local_token_key()

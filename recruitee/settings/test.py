@@ -18,3 +18,8 @@ AXES_FAILURE_LIMIT = 5
 # Serve static files straight from the source folders (the browser tests use them); no collectstatic needed.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Test-only keys (not secrets): the first encrypts, both decrypt.
+TOKEN_ENCRYPTION_KEYS = env(
+    "TOKEN_ENCRYPTION_KEYS",
+    default="dGVzdC1rZXktbnVtYmVyLW9uZS0zMi1ieXRlcy1sb24=,dGVzdC1rZXktbnVtYmVyLXR3by0zMi1ieXRlcy1sb24=",
+)
