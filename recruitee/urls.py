@@ -9,6 +9,7 @@ company_patterns = [
     path("", include("recruitee.recruiting.urls")),
     path("", include("recruitee.tenancy.urls")),
     path("", include("recruitee.ops.urls")),
+    path("", include("calendars.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
+    path("oauth/calendar/", include("calendars.callback_urls")),
     path("companies/new/", tenancy_views.company_create, name="company-create"),
     path("<slug:company_slug>/", include(company_patterns)),
 ]

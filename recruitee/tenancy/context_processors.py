@@ -8,9 +8,21 @@ def company(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    membership = getattr(request, "membership", None)
     return {
         "company": getattr(request, "company", None),
-        "membership": getattr(request, "membership", None),
+        "membership": membership,
+        "reconnect_needed": _reconnect_needed(membership),
         # Company is not tenant-owned, so this query runs outside any scope; it is filtered by the user.
         "my_companies": Company.objects.filter(memberships__user=user).order_by("name"),
     }
+
+
+def _reconnect_needed(membership) -> list:
+    if membership is None:
+        return []
+    from calendars.models import CalendarConnection
+
+    return list(CalendarConnection.objects.filter(
+        company=membership.company, member=membership, status=CalendarConnection.Status.RECONNECT_NEEDED
+    ))

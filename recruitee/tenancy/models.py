@@ -11,7 +11,7 @@ from recruitee.validators import validate_no_line_breaks, validate_time_zone
 
 # Slugs become the first path segment, so they must not shadow the project's own top-level URLs.
 RESERVED_SLUGS = frozenset(
-    {"accounts", "admin", "api", "companies", "hooks", "invitations", "media", "sandbox", "static", "settings"}
+    {"accounts", "admin", "api", "companies", "hooks", "invitations", "media", "oauth", "sandbox", "static", "settings"}
 )
 
 slug_validator = RegexValidator(

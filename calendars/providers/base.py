@@ -1,0 +1,79 @@
+"""What every calendar provider adapter offers, and the errors the rest of the app handles."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str  # empty when the provider sent none (Google only sends one on consent)
+    expires_at: datetime | None
+    scopes: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Grant:
+    tokens: TokenSet
+    account: Account
+
+
+@dataclass(frozen=True)
+class ProviderCalendar:
+    calendar_id: str
+    name: str
+    time_zone: str = ""
+    color: str = ""
+    is_primary: bool = False
+    can_edit: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorizationStart:
+    url: str
+    # What the callback needs to finish this flow (PKCE verifier, msal's flow dict); kept in the session only.
+    flow: dict = field(default_factory=dict)
+
+
+class ProviderError(Exception):
+    """A provider call failed; the message is written for the user (no tokens, no raw bodies)."""
+
+
+class AuthorizationFailed(ProviderError):
+    """The OAuth dance did not produce a grant (denied, bad code, PKCE mismatch, …)."""
+
+
+class ReconnectNeeded(ProviderError):
+    """The refresh token is dead (`invalid_grant`): only the member can fix it by connecting again."""
+
+
+class RateLimited(ProviderError):
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TemporaryProviderError(ProviderError):
+    """5xx, timeouts, connection errors: worth retrying later."""
+
+
+class CalendarProvider(Protocol):
+    name: str
+
+    def begin_authorization(self, *, state: str, redirect_uri: str) -> AuthorizationStart: ...
+
+    def complete_authorization(self, *, flow: dict, params: dict, redirect_uri: str) -> Grant: ...
+
+    def refresh(self, *, refresh_token: str) -> TokenSet: ...
+
+    def revoke(self, *, token: str) -> None: ...
+
+    def list_calendars(self, *, access_token: str) -> list[ProviderCalendar]: ...

@@ -1,0 +1,182 @@
+"""Google Calendar through google-auth, google-auth-oauthlib and google-api-python-client.
+
+Only the base URLs come from settings (GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI, GOOGLE_REVOKE_URI, GOOGLE_API_ENDPOINT),
+so the same code talks to Google or to the sandbox.
+"""
+
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+
+import google.auth.transport.requests
+import google_auth_httplib2
+import httplib2
+import requests
+from django.conf import settings
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+from google_auth_oauthlib.flow import Flow
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
+from .base import (
+    Account,
+    AuthorizationFailed,
+    AuthorizationStart,
+    Grant,
+    ProviderCalendar,
+    ProviderError,
+    RateLimited,
+    ReconnectNeeded,
+    TemporaryProviderError,
+    TokenSet,
+)
+from .http import provider_session
+
+logger = logging.getLogger(__name__)
+
+SCOPES = ["openid", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/calendar"]
+
+# Google may answer with the scopes in another order or with earlier grants added (include_granted_scopes);
+# oauthlib would treat that as an error.
+os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+
+
+def _client_config() -> dict:
+    return {
+        "web": {
+            "client_id": settings.GOOGLE_CLIENT_ID,
+            "client_secret": settings.GOOGLE_CLIENT_SECRET,
+            "auth_uri": settings.GOOGLE_AUTH_URI,
+            "token_uri": settings.GOOGLE_TOKEN_URI,
+        }
+    }
+
+
+def _expiry(expires_in) -> datetime | None:
+    return datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
+
+
+def _error_from_http(error: HttpError, doing: str) -> ProviderError:
+    status = error.status_code
+    reasons = {detail.get("reason") for detail in (error.error_details or []) if isinstance(detail, dict)}
+    if status == 429 or (status == 403 and reasons & {"rateLimitExceeded", "userRateLimitExceeded"}):
+        retry_after = error.resp.get("retry-after") if error.resp else None
+        return RateLimited(f"Google is rate-limiting us while {doing}.",
+                           retry_after=float(retry_after) if retry_after else None)
+    if status >= 500:
+        return TemporaryProviderError(f"Google had a temporary problem while {doing} (HTTP {status}).")
+    return ProviderError(f"Google refused {doing} (HTTP {status}).")
+
+
+class GoogleProvider:
+    name = "google"
+
+    def begin_authorization(self, *, state: str, redirect_uri: str) -> AuthorizationStart:
+        flow = Flow.from_client_config(_client_config(), scopes=SCOPES, redirect_uri=redirect_uri)
+        url, _ = flow.authorization_url(
+            state=state,
+            access_type="offline",
+            # Google sends a refresh token only on consent; asking again guarantees one on reconnect too.
+            prompt="consent",
+            include_granted_scopes="true",
+        )
+        return AuthorizationStart(url=url, flow={"code_verifier": flow.code_verifier})
+
+    def complete_authorization(self, *, flow: dict, params: dict, redirect_uri: str) -> Grant:
+        if params.get("error"):
+            raise AuthorizationFailed(
+                "Google did not grant access." if params["error"] == "access_denied"
+                else f"Google reported an error: {params['error']}."
+            )
+        code = params.get("code")
+        if not code:
+            raise AuthorizationFailed("Google sent no authorization code back.")
+        oauth_flow = Flow.from_client_config(
+            _client_config(), scopes=SCOPES, redirect_uri=redirect_uri,
+            code_verifier=flow.get("code_verifier"), autogenerate_code_verifier=False,
+        )
+        try:
+            token = oauth_flow.fetch_token(code=code, timeout=settings.PROVIDER_TIMEOUT_SECONDS)
+        except OAuth2Error as error:
+            raise AuthorizationFailed(f"Google refused the authorization code ({error.error}).") from None
+        except requests.RequestException:
+            raise TemporaryProviderError("Could not reach Google to finish connecting. Try again.") from None
+        tokens = TokenSet(
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token", ""),
+            expires_at=_expiry(token.get("expires_in")),
+            scopes=" ".join(token.get("scope", [])) if isinstance(token.get("scope"), list) else token.get("scope", ""),
+        )
+        return Grant(tokens=tokens, account=self.account(access_token=tokens.access_token))
+
+    def refresh(self, *, refresh_token: str) -> TokenSet:
+        credentials = Credentials(
+            token=None, refresh_token=refresh_token, token_uri=settings.GOOGLE_TOKEN_URI,
+            client_id=settings.GOOGLE_CLIENT_ID, client_secret=settings.GOOGLE_CLIENT_SECRET,
+        )
+        try:
+            credentials.refresh(google.auth.transport.requests.Request(session=provider_session()))
+        except RefreshError as error:
+            if "invalid_grant" in str(error.args[:1]):
+                raise ReconnectNeeded("Google no longer accepts this connection (access was revoked or expired).") \
+                    from None
+            raise ProviderError("Google refused to refresh the access token.") from None
+        except TransportError:
+            raise TemporaryProviderError("Could not reach Google to refresh the access token.") from None
+        expiry = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else None
+        # Google keeps the same refresh token; it does not rotate them.
+        return TokenSet(access_token=credentials.token, refresh_token=refresh_token, expires_at=expiry)
+
+    def revoke(self, *, token: str) -> None:
+        try:
+            response = provider_session().post(settings.GOOGLE_REVOKE_URI, data={"token": token})
+        except requests.RequestException:
+            raise TemporaryProviderError("Could not reach Google to revoke access.") from None
+        if response.status_code not in (200, 400):  # 400: already revoked or expired — nothing left to revoke
+            raise ProviderError(f"Google refused to revoke access (HTTP {response.status_code}).")
+
+    def service(self, *, access_token: str):
+        """A Calendar v3 client for one task: httplib2 is not thread-safe, so never share it."""
+        credentials = Credentials(token=access_token)
+        http = httplib2.Http(timeout=settings.PROVIDER_TIMEOUT_SECONDS, ca_certs=settings.PROVIDER_CA_BUNDLE or None)
+        return build(
+            "calendar", "v3",
+            http=google_auth_httplib2.AuthorizedHttp(credentials, http=http),
+            static_discovery=True, cache_discovery=False,
+            client_options={"api_endpoint": settings.GOOGLE_API_ENDPOINT},
+        )
+
+    def account(self, *, access_token: str) -> Account:
+        try:
+            primary = self.service(access_token=access_token).calendarList().get(calendarId="primary").execute()
+        except HttpError as error:
+            raise _error_from_http(error, "reading the account") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to read the account.") from None
+        # The primary calendar's id is the account's address.
+        return Account(account_id=primary["id"], email=primary["id"], name=primary.get("summary", ""))
+
+    def list_calendars(self, *, access_token: str) -> list[ProviderCalendar]:
+        service = self.service(access_token=access_token)
+        calendars, page_token = [], None
+        try:
+            while True:
+                page = service.calendarList().list(pageToken=page_token, maxResults=250).execute()
+                for item in page.get("items", []):
+                    calendars.append(ProviderCalendar(
+                        calendar_id=item["id"],
+                        name=item.get("summaryOverride") or item.get("summary") or item["id"],
+                        time_zone=item.get("timeZone", ""),
+                        color=item.get("backgroundColor", ""),
+                        is_primary=bool(item.get("primary")),
+                        can_edit=item.get("accessRole") in ("owner", "writer"),
+                    ))
+                page_token = page.get("nextPageToken")
+                if not page_token:
+                    return calendars
+        except HttpError as error:
+            raise _error_from_http(error, "listing calendars") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to list calendars.") from None

@@ -1,0 +1,151 @@
+"""Writes for calendar connections: connect, refresh tokens, select calendars, disconnect."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from recruitee.emails import queue_system_email, render_system_email
+from recruitee.tenancy.models import Membership
+from recruitee.tenancy.services import audit_record
+
+from .models import Calendar, CalendarConnection
+from .providers import get_provider
+from .providers.base import Grant, ProviderCalendar, ProviderError, ReconnectNeeded
+
+logger = logging.getLogger(__name__)
+
+# Refresh a little before the provider's expiry so a token never dies in the middle of a request.
+EXPIRY_MARGIN = timedelta(minutes=2)
+
+
+def _store_calendars(connection: CalendarConnection, calendars: list[ProviderCalendar]) -> None:
+    existing = {c.provider_calendar_id: c for c in Calendar.objects.filter(connection=connection)}
+    seen = set()
+    for item in calendars:
+        seen.add(item.calendar_id)
+        row = existing.get(item.calendar_id) or Calendar(
+            company=connection.company, connection=connection, provider_calendar_id=item.calendar_id,
+            # New calendars: only the primary counts as busy until the member says otherwise.
+            is_selected=item.is_primary,
+        )
+        row.name, row.time_zone, row.color = item.name[:255], item.time_zone[:64], item.color[:20]
+        row.is_primary, row.can_edit = item.is_primary, item.can_edit
+        row.save()
+    Calendar.objects.filter(connection=connection).exclude(provider_calendar_id__in=seen).delete()
+
+
+@transaction.atomic
+def connection_store(*, member: Membership, provider: str, grant: Grant, calendars: list[ProviderCalendar]):
+    """Create the connection, or update it when this member connects the same account again."""
+    connection = (
+        CalendarConnection.objects.select_for_update()
+        .filter(member=member, provider=provider, account_id=grant.account.account_id)
+        .first()
+    )
+    created = connection is None
+    if created:
+        connection = CalendarConnection(
+            company=member.company, member=member, provider=provider, account_id=grant.account.account_id
+        )
+    connection.account_email = grant.account.email[:254]
+    connection.account_name = grant.account.name[:200]
+    connection.access_token = grant.tokens.access_token
+    if grant.tokens.refresh_token or created:
+        connection.refresh_token = grant.tokens.refresh_token
+    connection.token_expires_at = grant.tokens.expires_at
+    connection.scopes = grant.tokens.scopes
+    connection.status = CalendarConnection.Status.ACTIVE
+    connection.last_error, connection.last_error_class, connection.last_error_at = "", "", None
+    connection.reconnect_notified_at = None
+    connection.save()
+    _store_calendars(connection, calendars)
+    verb = "connected" if created else "reconnected"
+    audit_record(
+        company=member.company, actor=member.user, action=f"calendar.{verb}",
+        summary=f"{member.user} {verb} {connection}", connection_id=connection.pk,
+    )
+    return connection, created
+
+
+@transaction.atomic
+def calendars_select(*, connection: CalendarConnection, selected_ids: set[int]) -> None:
+    calendars = Calendar.objects.filter(connection=connection)
+    calendars.filter(pk__in=selected_ids).update(is_selected=True)
+    calendars.exclude(pk__in=selected_ids).update(is_selected=False)
+
+
+def _notify_reconnect_needed(connection: CalendarConnection) -> None:
+    path = reverse("calendars:index", kwargs={"company_slug": connection.company.slug})
+    email = render_system_email("calendar_reconnect", {
+        "connection": str(connection), "company_name": connection.company.name,
+        "reconnect_url": settings.SITE_URL + path,
+    })
+    queue_system_email(to=[connection.member.user.email], email=email)
+
+
+def connection_mark_reconnect_needed(*, connection_id: int, reason: str) -> None:
+    """Stop using a dead grant, tell its owner once, and keep a record."""
+    with transaction.atomic():
+        connection = CalendarConnection.objects.select_for_update().select_related("member__user", "company") \
+            .get(pk=connection_id)
+        connection.status = CalendarConnection.Status.RECONNECT_NEEDED
+        connection.last_error, connection.last_error_class = reason, "ReconnectNeeded"
+        connection.last_error_at = timezone.now()
+        first_time = connection.reconnect_notified_at is None
+        if first_time:
+            connection.reconnect_notified_at = timezone.now()
+            _notify_reconnect_needed(connection)
+            audit_record(company=connection.company, actor=None, action="calendar.token_failed",
+                         summary=f"{connection} needs to be reconnected: {reason}", connection_id=connection.pk)
+        connection.save()
+
+
+def connection_access_token(*, connection_id: int) -> str:
+    """A valid access token, refreshed first when needed.
+
+    The row lock makes two workers that need a fresh token at the same moment make one token call: the second
+    waits for the lock and then finds the token the first one stored.
+    """
+    with transaction.atomic():
+        connection = CalendarConnection.objects.select_for_update().get(pk=connection_id)
+        if connection.needs_reconnect:
+            raise ReconnectNeeded(connection.last_error or "This calendar needs to be reconnected.")
+        expires_at = connection.token_expires_at
+        if expires_at and expires_at - EXPIRY_MARGIN > datetime.now(UTC):
+            return connection.access_token
+        if not connection.refresh_token:
+            error = ReconnectNeeded("The provider gave no refresh token; connect the calendar again.")
+        else:
+            try:
+                tokens = get_provider(connection.provider).refresh(refresh_token=connection.refresh_token)
+            except ReconnectNeeded as dead:
+                error = dead
+            else:
+                connection.access_token = tokens.access_token
+                connection.refresh_token = tokens.refresh_token or connection.refresh_token
+                connection.token_expires_at = tokens.expires_at
+                connection.save(update_fields=["access_token", "refresh_token", "token_expires_at", "updated_at"])
+                return tokens.access_token
+    connection_mark_reconnect_needed(connection_id=connection_id, reason=str(error))
+    raise error
+
+
+def connection_disconnect(*, connection: CalendarConnection, actor) -> None:
+    """Revoke what the provider lets us revoke, then forget the tokens and everything synced, whatever happened."""
+    provider = get_provider(connection.provider)
+    try:
+        token = connection.refresh_token or connection.access_token
+        if token:
+            provider.revoke(token=token)
+    except ProviderError as error:
+        logger.warning("Revoking connection %s at %s failed: %s", connection.pk, connection.provider, error)
+    except Exception:  # noqa: BLE001 — a revoke failure (even a decryption error) must never keep the tokens
+        logger.exception("Revoking connection %s failed unexpectedly", connection.pk)
+    with transaction.atomic():
+        audit_record(company=connection.company, actor=actor, action="calendar.disconnected",
+                     summary=f"{actor} disconnected {connection}", connection_id=connection.pk)
+        CalendarConnection.objects.filter(pk=connection.pk, company=connection.company).delete()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "calendars"
+
+urlpatterns = [
+    path("calendars/", views.index, name="index"),
+    path("calendars/connect/<str:provider>/", views.connect, name="connect"),
+    path("calendars/<int:connection_id>/selection/", views.calendars_select, name="selection"),
+    path("calendars/<int:connection_id>/disconnect/", views.disconnect, name="disconnect"),
+    path("settings/calendars/", views.admin_connections, name="admin"),
+]

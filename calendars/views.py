@@ -1,0 +1,121 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_scopes import scope
+
+from recruitee.tenancy.access import require_admin
+from recruitee.tenancy.models import Company, Membership
+
+from . import oauth, services
+from .access import get_connection_for_member
+from .models import Calendar, CalendarConnection, Provider
+from .providers import get_provider
+from .providers.base import ProviderError
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def index(request: HttpRequest, company_slug: str) -> HttpResponse:
+    connections = (
+        CalendarConnection.objects.filter(company=request.company, member=request.membership)
+        .prefetch_related("calendars")
+    )
+    return render(request, "calendars/index.html", {"connections": connections, "providers": Provider.choices})
+
+
+@require_GET
+def connect(request: HttpRequest, company_slug: str, provider: str) -> HttpResponse:
+    if provider not in Provider.values:
+        raise Http404
+    state = oauth.pending_start(request, provider=provider, company_slug=company_slug,
+                                member_id=request.membership.pk)
+    try:
+        start = get_provider(provider).begin_authorization(state=state, redirect_uri=oauth.redirect_uri(provider))
+    except ProviderError as error:
+        messages.error(request, str(error))
+        return redirect("calendars:index", company_slug=company_slug)
+    oauth.pending_attach_flow(request, state, start.flow)
+    return redirect(start.url)
+
+
+def _callback(request: HttpRequest, provider: str) -> HttpResponse:
+    params = request.GET.dict()
+    try:
+        pending = oauth.pending_take(request, state=params.get("state"), provider=provider)
+    except oauth.OAuthStateError as error:
+        messages.error(request, str(error))
+        return redirect("home")
+    company = Company.objects.filter(slug=pending["company"]).first()
+    if company is None:
+        return redirect("home")
+    with scope(company=company):
+        member = Membership.objects.filter(company=company, pk=pending["member"], user=request.user).first()
+        if member is None:
+            messages.error(request, "You are no longer a member of this company.")
+            return redirect("home")
+        adapter = get_provider(provider)
+        try:
+            grant = adapter.complete_authorization(
+                flow=pending["flow"], params=params, redirect_uri=oauth.redirect_uri(provider)
+            )
+            calendars = adapter.list_calendars(access_token=grant.tokens.access_token)
+        except ProviderError as error:
+            messages.error(request, f"Your calendar was not connected. {error}")
+            return redirect("calendars:index", company_slug=company.slug)
+        connection, created = services.connection_store(
+            member=member, provider=provider, grant=grant, calendars=calendars
+        )
+    label = "connected" if created else "reconnected"
+    messages.success(request, f"{connection} is {label}. Choose which calendars count as busy time.")
+    return redirect("calendars:index", company_slug=company.slug)
+
+
+@login_required
+@require_GET
+def callback_google(request: HttpRequest) -> HttpResponse:
+    return _callback(request, "google")
+
+
+@login_required
+@require_GET
+def callback_microsoft(request: HttpRequest) -> HttpResponse:
+    return _callback(request, "microsoft")
+
+
+@require_POST
+def calendars_select(request: HttpRequest, company_slug: str, connection_id: int) -> HttpResponse:
+    connection = get_connection_for_member(request.membership, connection_id)
+    if connection.member_id != request.membership.pk:
+        raise Http404  # admins manage connections, but busy calendars are the owner's choice
+    wanted = set()
+    for value in request.POST.getlist("calendars"):
+        if value.isdigit():
+            wanted.add(int(value))
+    own = set(Calendar.objects.filter(connection=connection, pk__in=wanted).values_list("pk", flat=True))
+    services.calendars_select(connection=connection, selected_ids=own)
+    messages.success(request, f"Saved which calendars of {connection} count as busy.")
+    return redirect("calendars:index", company_slug=company_slug)
+
+
+def disconnect(request: HttpRequest, company_slug: str, connection_id: int) -> HttpResponse:
+    connection = get_connection_for_member(request.membership, connection_id)
+    from_admin = "admin" in (request.GET.get("from"), request.POST.get("from"))
+    back = "calendars:admin" if from_admin else "calendars:index"
+    if request.method == "POST":
+        services.connection_disconnect(connection=connection, actor=request.user)
+        messages.success(request, f"{connection} was disconnected and its synced data deleted.")
+        return redirect(back, company_slug=company_slug)
+    return render(request, "calendars/disconnect.html", {"connection": connection, "from_admin": from_admin})
+
+
+@require_GET
+def admin_connections(request: HttpRequest, company_slug: str) -> HttpResponse:
+    require_admin(request.membership)
+    connections = CalendarConnection.objects.filter(company=request.company).select_related("member__user") \
+        .order_by("member__user__full_name", "provider", "account_email")
+    return render(request, "calendars/admin.html", {"connections": connections})
