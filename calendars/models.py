@@ -35,6 +35,19 @@ class CalendarConnection(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     reconnect_notified_at = models.DateTimeField(null=True, blank=True)
 
+    # Sync bookkeeping. The lock is a token plus a heartbeat: a worker that dies mid-sync leaves a lock that goes
+    # stale, so the redelivered task can take over instead of waiting forever.
+    sync_lock_token = models.CharField(max_length=64, blank=True)
+    sync_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    sync_requested = models.BooleanField(default=False, help_text="Another sync was asked for while one ran.")
+    sync_full_requested = models.BooleanField(default=False)
+    sync_started_at = models.DateTimeField(null=True, blank=True)
+    sync_pages_fetched = models.PositiveIntegerField(default=0)
+    sync_events_stored = models.PositiveIntegerField(default=0)
+    events_count = models.PositiveIntegerField(default=0)
+    syncs_succeeded = models.PositiveIntegerField(default=0)
+    syncs_failed = models.PositiveIntegerField(default=0)
+
     objects = ScopedManager(company="company")
 
     class Meta:
@@ -64,6 +77,16 @@ class Calendar(models.Model):
     can_edit = models.BooleanField(default=False)
     is_selected = models.BooleanField(default=False)
 
+    # Where the sync stands. `sync_cursor` is the provider's cursor after the last complete sync (Google's
+    # nextSyncToken, Graph's deltaLink). While a sync runs, `sync_page` is the next page to fetch, so a retried or
+    # redelivered sync resumes there; `sync_mode` says whether that run is a full or an incremental one.
+    sync_cursor = models.TextField(blank=True)
+    sync_page = models.TextField(blank=True)
+    sync_mode = models.CharField(max_length=12, blank=True)
+    # Every full sync stamps the events it sees with a new generation; what is older at its end has vanished.
+    sync_generation = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
     objects = ScopedManager(company="company")
 
     class Meta:
@@ -76,3 +99,43 @@ class Calendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Event(models.Model):
+    """One entry of a synced calendar (recurring series are stored as their instances)."""
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events")
+    provider_event_id = models.CharField(max_length=1024)
+    ical_uid = models.CharField(max_length=1024, blank=True)
+    title = models.CharField(max_length=1024, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, blank=True, help_text="The zone the event was created in.")
+    all_day = models.BooleanField(default=False)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="Exclusive, as the providers send it.")
+    status = models.CharField(max_length=20, default="confirmed")
+    is_busy = models.BooleanField(default=True)
+    organizer_email = models.CharField(max_length=254, blank=True)
+    organizer_name = models.CharField(max_length=200, blank=True)
+    attendees = models.JSONField(default=list, blank=True)
+    series_id = models.CharField(max_length=1024, blank=True)
+    provider_updated_at = models.DateTimeField(null=True, blank=True)
+    sync_generation = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["start", "end"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "provider_event_id"], name="one_row_per_provider_event"),
+        ]
+        indexes = [models.Index(fields=["calendar", "start", "end"]), models.Index(fields=["company", "start"])]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.title or "(No title)"

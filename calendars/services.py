@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 EXPIRY_MARGIN = timedelta(minutes=2)
 
 
-def _store_calendars(connection: CalendarConnection, calendars: list[ProviderCalendar]) -> None:
+def calendars_store(connection: CalendarConnection, calendars: list[ProviderCalendar]) -> None:
     existing = {c.provider_calendar_id: c for c in Calendar.objects.filter(connection=connection)}
     seen = set()
     for item in calendars:
@@ -62,7 +62,8 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
     connection.last_error, connection.last_error_class, connection.last_error_at = "", "", None
     connection.reconnect_notified_at = None
     connection.save()
-    _store_calendars(connection, calendars)
+    calendars_store(connection, calendars)
+    _queue_sync_after_commit(connection, full=True)
     verb = "connected" if created else "reconnected"
     audit_record(
         company=member.company, actor=member.user, action=f"calendar.{verb}",
@@ -71,11 +72,19 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
     return connection, created
 
 
+def _queue_sync_after_commit(connection: CalendarConnection, *, full: bool) -> None:
+    from .tasks import queue_sync  # the tasks module imports the sync engine, which imports this module
+
+    transaction.on_commit(lambda: queue_sync(connection, full=full))
+
+
 @transaction.atomic
 def calendars_select(*, connection: CalendarConnection, selected_ids: set[int]) -> None:
     calendars = Calendar.objects.filter(connection=connection)
     calendars.filter(pk__in=selected_ids).update(is_selected=True)
     calendars.exclude(pk__in=selected_ids).update(is_selected=False)
+    # Newly selected calendars need their first sync; deselected ones get their events removed by it.
+    _queue_sync_after_commit(connection, full=False)
 
 
 def _notify_reconnect_needed(connection: CalendarConnection) -> None:

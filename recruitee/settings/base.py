@@ -171,6 +171,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "recruitee.ops.tasks.worker_heartbeat_task", "schedule": 30.0},
+    # Incremental sync of every active calendar connection (push notifications make most of these no-ops).
+    "calendar-sync-all": {
+        "task": "calendars.tasks.calendar_sync_all_task",
+        "schedule": float(env.int("CALENDAR_SYNC_INTERVAL_SECONDS", default=300)),
+    },
 }
 
 CACHES = {
@@ -230,3 +235,16 @@ MICROSOFT_AUTHORITY = env("MICROSOFT_AUTHORITY", default="https://login.microsof
 MICROSOFT_GRAPH_URL = env("MICROSOFT_GRAPH_URL", default="https://graph.microsoft.com/v1.0")
 PROVIDER_CA_BUNDLE = env("PROVIDER_CA_BUNDLE", default="")
 PROVIDER_TIMEOUT_SECONDS = env.float("PROVIDER_TIMEOUT_SECONDS", default=20.0)
+
+# Calendar sync.
+CALENDAR_SYNC_DAYS_BACK = env.int("CALENDAR_SYNC_DAYS_BACK", default=365)
+CALENDAR_SYNC_DAYS_AHEAD = env.int("CALENDAR_SYNC_DAYS_AHEAD", default=730)
+CALENDAR_SYNC_PAGE_SIZE = env.int("CALENDAR_SYNC_PAGE_SIZE", default=2500)  # Google's maximum
+CALENDAR_SYNC_GRAPH_PAGE_SIZE = env.int("CALENDAR_SYNC_GRAPH_PAGE_SIZE", default=500)
+CALENDAR_SYNC_INTERVAL_SECONDS = env.int("CALENDAR_SYNC_INTERVAL_SECONDS", default=300)
+# A sync whose worker has not reported progress for this long is presumed dead; another may take over.
+CALENDAR_SYNC_LOCK_STALE_SECONDS = env.int("CALENDAR_SYNC_LOCK_STALE_SECONDS", default=300)
+# Tries of one page on 429/5xx/timeouts before the task gives up for now and retries later from that page.
+CALENDAR_SYNC_PAGE_ATTEMPTS = env.int("CALENDAR_SYNC_PAGE_ATTEMPTS", default=5)
+CALENDAR_SYNC_BACKOFF_BASE_SECONDS = env.float("CALENDAR_SYNC_BACKOFF_BASE_SECONDS", default=1.0)
+CALENDAR_SYNC_BACKOFF_MAX_SECONDS = env.float("CALENDAR_SYNC_BACKOFF_MAX_SECONDS", default=60.0)

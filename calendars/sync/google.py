@@ -1,0 +1,114 @@
+"""Pages of Google Calendar events (events.list with singleEvents) as provider-neutral `Page`s."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httplib2
+from django.conf import settings
+from googleapiclient.errors import HttpError
+
+from ..models import Calendar
+from ..providers.base import ProviderError, RateLimited, TemporaryProviderError
+from ..providers.google import GoogleProvider
+from .types import EventData, FullSyncRequired, Page, Unauthorized
+from .window import sync_window
+
+RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _parse_instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _when(edge: dict, zone: ZoneInfo) -> tuple[datetime, date | None]:
+    """An aware UTC instant, and the date for all-day edges (midnight in the calendar's zone)."""
+    if "dateTime" in edge:
+        return _parse_instant(edge["dateTime"]), None
+    day = date.fromisoformat(edge["date"])
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC), day
+
+
+def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
+    start_edge, end_edge = item.get("start") or {}, item.get("end") or {}
+    start, start_date = _when(start_edge, calendar_zone)
+    end, end_date = _when(end_edge, calendar_zone) if end_edge else (start + timedelta(hours=1), None)
+    organizer = item.get("organizer") or {}
+    attendees = [
+        {"email": a.get("email", ""), "name": a.get("displayName", ""), "response": a.get("responseStatus", "")}
+        for a in item.get("attendees", [])
+    ]
+    return EventData(
+        provider_event_id=item["id"],
+        ical_uid=item.get("iCalUID", ""),
+        title=item.get("summary", ""),
+        start=start,
+        end=max(end, start),
+        time_zone=start_edge.get("timeZone", ""),
+        all_day=start_date is not None,
+        start_date=start_date,
+        end_date=end_date,
+        status=item.get("status", "confirmed"),
+        is_busy=item.get("transparency", "opaque") != "transparent",
+        organizer_email=organizer.get("email", ""),
+        organizer_name=organizer.get("displayName", ""),
+        attendees=attendees,
+        series_id=item.get("recurringEventId", ""),
+        provider_updated_at=_parse_instant(item["updated"]) if item.get("updated") else None,
+    )
+
+
+def _error(error: HttpError) -> ProviderError:
+    status = error.status_code
+    reasons = {d.get("reason") for d in (error.error_details or []) if isinstance(d, dict)}
+    if status == 410:
+        return FullSyncRequired("Google needs a full sync of this calendar.")
+    if status == 401:
+        return Unauthorized("Google refused the access token.")
+    if status == 429 or (status == 403 and reasons & RATE_LIMIT_REASONS):
+        retry_after = error.resp.get("retry-after") if error.resp else None
+        return RateLimited("Google is rate-limiting the sync.", retry_after=float(retry_after) if retry_after else None)
+    if status >= 500:
+        return TemporaryProviderError(f"Google had a temporary problem (HTTP {status}).")
+    return ProviderError(f"Google refused to list events (HTTP {status}).")
+
+
+class GoogleEventSource:
+    def __init__(self, access_token: str):
+        self.service = GoogleProvider().service(access_token=access_token)
+
+    def fetch(self, calendar: Calendar, *, page: str, cursor: str) -> Page:
+        """One page: the first of a full sync (no page, no cursor), of an incremental one (cursor) or a later one."""
+        # Keep the parameters of full and incremental requests identical, as Google requires for sync tokens.
+        params = {"calendarId": calendar.provider_calendar_id, "singleEvents": True,
+                  "maxResults": settings.CALENDAR_SYNC_PAGE_SIZE}
+        if cursor:
+            params["syncToken"] = cursor
+        if page:
+            params["pageToken"] = page
+        try:
+            body = self.service.events().list(**params).execute(num_retries=0)
+        except HttpError as error:
+            raise _error(error) from None
+        except (httplib2.HttpLib2Error, OSError) as error:  # OSError covers timeouts and refused connections
+            raise TemporaryProviderError(f"Could not reach Google ({type(error).__name__}).") from None
+        zone = _zone(calendar.time_zone or body.get("timeZone", ""))
+        window_start, window_end = sync_window()
+        result = Page(next_page=body.get("nextPageToken", ""), cursor=body.get("nextSyncToken", ""))
+        for item in body.get("items", []):
+            if item.get("status") == "cancelled":
+                result.removed_ids.append(item["id"])
+                continue
+            event = parse_event(item, zone)
+            if event.end < window_start or event.start > window_end:
+                # Outside the mirrored window: gone for us (it may have been moved out of it).
+                result.removed_ids.append(event.provider_event_id)
+            else:
+                result.events.append(event)
+        return result

@@ -1,0 +1,137 @@
+"""Pages of Outlook events (Graph calendarView/delta per calendar) as provider-neutral `Page`s."""
+
+from datetime import UTC, datetime, time
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from django.conf import settings
+
+from ..models import Calendar
+from ..providers.base import ProviderError, RateLimited, TemporaryProviderError
+from ..providers.microsoft import MicrosoftProvider
+from .types import EventData, FullSyncRequired, Page, Unauthorized
+from .window import sync_window
+
+# Graph's showAs values that leave the person available.
+FREE_SHOW_AS = {"free", "workingElsewhere"}
+
+
+def _instant(edge: dict) -> datetime:
+    """Graph sends `2026-03-29T09:00:00.0000000` plus a zone name; without a Prefer header the zone is UTC."""
+    stamp = edge["dateTime"]
+    if "." in stamp:
+        whole, fraction = stamp.split(".", 1)
+        stamp = f"{whole}.{fraction[:6]}"
+    naive = datetime.fromisoformat(stamp)
+    try:
+        zone = ZoneInfo(edge.get("timeZone") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
+    all_day = bool(item.get("isAllDay"))
+    start, end = _instant(item["start"]), _instant(item["end"])
+    start_date = end_date = None
+    if all_day:
+        # All-day events are whole dates; anchor them at midnight in the calendar's zone like Google's.
+        start_date, end_date = start.date(), end.date()
+        start = datetime.combine(start_date, time.min, tzinfo=calendar_zone).astimezone(UTC)
+        end = datetime.combine(end_date, time.min, tzinfo=calendar_zone).astimezone(UTC)
+    organizer = (item.get("organizer") or {}).get("emailAddress") or {}
+    attendees = [
+        {
+            "email": (a.get("emailAddress") or {}).get("address", ""),
+            "name": (a.get("emailAddress") or {}).get("name", ""),
+            "response": (a.get("status") or {}).get("response", ""),
+        }
+        for a in item.get("attendees", [])
+    ]
+    modified = item.get("lastModifiedDateTime")
+    return EventData(
+        provider_event_id=item["id"],
+        ical_uid=item.get("iCalUId", ""),
+        title=item.get("subject") or "",
+        start=start,
+        end=max(end, start),
+        time_zone=item.get("originalStartTimeZone", ""),
+        all_day=all_day,
+        start_date=start_date,
+        end_date=end_date,
+        status="cancelled" if item.get("isCancelled") else ("tentative" if item.get("showAs") == "tentative"
+                                                              else "confirmed"),
+        is_busy=item.get("showAs", "busy") not in FREE_SHOW_AS,
+        organizer_email=organizer.get("address", ""),
+        organizer_name=organizer.get("name", ""),
+        attendees=attendees,
+        series_id=item.get("seriesMasterId") or "",
+        provider_updated_at=datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None,
+    )
+
+
+def _raise_for(response: requests.Response) -> None:
+    if response.status_code < 400:
+        return
+    code = ""
+    try:
+        code = (response.json().get("error") or {}).get("code", "")
+    except ValueError:
+        pass
+    if response.status_code == 410 or code == "syncStateNotFound":
+        raise FullSyncRequired("Microsoft needs a full sync of this calendar.")
+    if response.status_code == 401:
+        raise Unauthorized("Microsoft refused the access token.")
+    if response.status_code == 429:
+        retry_after = response.headers.get("Retry-After")
+        raise RateLimited(
+            "Microsoft is rate-limiting the sync.", retry_after=float(retry_after) if retry_after else None
+        )
+    if response.status_code >= 500:
+        raise TemporaryProviderError(f"Microsoft had a temporary problem (HTTP {response.status_code}).")
+    raise ProviderError(f"Microsoft refused to list events (HTTP {response.status_code}).")
+
+
+class MicrosoftEventSource:
+    def __init__(self, access_token: str):
+        self.session = MicrosoftProvider().graph(access_token)
+        self.session.headers["Prefer"] = f"odata.maxpagesize={settings.CALENDAR_SYNC_GRAPH_PAGE_SIZE}"
+
+    @staticmethod
+    def first_url(calendar: Calendar) -> str:
+        window_start, window_end = sync_window()
+        query = urlencode({
+            "startDateTime": window_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "endDateTime": window_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
+        calendar_id = quote(calendar.provider_calendar_id, safe="")
+        return f"{settings.MICROSOFT_GRAPH_URL}/me/calendars/{calendar_id}/calendarView/delta?{query}"
+
+    def fetch(self, calendar: Calendar, *, page: str, cursor: str) -> Page:
+        # Graph's links are self-contained: a nextLink continues, a deltaLink starts the next incremental sync.
+        url = page or cursor or self.first_url(calendar)
+        try:
+            response = self.session.get(url)
+        except requests.RequestException as error:
+            raise TemporaryProviderError(f"Could not reach Microsoft ({type(error).__name__}).") from None
+        _raise_for(response)
+        body = response.json()
+        zone = _zone(calendar.time_zone)
+        result = Page(next_page=body.get("@odata.nextLink", ""), cursor=body.get("@odata.deltaLink", ""))
+        for item in body.get("value", []):
+            if "@removed" in item or item.get("isCancelled") or item.get("type") == "seriesMaster":
+                if "@removed" in item or item.get("isCancelled"):
+                    result.removed_ids.append(item["id"])
+                continue
+            result.events.append(parse_event(item, zone))
+        return result
+
+

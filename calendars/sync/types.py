@@ -1,0 +1,42 @@
+"""The provider-neutral shapes the sync engine works with."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..providers.base import ProviderError
+
+
+@dataclass(frozen=True, slots=True)
+class EventData:
+    provider_event_id: str
+    ical_uid: str
+    title: str
+    start: datetime
+    end: datetime
+    time_zone: str
+    all_day: bool
+    start_date: date | None
+    end_date: date | None
+    status: str
+    is_busy: bool
+    organizer_email: str
+    organizer_name: str
+    attendees: list[dict]
+    series_id: str
+    provider_updated_at: datetime | None
+
+
+@dataclass(slots=True)
+class Page:
+    events: list[EventData] = field(default_factory=list)
+    removed_ids: list[str] = field(default_factory=list)
+    next_page: str = ""  # where to continue; empty on the last page
+    cursor: str = ""  # the cursor for the next incremental sync; only on the last page
+
+
+class FullSyncRequired(ProviderError):
+    """The provider no longer accepts our cursor (Google 410 fullSyncRequired, Graph 410 syncStateNotFound)."""
+
+
+class Unauthorized(ProviderError):
+    """The access token was refused (401): refresh it once and try again."""

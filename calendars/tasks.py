@@ -1,0 +1,52 @@
+import logging
+
+from celery import shared_task
+from django_scopes import scope
+
+from recruitee.tenancy.models import Company
+
+from .models import CalendarConnection
+from .providers.base import ProviderError, ReconnectNeeded
+from .sync.engine import SyncDeferred, connection_sync
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=30)
+def calendar_sync_task(self, *, company_id: int, connection_id: int, full: bool = False) -> None:
+    with scope(company=company_id):
+        if not CalendarConnection.objects.filter(company_id=company_id, pk=connection_id).exists():
+            return  # disconnected meanwhile
+        try:
+            outcome = connection_sync(connection_id=connection_id, full=full)
+        except SyncDeferred as deferred:
+            # Resumes from the page it stopped at: the position is saved with every page.
+            raise self.retry(countdown=deferred.countdown, kwargs={
+                "company_id": company_id, "connection_id": connection_id, "full": False,
+            }) from None
+        except ReconnectNeeded:
+            return  # the connection is marked and its owner has been told
+        except ProviderError as error:
+            logger.warning("Sync of connection %s failed: %s", connection_id, error)
+            return
+    if outcome["again"]:
+        # Someone asked for a sync while this one ran: run once more so their changes are picked up.
+        calendar_sync_task.delay(company_id=company_id, connection_id=connection_id, full=outcome["again_full"])
+
+
+def queue_sync(connection: CalendarConnection, *, full: bool = False) -> None:
+    calendar_sync_task.delay(company_id=connection.company_id, connection_id=connection.pk, full=full)
+
+
+@shared_task
+def calendar_sync_all_task() -> int:
+    """Beat: an incremental sync for every active connection, so changes arrive even without push."""
+    queued = 0
+    for company in Company.objects.filter(calendar_connections__status=CalendarConnection.Status.ACTIVE).distinct():
+        with scope(company=company):
+            for connection in CalendarConnection.objects.filter(
+                company=company, status=CalendarConnection.Status.ACTIVE
+            ):
+                queue_sync(connection)
+                queued += 1
+    return queued
