@@ -1,4 +1,6 @@
 import logging
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +12,12 @@ from django_scopes import scope
 from recruitee.tenancy.access import require_admin
 from recruitee.tenancy.models import Company, Membership
 
-from . import oauth, services
+from . import oauth, selectors, services
 from .access import get_connection_for_member
 from .models import Calendar, CalendarConnection, Provider
 from .providers import get_provider
 from .providers.base import ProviderError
+from .week import AllDayItem, Block, PersonDay, assign_lanes, split_by_day, week_start
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +122,65 @@ def admin_connections(request: HttpRequest, company_slug: str) -> HttpResponse:
     connections = CalendarConnection.objects.filter(company=request.company).select_related("member__user") \
         .order_by("member__user__full_name", "provider", "account_email")
     return render(request, "calendars/admin.html", {"connections": connections})
+
+
+def _viewer_zone(request: HttpRequest) -> ZoneInfo:
+    try:
+        return ZoneInfo(request.user.time_zone or request.company.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _requested_day(value: str | None, today: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else today
+    except ValueError:
+        return today
+
+
+@require_GET
+def week(request: HttpRequest, company_slug: str) -> HttpResponse:
+    zone = _viewer_zone(request)
+    today = datetime.now(zone).date()
+    monday = week_start(_requested_day(request.GET.get("date"), today))
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    start = datetime.combine(monday, time.min, tzinfo=zone)
+    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=zone)
+
+    teammates = list(
+        Membership.objects.filter(company=request.company).exclude(pk=request.membership.pk).select_related("user")
+    )
+    wanted = {int(value) for value in request.GET.getlist("with") if value.isdigit()}
+    shown = [request.membership] + [m for m in teammates if m.pk in wanted]
+    grid = {(person.pk, day): PersonDay() for person in shown for day in days}
+    for event in selectors.events_for_members(members=shown, start=start, end=end):
+        owner_id = event.calendar.connection.member_id
+        own = owner_id == request.membership.pk
+        if not own and not event.is_busy:
+            continue  # a teammate's free time is not a conflict and not ours to see
+        title = event.display_title if own else "Busy"
+        if event.all_day:
+            for day, _, _ in split_by_day(event.start, event.end, zone):
+                if (owner_id, day) in grid:
+                    grid[(owner_id, day)].all_day.append(AllDayItem(title=title, own=own, busy=event.is_busy))
+            continue
+        for day, piece_start, piece_end in split_by_day(event.start, event.end, zone):
+            if (owner_id, day) in grid:
+                grid[(owner_id, day)].blocks.append(Block(
+                    title=title, start=piece_start, end=piece_end, busy=event.is_busy, own=own, source_id=event.pk,
+                ))
+    for person_day in grid.values():
+        assign_lanes(person_day.blocks)
+
+    connected = selectors.members_with_calendars(members=shown)
+    columns = [
+        {"day": day, "is_today": day == today,
+         "people": [{"member": person, "cells": grid[(person.pk, day)]} for person in shown]}
+        for day in days
+    ]
+    return render(request, "calendars/week.html", {
+        "columns": columns, "shown": shown, "teammates": teammates, "wanted": wanted, "zone": zone,
+        "connected": connected, "hours": range(24), "monday": monday,
+        "previous_week": monday - timedelta(days=7), "next_week": monday + timedelta(days=7), "today": today,
+        "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
+    })

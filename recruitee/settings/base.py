@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "recruitee.accounts.middleware.UserTimeZoneMiddleware",
     "recruitee.tenancy.middleware.CompanyMiddleware",
     # axes must come last so that it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
