@@ -139,3 +139,31 @@ class Event(models.Model):
     @property
     def display_title(self) -> str:
         return self.title or "(No title)"
+
+
+class PushChannel(models.Model):
+    """A provider's promise to notify us of changes: a Google watch channel or a Microsoft Graph subscription.
+
+    The webhook finds its channel from what the provider sends back (our channel id, or the clientState we chose),
+    both of which start with the company id, so it can open the right tenant scope before looking anything up.
+    """
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="push_channels")
+    calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    channel_id = models.CharField(max_length=255, unique=True, help_text="Google channel id / Graph subscription id")
+    resource_id = models.CharField(max_length=255, blank=True)
+    secret = models.CharField(max_length=255, help_text="Google channel token / Graph clientState")
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    notifications = models.PositiveIntegerField(default=0)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["expires_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} push channel for {self.connection}"

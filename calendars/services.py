@@ -73,9 +73,14 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
 
 
 def _queue_sync_after_commit(connection: CalendarConnection, *, full: bool) -> None:
-    from .tasks import queue_sync  # the tasks module imports the sync engine, which imports this module
+    # Imported here: the tasks module imports the sync engine, which imports this module.
+    from .tasks import push_channels_reconcile_task, queue_sync
 
-    transaction.on_commit(lambda: queue_sync(connection, full=full))
+    def queue() -> None:
+        queue_sync(connection, full=full)
+        push_channels_reconcile_task.delay(company_id=connection.company_id, connection_id=connection.pk)
+
+    transaction.on_commit(queue)
 
 
 @transaction.atomic
@@ -145,6 +150,12 @@ def connection_access_token(*, connection_id: int) -> str:
 
 def connection_disconnect(*, connection: CalendarConnection, actor) -> None:
     """Revoke what the provider lets us revoke, then forget the tokens and everything synced, whatever happened."""
+    from .push import push_channels_close  # push imports this module
+
+    try:
+        push_channels_close(connection=connection)
+    except Exception:  # noqa: BLE001 — closing channels is a courtesy; disconnecting must happen regardless
+        logger.exception("Closing the push channels of connection %s failed", connection.pk)
     provider = get_provider(connection.provider)
     try:
         token = connection.refresh_token or connection.access_token

@@ -6,7 +6,8 @@ from django_scopes import scope
 from recruitee.tenancy.models import Company
 
 from .models import CalendarConnection
-from .providers.base import ProviderError, ReconnectNeeded
+from .providers.base import ProviderError, ReconnectNeeded, TemporaryProviderError
+from .push import push_channels_reconcile
 from .sync.engine import SyncDeferred, connection_sync
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,32 @@ def calendar_sync_task(self, *, company_id: int, connection_id: int, full: bool 
 
 def queue_sync(connection: CalendarConnection, *, full: bool = False) -> None:
     calendar_sync_task.delay(company_id=connection.company_id, connection_id=connection.pk, full=full)
+
+
+@shared_task(autoretry_for=(TemporaryProviderError,), retry_backoff=30, max_retries=5)
+def push_channels_reconcile_task(*, company_id: int, connection_id: int) -> None:
+    with scope(company=company_id):
+        connection = CalendarConnection.objects.filter(company_id=company_id, pk=connection_id).first()
+        if connection is None:
+            return
+        try:
+            push_channels_reconcile(connection=connection)
+        except TemporaryProviderError:
+            raise
+        except ProviderError as error:
+            # Without push, the beat schedule's periodic sync still picks up every change, only later.
+            logger.warning("Push channels for connection %s could not be set up: %s", connection_id, error)
+
+
+@shared_task
+def push_channels_renew_task() -> None:
+    """Beat: renew subscriptions and replace channels before they expire."""
+    for company in Company.objects.filter(calendar_connections__status=CalendarConnection.Status.ACTIVE).distinct():
+        with scope(company=company):
+            for connection in CalendarConnection.objects.filter(
+                company=company, status=CalendarConnection.Status.ACTIVE
+            ):
+                push_channels_reconcile_task.delay(company_id=company.pk, connection_id=connection.pk)
 
 
 @shared_task

@@ -180,3 +180,26 @@ class GoogleProvider:
             raise _error_from_http(error, "listing calendars") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to list calendars.") from None
+
+    def watch(self, *, access_token: str, calendar_id: str, channel_id: str, token: str, address: str,
+              ttl_seconds: int) -> dict:
+        """Ask Google to POST to `address` whenever this calendar's events change. Returns the channel."""
+        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token,
+                "params": {"ttl": str(ttl_seconds)}}
+        try:
+            return self.service(access_token=access_token).events().watch(calendarId=calendar_id, body=body).execute()
+        except HttpError as error:
+            raise _error_from_http(error, "creating a push channel") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to create a push channel.") from None
+
+    def stop_watch(self, *, access_token: str, channel_id: str, resource_id: str) -> None:
+        try:
+            self.service(access_token=access_token).channels().stop(
+                body={"id": channel_id, "resourceId": resource_id}
+            ).execute()
+        except HttpError as error:
+            if error.status_code != 404:  # already gone
+                raise _error_from_http(error, "stopping a push channel") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to stop a push channel.") from None

@@ -153,3 +153,34 @@ class MicrosoftProvider:
                 ))
             url = page.get("@odata.nextLink")
         return calendars
+
+    def _send(self, method: str, url: str, doing: str, access_token: str, body: dict | None = None) -> dict:
+        try:
+            response = self.graph(access_token).request(method, url, json=body)
+        except requests.RequestException:
+            raise TemporaryProviderError(f"Could not reach Microsoft while {doing}.") from None
+        if method == "DELETE" and response.status_code == 404:
+            return {}
+        _raise_for_graph(response, doing)
+        return response.json() if response.content else {}
+
+    def subscribe(self, *, access_token: str, client_state: str, address: str, expires_at: datetime) -> dict:
+        """A Graph subscription to the account's events; Graph first checks `address` with a validation token."""
+        body = {
+            "changeType": "created,updated,deleted",
+            "notificationUrl": address,
+            "resource": "me/events",
+            "expirationDateTime": expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+            "clientState": client_state,
+        }
+        return self._send("POST", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions", "creating a subscription",
+                          access_token, body)
+
+    def renew_subscription(self, *, access_token: str, subscription_id: str, expires_at: datetime) -> dict:
+        body = {"expirationDateTime": expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")}
+        return self._send("PATCH", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{subscription_id}",
+                          "renewing a subscription", access_token, body)
+
+    def unsubscribe(self, *, access_token: str, subscription_id: str) -> None:
+        self._send("DELETE", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{subscription_id}",
+                   "removing a subscription", access_token)

@@ -177,6 +177,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calendars.tasks.calendar_sync_all_task",
         "schedule": float(env.int("CALENDAR_SYNC_INTERVAL_SECONDS", default=300)),
     },
+    "calendar-push-renew": {"task": "calendars.tasks.push_channels_renew_task", "schedule": 3600.0},
 }
 
 CACHES = {
@@ -249,3 +250,9 @@ CALENDAR_SYNC_LOCK_STALE_SECONDS = env.int("CALENDAR_SYNC_LOCK_STALE_SECONDS", d
 CALENDAR_SYNC_PAGE_ATTEMPTS = env.int("CALENDAR_SYNC_PAGE_ATTEMPTS", default=5)
 CALENDAR_SYNC_BACKOFF_BASE_SECONDS = env.float("CALENDAR_SYNC_BACKOFF_BASE_SECONDS", default=1.0)
 CALENDAR_SYNC_BACKOFF_MAX_SECONDS = env.float("CALENDAR_SYNC_BACKOFF_MAX_SECONDS", default=60.0)
+# Push notifications from the providers. Google wants https webhook addresses (the sandbox accepts loopback http).
+CALENDAR_PUSH_ENABLED = env.bool("CALENDAR_PUSH_ENABLED", default=True)
+CALENDAR_PUSH_TTL_SECONDS = env.int("CALENDAR_PUSH_TTL_SECONDS", default=7 * 24 * 3600)
+# Graph allows at most 4230 minutes for calendar subscriptions.
+CALENDAR_PUSH_GRAPH_TTL_MINUTES = env.int("CALENDAR_PUSH_GRAPH_TTL_MINUTES", default=4200)
+CALENDAR_PUSH_RENEW_BEFORE_SECONDS = env.int("CALENDAR_PUSH_RENEW_BEFORE_SECONDS", default=24 * 3600)
