@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 from .fields import EncryptedTextField
@@ -62,6 +64,13 @@ class CalendarConnection(models.Model):
     @property
     def needs_reconnect(self) -> bool:
         return self.status == self.Status.RECONNECT_NEEDED
+
+    @property
+    def is_syncing(self) -> bool:
+        if not self.sync_lock_token or self.sync_heartbeat_at is None:
+            return False
+        age = (timezone.now() - self.sync_heartbeat_at).total_seconds()
+        return age < settings.CALENDAR_SYNC_LOCK_STALE_SECONDS
 
 
 class Calendar(models.Model):

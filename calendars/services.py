@@ -92,6 +92,13 @@ def calendars_select(*, connection: CalendarConnection, selected_ids: set[int]) 
     _queue_sync_after_commit(connection, full=False)
 
 
+def connection_sync_request(*, connection: CalendarConnection, full: bool = False) -> None:
+    from .tasks import queue_sync
+
+    CalendarConnection.objects.filter(pk=connection.pk).update(last_error="", last_error_class="", last_error_at=None)
+    transaction.on_commit(lambda: queue_sync(connection, full=full))
+
+
 def _notify_reconnect_needed(connection: CalendarConnection) -> None:
     path = reverse("calendars:index", kwargs={"company_slug": connection.company.slug})
     email = render_system_email("calendar_reconnect", {

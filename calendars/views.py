@@ -184,3 +184,23 @@ def week(request: HttpRequest, company_slug: str) -> HttpResponse:
         "previous_week": monday - timedelta(days=7), "next_week": monday + timedelta(days=7), "today": today,
         "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
     })
+
+
+@require_GET
+def sync_status(request: HttpRequest, company_slug: str, connection_id: int) -> HttpResponse:
+    connection = get_connection_for_member(request.membership, connection_id)
+    return render(request, "calendars/_sync_status.html", {"connection": connection})
+
+
+@require_POST
+def sync_now(request: HttpRequest, company_slug: str, connection_id: int) -> HttpResponse:
+    connection = get_connection_for_member(request.membership, connection_id)
+    if connection.needs_reconnect:
+        messages.error(request, f"{connection} needs to be reconnected before it can sync.")
+    else:
+        services.connection_sync_request(connection=connection, full=request.POST.get("full") == "1")
+    if request.htmx:
+        connection.refresh_from_db()
+        return render(request, "calendars/_sync_status.html", {"connection": connection, "queued": True})
+    messages.success(request, f"A sync of {connection} was started.")
+    return redirect("calendars:index", company_slug=company_slug)
