@@ -44,10 +44,13 @@ class SyncDeferred(Exception):
 
 
 class SyncRun:
-    def __init__(self, connection: CalendarConnection, token: str, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, connection: CalendarConnection, token: str, *, sleep: Callable[[float], None] = time.sleep,
+                 progress: Callable[[int, int], None] | None = None):
         self.connection = connection
         self.token = token
         self.sleep = sleep
+        self.progress = progress
+        self.pages = self.events = 0
         self.refreshed_after_401 = False
         self.source = self._new_source()
 
@@ -133,6 +136,10 @@ class SyncRun:
                 Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation).delete()
         calendar.save(update_fields=["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"])
         lock.heartbeat(self.connection.pk, self.token, pages=1, events=len(result.events))
+        self.pages += 1
+        self.events += len(result.events)
+        if self.progress:
+            self.progress(self.pages, self.events)
 
 
 def _refresh_calendar_list(connection: CalendarConnection) -> None:
@@ -164,7 +171,8 @@ def record_failure(connection_id: int, error: Exception, *, counted: bool) -> No
     CalendarConnection.objects.filter(pk=connection_id).update(**changes)
 
 
-def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[float], None] = time.sleep) -> dict:
+def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[float], None] = time.sleep,
+                    progress: Callable[[int, int], None] | None = None) -> dict:
     """Sync one connection. Returns what happened: {"ran": bool, "again": bool, "again_full": bool}.
 
     Raises SyncDeferred (come back later: the state to resume from is saved), ReconnectNeeded (the connection is
@@ -180,7 +188,7 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
             raise ReconnectNeeded(connection.last_error or "This calendar needs to be reconnected.")
         if full:
             _refresh_calendar_list(connection)
-        run = SyncRun(connection, token, sleep=sleep)
+        run = SyncRun(connection, token, sleep=sleep, progress=progress)
         for calendar in Calendar.objects.filter(connection=connection, is_selected=True).order_by("pk"):
             run.sync_calendar(calendar, full=full)
         # Deselected calendars no longer count: forget their events so nothing stale remains.
