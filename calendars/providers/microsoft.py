@@ -4,6 +4,7 @@ Only the base URLs come from settings (MICROSOFT_AUTHORITY, MICROSOFT_GRAPH_URL,
 """
 
 import logging
+import warnings
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -80,9 +81,14 @@ class MicrosoftProvider:
 
     def begin_authorization(self, *, state: str, redirect_uri: str) -> AuthorizationStart:
         try:
-            flow = _app().initiate_auth_code_flow(
-                scopes=SCOPES, redirect_uri=redirect_uri, state=state, prompt="select_account"
-            )
+            with warnings.catch_warnings():
+                # msal suggests form_post; we use the query mode on purpose: a cross-site POST back to us would
+                # arrive without the (SameSite=Lax) session cookie that holds this flow's state and PKCE verifier.
+                warnings.filterwarnings("ignore", message="response_mode='form_post' is recommended")
+                flow = _app().initiate_auth_code_flow(
+                    scopes=SCOPES, redirect_uri=redirect_uri, state=state, prompt="select_account",
+                    response_mode="query",
+                )
         except (requests.RequestException, ValueError):
             raise TemporaryProviderError("Could not reach Microsoft to start connecting. Try again.") from None
         return AuthorizationStart(url=flow["auth_uri"], flow=flow)

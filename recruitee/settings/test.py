@@ -1,5 +1,7 @@
 """Test settings: fast hashing, in-memory mail, tasks run inline unless a test starts a real worker."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -25,3 +27,5 @@ TOKEN_ENCRYPTION_KEYS = env(
 )
 # Push channels need a webhook address the providers can reach; the push tests turn this on.
 CALENDAR_PUSH_ENABLED = False
+# The sandbox Google provider speaks plain http on loopback; oauthlib refuses http unless told otherwise.
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
