@@ -55,6 +55,10 @@ class ReconnectNeeded(ProviderError):
     """The refresh token is dead (`invalid_grant`): only the member can fix it by connecting again."""
 
 
+class Unauthorized(ProviderError):
+    """The provider refused the access token (401) before its expiry: refresh it once and try again."""
+
+
 class RateLimited(ProviderError):
     def __init__(self, message: str, *, retry_after: float | None = None):
         super().__init__(message)

@@ -31,6 +31,7 @@ from .base import (
     ReconnectNeeded,
     TemporaryProviderError,
     TokenSet,
+    Unauthorized,
 )
 from .http import provider_session
 
@@ -65,6 +66,8 @@ def _error_from_http(error: HttpError, doing: str) -> ProviderError:
         retry_after = error.resp.get("retry-after") if error.resp else None
         return RateLimited(f"Google is rate-limiting us while {doing}.",
                            retry_after=float(retry_after) if retry_after else None)
+    if status == 401:
+        return Unauthorized(f"Google refused the access token while {doing}.")
     if status >= 500:
         return TemporaryProviderError(f"Google had a temporary problem while {doing} (HTTP {status}).")
     return ProviderError(f"Google refused {doing} (HTTP {status}).")
@@ -143,7 +146,8 @@ class GoogleProvider:
         http = httplib2.Http(timeout=settings.PROVIDER_TIMEOUT_SECONDS, ca_certs=settings.PROVIDER_CA_BUNDLE or None)
         return build(
             "calendar", "v3",
-            http=google_auth_httplib2.AuthorizedHttp(credentials, http=http),
+            # No silent refresh on 401: these credentials carry no refresh token; our caller refreshes under a lock.
+            http=google_auth_httplib2.AuthorizedHttp(credentials, http=http, refresh_status_codes=()),
             static_discovery=True, cache_discovery=False,
             client_options={"api_endpoint": settings.GOOGLE_API_ENDPOINT},
         )

@@ -23,6 +23,7 @@ from .base import (
     ReconnectNeeded,
     TemporaryProviderError,
     TokenSet,
+    Unauthorized,
 )
 from .http import provider_session
 
@@ -71,6 +72,8 @@ def _raise_for_graph(response: requests.Response, doing: str) -> None:
         retry_after = response.headers.get("Retry-After")
         raise RateLimited(f"Microsoft is rate-limiting us while {doing}.",
                           retry_after=float(retry_after) if retry_after else None)
+    if response.status_code == 401:
+        raise Unauthorized(f"Microsoft refused the access token while {doing}.")
     if response.status_code >= 500:
         raise TemporaryProviderError(f"Microsoft had a temporary problem while {doing} (HTTP {response.status_code}).")
     raise ProviderError(f"Microsoft refused {doing} (HTTP {response.status_code}).")

@@ -88,6 +88,9 @@ class FaultTable:
             return [f.as_dict() for f in self._faults]
 
     def _pick(self, listener: Listener, req: Request) -> Fault | None:
+        # Every matching fault counts the request, even one another fault answers, so `nth=3` and `nth=4`
+        # side by side mean the third and the fourth matching requests.
+        chosen = None
         with self._lock:
             for fault in self._faults:
                 if fault.exhausted or not fault.matches(listener, req):
@@ -95,9 +98,10 @@ class FaultTable:
                 fault.seen += 1
                 if fault.nth is not None and fault.seen != fault.nth:
                     continue
-                fault.fired += 1
-                return fault
-        return None
+                if chosen is None:
+                    fault.fired += 1
+                    chosen = fault
+        return chosen
 
     def apply(self, listener: Listener, req: Request) -> Response | None:
         fault = self._pick(listener, req)

@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from ..models import Calendar, CalendarConnection, Event
 from ..providers import get_provider
-from ..providers.base import ProviderError, RateLimited, ReconnectNeeded, TemporaryProviderError
+from ..providers.base import ProviderError, RateLimited, ReconnectNeeded, TemporaryProviderError, Unauthorized
 from ..services import calendars_store, connection_access_token
 from . import lock
 from .google import GoogleEventSource
 from .microsoft import MicrosoftEventSource
-from .types import FullSyncRequired, Page, Unauthorized
+from .types import FullSyncRequired, Page
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,27 @@ class SyncRun:
         self.progress = progress
         self.pages = self.events = 0
         self.refreshed_after_401 = False
-        self.source = self._new_source()
+        self.access_token = connection_access_token(connection_id=self.connection.pk)
+        self.source = SOURCES[self.connection.provider](self.access_token)
 
-    def _new_source(self):
-        access_token = connection_access_token(connection_id=self.connection.pk)
-        return SOURCES[self.connection.provider](access_token)
+    def _refresh_after_401(self) -> None:
+        """The token died before its expiry (revoked session, clock skew): refresh once per run, not in a loop."""
+        if self.refreshed_after_401:
+            raise ProviderError("The provider keeps refusing fresh access tokens.")
+        self.refreshed_after_401 = True
+        CalendarConnection.objects.filter(pk=self.connection.pk).update(token_expires_at=None)
+        self.access_token = connection_access_token(connection_id=self.connection.pk)
+        self.source = SOURCES[self.connection.provider](self.access_token)
+
+    def refresh_calendar_list(self) -> None:
+        adapter = get_provider(self.connection.provider)
+        try:
+            calendars = adapter.list_calendars(access_token=self.access_token)
+        except Unauthorized:
+            self._refresh_after_401()
+            calendars = adapter.list_calendars(access_token=self.access_token)
+        with transaction.atomic():
+            calendars_store(self.connection, calendars)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -72,12 +88,7 @@ class SyncRun:
             try:
                 return self.source.fetch(calendar, page=page, cursor=cursor)
             except Unauthorized:
-                if self.refreshed_after_401:
-                    raise ProviderError("The provider keeps refusing fresh access tokens.") from None
-                # The token died early (revoked session, clock skew): refresh once, then try again.
-                self.refreshed_after_401 = True
-                CalendarConnection.objects.filter(pk=self.connection.pk).update(token_expires_at=None)
-                self.source = self._new_source()
+                self._refresh_after_401()
             except (RateLimited, TemporaryProviderError) as error:
                 delay = self._backoff(attempt, getattr(error, "retry_after", None))
                 if attempt == attempts - 1 or delay > settings.CALENDAR_SYNC_BACKOFF_MAX_SECONDS:
@@ -142,13 +153,6 @@ class SyncRun:
             self.progress(self.pages, self.events)
 
 
-def _refresh_calendar_list(connection: CalendarConnection) -> None:
-    access_token = connection_access_token(connection_id=connection.pk)
-    calendars = get_provider(connection.provider).list_calendars(access_token=access_token)
-    with transaction.atomic():
-        calendars_store(connection, calendars)
-
-
 def _record_success(connection_id: int) -> None:
     count = Event.objects.filter(calendar__connection_id=connection_id).count()
     connection = CalendarConnection.objects.get(pk=connection_id)
@@ -186,9 +190,9 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
         connection = CalendarConnection.objects.select_related("company").get(pk=connection_id)
         if connection.needs_reconnect:
             raise ReconnectNeeded(connection.last_error or "This calendar needs to be reconnected.")
-        if full:
-            _refresh_calendar_list(connection)
         run = SyncRun(connection, token, sleep=sleep, progress=progress)
+        if full:
+            run.refresh_calendar_list()
         for calendar in Calendar.objects.filter(connection=connection, is_selected=True).order_by("pk"):
             run.sync_calendar(calendar, full=full)
         # Deselected calendars no longer count: forget their events so nothing stale remains.

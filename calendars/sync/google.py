@@ -8,9 +8,9 @@ from django.conf import settings
 from googleapiclient.errors import HttpError
 
 from ..models import Calendar
-from ..providers.base import ProviderError, RateLimited, TemporaryProviderError
+from ..providers.base import ProviderError, RateLimited, TemporaryProviderError, Unauthorized
 from ..providers.google import GoogleProvider
-from .types import EventData, FullSyncRequired, Page, Unauthorized
+from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
 
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -41,7 +41,8 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     end, end_date = _when(end_edge, calendar_zone) if end_edge else (start + timedelta(hours=1), None)
     organizer = item.get("organizer") or {}
     attendees = [
-        {"email": a.get("email", ""), "name": a.get("displayName", ""), "response": a.get("responseStatus", "")}
+        {"email": a.get("email", ""), "name": a.get("displayName", ""),
+         "response": normalize_response(a.get("responseStatus", ""))}
         for a in item.get("attendees", [])
     ]
     return EventData(

@@ -8,10 +8,11 @@ import requests
 from django.conf import settings
 
 from ..models import Calendar
-from ..providers.base import ProviderError, RateLimited, TemporaryProviderError
+from ..providers.base import ProviderError, RateLimited, TemporaryProviderError, Unauthorized
 from ..providers.microsoft import MicrosoftProvider
-from .types import EventData, FullSyncRequired, Page, Unauthorized
+from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
+from .windows_zones import iana_zone_name
 
 # Graph's showAs values that leave the person available.
 FREE_SHOW_AS = {"free", "workingElsewhere"}
@@ -41,18 +42,20 @@ def _zone(name: str) -> ZoneInfo:
 def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     all_day = bool(item.get("isAllDay"))
     start, end = _instant(item["start"]), _instant(item["end"])
+    original_zone = iana_zone_name(item.get("originalStartTimeZone", ""))
     start_date = end_date = None
     if all_day:
-        # All-day events are whole dates; anchor them at midnight in the calendar's zone like Google's.
+        # All-day events are whole dates; anchor them at midnight in the zone they were made in, like Google's.
         start_date, end_date = start.date(), end.date()
-        start = datetime.combine(start_date, time.min, tzinfo=calendar_zone).astimezone(UTC)
-        end = datetime.combine(end_date, time.min, tzinfo=calendar_zone).astimezone(UTC)
+        zone = _zone(original_zone) if original_zone else calendar_zone
+        start = datetime.combine(start_date, time.min, tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(end_date, time.min, tzinfo=zone).astimezone(UTC)
     organizer = (item.get("organizer") or {}).get("emailAddress") or {}
     attendees = [
         {
             "email": (a.get("emailAddress") or {}).get("address", ""),
             "name": (a.get("emailAddress") or {}).get("name", ""),
-            "response": (a.get("status") or {}).get("response", ""),
+            "response": normalize_response((a.get("status") or {}).get("response", "")),
         }
         for a in item.get("attendees", [])
     ]
@@ -63,7 +66,7 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
         title=item.get("subject") or "",
         start=start,
         end=max(end, start),
-        time_zone=item.get("originalStartTimeZone", ""),
+        time_zone=original_zone,
         all_day=all_day,
         start_date=start_date,
         end_date=end_date,

@@ -5,6 +5,19 @@ from datetime import date, datetime
 
 from ..providers.base import ProviderError
 
+# Attendee responses in one vocabulary, whichever provider they came from.
+RESPONSES = {
+    # Google
+    "needsAction": "needs_action", "accepted": "accepted", "tentative": "tentative", "declined": "declined",
+    # Microsoft Graph
+    "none": "needs_action", "notResponded": "needs_action", "tentativelyAccepted": "tentative",
+    "organizer": "accepted",
+}
+
+
+def normalize_response(value: str) -> str:
+    return RESPONSES.get(value, "needs_action")
+
 
 @dataclass(frozen=True, slots=True)
 class EventData:
@@ -38,5 +51,3 @@ class FullSyncRequired(ProviderError):
     """The provider no longer accepts our cursor (Google 410 fullSyncRequired, Graph 410 syncStateNotFound)."""
 
 
-class Unauthorized(ProviderError):
-    """The access token was refused (401): refresh it once and try again."""

@@ -1,0 +1,260 @@
+"""Whole-calendar sync against the sandbox providers, through the real client libraries."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from calendars.models import Calendar, CalendarConnection, Event
+from calendars.providers.base import ReconnectNeeded
+from calendars.sync import lock
+from calendars.sync.engine import SyncDeferred, connection_sync
+from tests.calendars.sync_truth import sandbox_events, stored_events
+from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = [("google", GOOGLE_ACCOUNT), ("microsoft", OUTLOOK_ACCOUNT)]
+EVENTS_PATH = {"google": "/events", "microsoft": "/calendarView/delta"}
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def connected(owner_client, provider: str, account: str, *, all_calendars: bool = True) -> CalendarConnection:
+    connect(owner_client, provider, account)
+    connection = connections()[-1]
+    if all_calendars:
+        with scopes_disabled():
+            Calendar.objects.filter(connection=connection).update(is_selected=True)
+    return connection
+
+
+def sync(connection: CalendarConnection, **kwargs) -> dict:
+    with scopes_disabled():
+        return connection_sync(connection_id=connection.pk, sleep=kwargs.pop("sleep", Sleeps()), **kwargs)
+
+
+def selected_ids(connection) -> tuple[list[int], set[str]]:
+    with scopes_disabled():
+        rows = list(Calendar.objects.filter(connection=connection, is_selected=True))
+    return [c.pk for c in rows], {c.provider_calendar_id for c in rows}
+
+
+def assert_mirrors(sandbox, provider, account, connection):
+    ids, provider_ids = selected_ids(connection)
+    with scopes_disabled():
+        stored = stored_events(ids)
+    truth = sandbox_events(sandbox, provider, account, provider_ids)
+    assert stored.keys() == truth.keys(), (
+        f"missing {sorted(truth.keys() - stored.keys())[:5]}, extra {sorted(stored.keys() - truth.keys())[:5]}"
+    )
+    for key, expected in truth.items():
+        assert stored[key] == expected, key
+    return stored
+
+
+def event_requests(sandbox, provider):
+    return [r for r in sandbox.state.request_log() if r["path"].endswith(EVENTS_PATH[provider])]
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_mirrors_every_field_of_several_calendars(providers, owner_client, provider, account):
+    connection = connected(owner_client, provider, account)
+    assert sync(connection, full=True)["ran"]
+    stored = assert_mirrors(providers, provider, account, connection)
+    assert len(selected_ids(connection)[0]) >= 2
+    with scopes_disabled():
+        rows = Event.objects.filter(calendar__connection=connection)
+        # The generated calendars hold every kind of entry the sync must get right.
+        assert rows.filter(all_day=True).exists() and rows.exclude(series_id="").exists()
+        assert rows.filter(title="").exists() and rows.filter(is_busy=False).exists()
+        assert rows.filter(title__regex=r"[^\x00-\x7f]").exists()
+        fresh = CalendarConnection.objects.get(pk=connection.pk)
+    assert fresh.events_count == len(stored) and fresh.last_sync_at and not fresh.last_error
+
+
+def test_it_keeps_local_time_across_a_dst_change(providers, owner_client):
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT)
+    march = datetime(datetime.now(UTC).year + 1, 3, 23, tzinfo=UTC)
+    # A weekly 09:00 Berlin meeting from the week before the change to the week after it.
+    providers.state.add_event("google", GOOGLE_ACCOUNT, summary="Weekly across DST", start=march.replace(hour=8),
+                              end=march.replace(hour=9), tz="Europe/Berlin",
+                              recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"])
+    sync(connection, full=True)
+    with scopes_disabled():
+        starts = sorted(Event.objects.filter(title="Weekly across DST").values_list("start", flat=True))
+    assert [s.astimezone(UTC).hour for s in starts] == [8, 7]  # 09:00 CET, then 09:00 CEST
+    assert_mirrors(providers, "google", GOOGLE_ACCOUNT, connection)
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_applies_creates_updates_deletes_and_a_moved_occurrence_incrementally(
+    providers, owner_client, provider, account
+):
+    connection = connected(owner_client, provider, account)
+    sync(connection, full=True)
+    state = providers.state
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    created = state.add_event(provider, account, summary="Freshly created", start=soon, end=soon + timedelta(hours=1))
+    upcoming = [i for i in state.upcoming(provider, account, limit=200) if i.master is None and i.id != created.id]
+    occurrence = next(
+        i for i in state.upcoming(provider, account, limit=200) if i.is_occurrence and not i.event.all_day
+    )
+    state.move_event(provider, account, upcoming[0].id, start=soon + timedelta(days=1))
+    state.delete_event(provider, account, upcoming[1].id)
+    state.move_event(provider, account, occurrence.id, start=datetime.fromtimestamp(occurrence.start, UTC)
+                     + timedelta(hours=2))
+    before = len(event_requests(providers, provider))
+
+    sync(connection)
+
+    stored = assert_mirrors(providers, provider, account, connection)
+    assert stored[created.id][0] == "Freshly created"
+    assert upcoming[1].id not in stored
+    assert stored[occurrence.id][1] == datetime.fromtimestamp(occurrence.start, UTC) + timedelta(hours=2)
+    incremental = event_requests(providers, provider)[before:]
+    assert 1 <= len(incremental) <= len(selected_ids(connection)[0]) + 1  # one short page per calendar
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_replaces_the_calendar_without_emptying_it_when_the_cursor_dies(
+    providers, owner_client, settings, provider, account
+):
+    connection = connected(owner_client, provider, account, all_calendars=False)
+    sync(connection, full=True)
+    with scopes_disabled():
+        count = Event.objects.filter(calendar__connection=connection).count()
+    settings.CALENDAR_SYNC_PAGE_SIZE = settings.CALENDAR_SYNC_GRAPH_PAGE_SIZE = -(-count // 4)
+    settings.CALENDAR_SYNC_PAGE_ATTEMPTS = 1
+    providers.state.delete_event(provider, account, providers.state.upcoming(provider, account)[0].id)
+    providers.state.invalidate_sync_tokens(provider, account)
+    # Request 1 (incremental) gets the 410; the full sync it starts stores page 1, then fails on page 2:
+    # everything stored before must still be there, as nothing is removed before a full sync ends.
+    providers.state.inject_fault(path=EVENTS_PATH[provider] + "$", status=503, nth=3)
+    with pytest.raises(SyncDeferred):
+        sync(connection)
+    with scopes_disabled():
+        assert Event.objects.filter(calendar__connection=connection).count() == count
+    sync(connection)
+    assert_mirrors(providers, provider, account, connection)
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+@pytest.mark.parametrize("status", [429, 500])
+def test_it_retries_a_failing_page_and_resumes_there(providers, owner_client, settings, provider, account, status):
+    connection = connected(owner_client, provider, account, all_calendars=False)
+    truth = sandbox_events(providers, provider, account, selected_ids(connection)[1])
+    page_size = -(-len(truth) // 5)  # five pages
+    settings.CALENDAR_SYNC_PAGE_SIZE = settings.CALENDAR_SYNC_GRAPH_PAGE_SIZE = page_size
+    providers.state.inject_fault(path=EVENTS_PATH[provider] + "$", status=status, nth=3,
+                                 retry_after=7 if status == 429 else None)
+    sleeps = Sleeps()
+    sync(connection, full=True, sleep=sleeps)
+    statuses = [r["status"] for r in event_requests(providers, provider)]
+    assert statuses[:4] == [200, 200, status, 200] and len(statuses) in (6, 7)
+    assert sleeps[0] == 7 if status == 429 else 0 < sleeps[0] <= 2
+    assert_mirrors(providers, provider, account, connection)
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_comes_back_later_from_the_same_page_when_the_provider_keeps_failing(
+    providers, owner_client, settings, provider, account
+):
+    connection = connected(owner_client, provider, account, all_calendars=False)
+    truth = sandbox_events(providers, provider, account, selected_ids(connection)[1])
+    settings.CALENDAR_SYNC_PAGE_SIZE = settings.CALENDAR_SYNC_GRAPH_PAGE_SIZE = -(-len(truth) // 5)
+    settings.CALENDAR_SYNC_PAGE_ATTEMPTS = 2
+    # Pages 1 and 2 succeed, then page 3 fails every time until the provider recovers.
+    providers.state.inject_fault(path=EVENTS_PATH[provider] + "$", status=500, nth=3)
+    providers.state.inject_fault(path=EVENTS_PATH[provider] + "$", status=500, nth=4)
+    with pytest.raises(SyncDeferred):
+        sync(connection, full=True)
+    with scopes_disabled():
+        partial = Event.objects.filter(calendar__connection=connection).count()
+        assert 0 < partial < len(truth)
+        assert CalendarConnection.objects.get(pk=connection.pk).last_error
+    before = len(event_requests(providers, provider))
+    sync(connection)  # the retried task: resumes at page 3, does not start over
+    resumed = len(event_requests(providers, provider)) - before
+    assert_mirrors(providers, provider, account, connection)
+    with scopes_disabled():
+        assert not CalendarConnection.objects.get(pk=connection.pk).last_error
+        Calendar.objects.update(sync_cursor="", sync_page="", sync_mode="")
+    before = len(event_requests(providers, provider))
+    sync(connection, full=True)
+    pages = len(event_requests(providers, provider)) - before
+    assert pages >= 5 and resumed == pages - 2
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_stops_and_marks_the_connection_when_the_grant_dies_mid_sync(providers, owner_client, provider, account):
+    connection = connected(owner_client, provider, account)
+    providers.state.revoke_tokens(provider, account)
+    with pytest.raises(ReconnectNeeded):
+        sync(connection, full=True)
+    with scopes_disabled():
+        fresh = CalendarConnection.objects.get(pk=connection.pk)
+    assert fresh.status == CalendarConnection.Status.RECONNECT_NEEDED
+    assert fresh.syncs_failed == 1 and fresh.last_error_class == "ReconnectNeeded"
+
+
+def test_it_refreshes_once_when_the_provider_refuses_a_token_early(providers, owner_client):
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
+    providers.state.expire_tokens("google", GOOGLE_ACCOUNT)  # our stored expiry still says "valid"
+    sync(connection, full=True)
+    assert_mirrors(providers, "google", GOOGLE_ACCOUNT, connection)
+    assert [r for r in providers.state.request_log() if r["path"] == "/token"]
+
+
+def test_it_coalesces_a_sync_requested_while_one_runs(providers, owner_client):
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
+    with scopes_disabled():
+        token, _ = lock.acquire(connection.pk, full=False)
+        assert sync(connection)["ran"] is False  # a second worker: recorded, not run
+        assert sync(connection, full=True)["ran"] is False
+        again, again_full = lock.release(connection.pk, token)
+    assert (again, again_full) == (True, True)
+
+
+def test_it_takes_over_the_lock_of_a_dead_worker(providers, owner_client, settings):
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
+    with scopes_disabled():
+        lock.acquire(connection.pk, full=False)
+        CalendarConnection.objects.filter(pk=connection.pk).update(
+            sync_heartbeat_at=datetime.now(UTC) - timedelta(seconds=settings.CALENDAR_SYNC_LOCK_STALE_SECONDS + 1)
+        )
+    assert sync(connection, full=True)["ran"]
+    assert_mirrors(providers, "google", GOOGLE_ACCOUNT, connection)
+
+
+def test_it_writes_a_page_with_the_same_number_of_queries_whatever_its_size(providers, owner_client, settings):
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
+
+    def queries_per_page(page_size: int) -> tuple[set[int], set[int]]:
+        """(other queries, INSERT statements) per page, for the pages between the first and the last."""
+        settings.CALENDAR_SYNC_PAGE_SIZE = page_size
+        with scopes_disabled():
+            Event.objects.all().delete()
+            Calendar.objects.update(sync_cursor="", sync_page="", sync_mode="")
+        pages, current = [], [0, 0]
+        with CaptureQueriesContext(db) as captured:
+            sync(connection)
+        for query in captured.captured_queries:
+            current[1 if query["sql"].startswith('INSERT INTO "calendars_event"') else 0] += 1
+            # Each page ends with the write of the sync position.
+            if query["sql"].startswith('UPDATE "calendars_calendar" SET "sync_cursor"'):
+                pages.append(tuple(current))
+                current = [0, 0]
+        middle = pages[1:-1]  # neither the first page nor the last (which also prunes and records)
+        return {other for other, _ in middle}, {inserts for _, inserts in middle}
+
+    (small, small_inserts), (large, large_inserts) = queries_per_page(50), queries_per_page(400)
+    assert len(small) == 1 and small == large, (small, large)
+    if db.vendor == "postgresql":
+        # One upsert statement per page; SQLite splits big inserts by its bound-parameter limit.
+        assert small_inserts == large_inserts == {1}
