@@ -76,11 +76,17 @@ def _close(channel: PushChannel, access_token: str | None) -> None:
     channel.delete()
 
 
-def push_channels_reconcile(*, connection: CalendarConnection) -> None:
-    """Open what is missing (or about to expire) and close what is no longer wanted."""
+def push_channels_reconcile(*, connection: CalendarConnection, renew_all: bool = False) -> None:
+    """Open what is missing (or about to expire) and close what is no longer wanted.
+
+    `renew_all` replaces every channel: after a reconnect the old ones may have died with the old grant.
+    """
     if not settings.CALENDAR_PUSH_ENABLED or connection.needs_reconnect:
         return
     access_token = connection_access_token(connection_id=connection.pk)
+    if renew_all:
+        for channel in PushChannel.objects.filter(connection=connection):
+            _close(channel, access_token)
     renew_before = timezone.now() + timedelta(seconds=settings.CALENDAR_PUSH_RENEW_BEFORE_SECONDS)
     channels = list(PushChannel.objects.filter(connection=connection))
     if connection.provider == Provider.GOOGLE:

@@ -63,7 +63,7 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
     connection.reconnect_notified_at = None
     connection.save()
     calendars_store(connection, calendars)
-    _queue_sync_after_commit(connection, full=True)
+    _queue_sync_after_commit(connection, full=True, renew_push=not created)
     verb = "connected" if created else "reconnected"
     audit_record(
         company=member.company, actor=member.user, action=f"calendar.{verb}",
@@ -72,13 +72,15 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
     return connection, created
 
 
-def _queue_sync_after_commit(connection: CalendarConnection, *, full: bool) -> None:
+def _queue_sync_after_commit(connection: CalendarConnection, *, full: bool, renew_push: bool = False) -> None:
     # Imported here: the tasks module imports the sync engine, which imports this module.
     from .tasks import push_channels_reconcile_task, queue_sync
 
     def queue() -> None:
         queue_sync(connection, full=full)
-        push_channels_reconcile_task.delay(company_id=connection.company_id, connection_id=connection.pk)
+        push_channels_reconcile_task.delay(
+            company_id=connection.company_id, connection_id=connection.pk, renew_all=renew_push
+        )
 
     transaction.on_commit(queue)
 

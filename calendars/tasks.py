@@ -40,13 +40,13 @@ def queue_sync(connection: CalendarConnection, *, full: bool = False) -> None:
 
 
 @shared_task(autoretry_for=(TemporaryProviderError,), retry_backoff=30, max_retries=5)
-def push_channels_reconcile_task(*, company_id: int, connection_id: int) -> None:
+def push_channels_reconcile_task(*, company_id: int, connection_id: int, renew_all: bool = False) -> None:
     with scope(company=company_id):
         connection = CalendarConnection.objects.filter(company_id=company_id, pk=connection_id).first()
         if connection is None:
             return
         try:
-            push_channels_reconcile(connection=connection)
+            push_channels_reconcile(connection=connection, renew_all=renew_all)
         except TemporaryProviderError:
             raise
         except ProviderError as error:
