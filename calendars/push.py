@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from recruitee.params import parse_id
+
 from .models import Calendar, CalendarConnection, Provider, PushChannel
 from .providers import get_provider
 from .providers.base import ProviderError
@@ -27,8 +29,7 @@ def _address(provider: str) -> str:
 
 
 def _company_id_from(handle: str, separator: str) -> int | None:
-    head = handle.split(separator, 1)[0]
-    return int(head) if head.isdigit() else None
+    return parse_id(handle.split(separator, 1)[0])
 
 
 def _open_google(connection: CalendarConnection, calendar: Calendar, access_token: str) -> None:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope
 
+from recruitee.params import parse_ids
 from recruitee.tenancy.access import require_admin
 from recruitee.tenancy.models import Company, Membership
 
@@ -95,10 +96,7 @@ def calendars_select(request: HttpRequest, company_slug: str, connection_id: int
     connection = get_connection_for_member(request.membership, connection_id)
     if connection.member_id != request.membership.pk:
         raise Http404  # admins manage connections, but busy calendars are the owner's choice
-    wanted = set()
-    for value in request.POST.getlist("calendars"):
-        if value.isdigit():
-            wanted.add(int(value))
+    wanted = parse_ids(request.POST.getlist("calendars"))
     own = set(Calendar.objects.filter(connection=connection, pk__in=wanted).values_list("pk", flat=True))
     services.calendars_select(connection=connection, selected_ids=own)
     messages.success(request, f"Saved which calendars of {connection} count as busy.")
@@ -133,9 +131,11 @@ def _viewer_zone(request: HttpRequest) -> ZoneInfo:
 
 def _requested_day(value: str | None, today: date) -> date:
     try:
-        return date.fromisoformat(value) if value else today
+        day = date.fromisoformat(value) if value else today
     except ValueError:
         return today
+    # The week around the day, in any zone, must stay inside what `date` and `datetime` can hold.
+    return day if date(1, 1, 10) <= day <= date(9999, 12, 20) else today
 
 
 @require_GET
@@ -150,7 +150,7 @@ def week(request: HttpRequest, company_slug: str) -> HttpResponse:
     teammates = list(
         Membership.objects.filter(company=request.company).exclude(pk=request.membership.pk).select_related("user")
     )
-    wanted = {int(value) for value in request.GET.getlist("with") if value.isdigit()}
+    wanted = parse_ids(request.GET.getlist("with"))
     shown = [request.membership] + [m for m in teammates if m.pk in wanted]
     grid = {(person.pk, day): PersonDay() for person in shown for day in days}
     for event in selectors.events_for_members(members=shown, start=start, end=end):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Subquery
 from django.utils import timezone
 
 from ..models import Calendar, CalendarConnection, Event
@@ -24,15 +24,12 @@ from ..services import calendars_store, connection_access_token
 from . import lock
 from .google import GoogleEventSource
 from .microsoft import MicrosoftEventSource
+from .store import upsert_events
 from .types import FullSyncRequired, Page
 
 logger = logging.getLogger(__name__)
 
 SOURCES = {"google": GoogleEventSource, "microsoft": MicrosoftEventSource}
-EVENT_FIELDS = [
-    "ical_uid", "title", "start", "end", "time_zone", "all_day", "start_date", "end_date", "status", "is_busy",
-    "organizer_email", "organizer_name", "attendees", "series_id", "provider_updated_at", "sync_generation",
-]
 
 
 class SyncDeferred(Exception):
@@ -124,17 +121,7 @@ class SyncRun:
 
     @transaction.atomic
     def _write_page(self, calendar: Calendar, result: Page, mode: str) -> None:
-        if result.events:
-            Event.objects.bulk_create(
-                [
-                    Event(company_id=calendar.company_id, calendar=calendar, sync_generation=calendar.sync_generation,
-                          **{name: getattr(data, name) for name in ("provider_event_id", *EVENT_FIELDS[:-1])})
-                    for data in result.events
-                ],
-                update_conflicts=True,
-                unique_fields=["calendar", "provider_event_id"],
-                update_fields=EVENT_FIELDS,
-            )
+        upsert_events(calendar, result.events, calendar.sync_generation)
         if result.removed_ids:
             Event.objects.filter(calendar=calendar, provider_event_id__in=result.removed_ids).delete()
         if result.next_page:
@@ -154,14 +141,13 @@ class SyncRun:
 
 
 def _record_success(connection_id: int) -> None:
-    count = Event.objects.filter(calendar__connection_id=connection_id).count()
-    connection = CalendarConnection.objects.get(pk=connection_id)
-    connection.last_sync_at = datetime.now(UTC)
-    connection.events_count = count
-    connection.syncs_succeeded += 1
-    connection.last_error, connection.last_error_class, connection.last_error_at = "", "", None
-    connection.save(update_fields=["last_sync_at", "events_count", "syncs_succeeded", "last_error",
-                                   "last_error_class", "last_error_at"])
+    stored = Event.objects.filter(calendar__connection_id=connection_id).order_by().values("calendar__connection")
+    CalendarConnection.objects.filter(pk=connection_id).update(
+        last_sync_at=datetime.now(UTC),
+        events_count=Subquery(stored.annotate(n=Count("pk")).values("n")[:1]),
+        syncs_succeeded=F("syncs_succeeded") + 1,
+        last_error="", last_error_class="", last_error_at=None,
+    )
 
 
 def record_failure(connection_id: int, error: Exception, *, counted: bool) -> None:
@@ -193,14 +179,14 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
         run = SyncRun(connection, token, sleep=sleep, progress=progress)
         if full:
             run.refresh_calendar_list()
-        for calendar in Calendar.objects.filter(connection=connection, is_selected=True).order_by("pk"):
-            run.sync_calendar(calendar, full=full)
-        # Deselected calendars no longer count: forget their events so nothing stale remains.
-        for calendar in Calendar.objects.filter(connection=connection, is_selected=False).exclude(sync_cursor="",
-                                                                                                  sync_page=""):
-            with transaction.atomic():
-                Event.objects.filter(calendar=calendar).delete()
-                Calendar.objects.filter(pk=calendar.pk).update(sync_cursor="", sync_page="", sync_mode="")
+        for calendar in Calendar.objects.filter(connection=connection).order_by("pk"):
+            if calendar.is_selected:
+                run.sync_calendar(calendar, full=full)
+            elif calendar.sync_cursor or calendar.sync_page:
+                # Deselected since its last sync: it no longer counts, so forget its events.
+                with transaction.atomic():
+                    Event.objects.filter(calendar=calendar).delete()
+                    Calendar.objects.filter(pk=calendar.pk).update(sync_cursor="", sync_page="", sync_mode="")
         _record_success(connection_id)
     except SyncDeferred as error:
         # Not a failure yet: the task comes back and resumes from the saved page.

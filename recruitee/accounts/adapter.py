@@ -1,9 +1,17 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 
 from recruitee.emails import RenderedEmail, queue_system_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """allauth's email fields have no length limit; without one, allauth cuts a long address to the column."""
+        email = super().clean_email(email)
+        if len(email) > 254:
+            raise forms.ValidationError(f"Ensure this value has at most 254 characters (it has {len(email)}).")
+        return email
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's emails (password reset, address confirmation) go out from a worker like every other email."""
         message = self.render_mail(template_prefix, email, context)

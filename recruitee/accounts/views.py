@@ -5,11 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from recruitee.tenancy.forms import TimeZoneField
+from recruitee.validators import validate_no_line_breaks
 
 from .models import User
 
 
 class ProfileForm(forms.ModelForm):
+    full_name = forms.CharField(max_length=150, required=False, label="Your name",
+                                validators=[validate_no_line_breaks])
     time_zone = TimeZoneField(help_text="Your calendar and interview times are shown in this zone.")
 
     class Meta:

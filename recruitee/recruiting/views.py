@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from recruitee.params import parse_id
 from recruitee.tenancy.access import require_recruiter
 
 from . import selectors, services
@@ -13,17 +14,15 @@ from .forms import CandidateForm, JobForm
 from .models import Candidate, Job
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+def _search_text(request: HttpRequest) -> str:
+    # PostgreSQL text cannot hold NUL; nobody searches for one.
+    return request.GET.get("q", "").replace("\x00", "").strip()[:200]
 
 
 @require_GET
 def candidate_list(request: HttpRequest, company_slug: str) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    job_id = _int_or_none(request.GET.get("job"))
+    query = _search_text(request)
+    job_id = parse_id(request.GET.get("job"))
     stage = request.GET.get("stage", "") if request.GET.get("stage") in Candidate.Stage.values else ""
     candidates = selectors.candidate_search(company=request.company, query=query, job_id=job_id, stage=stage)
     page = Paginator(candidates, settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -39,7 +38,7 @@ def candidate_list(request: HttpRequest, company_slug: str) -> HttpResponse:
 def candidate_create(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_recruiter(request.membership)
     initial = {}
-    if job_id := _int_or_none(request.GET.get("job")):
+    if job_id := parse_id(request.GET.get("job")):
         initial["job"] = Job.objects.filter(company=request.company, pk=job_id).first()
     form = CandidateForm(request.POST or None, company=request.company, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +78,7 @@ def candidate_delete(request: HttpRequest, company_slug: str, candidate_id: int)
 
 @require_GET
 def job_list(request: HttpRequest, company_slug: str) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = _search_text(request)
     status = request.GET.get("status", "") if request.GET.get("status") in Job.Status.values else ""
     jobs = selectors.job_list(company=request.company, query=query, status=status)
     page = Paginator(jobs, settings.PAGE_SIZE).get_page(request.GET.get("page"))

@@ -29,3 +29,30 @@ TOKEN_ENCRYPTION_KEYS = env(
 CALENDAR_PUSH_ENABLED = False
 # The sandbox Google provider speaks plain http on loopback; oauthlib refuses http unless told otherwise.
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+# Mailbox: retries without waiting, so the delivery tests run in milliseconds.
+MAILBOX_SEND_MAX_ATTEMPTS = 3
+MAILBOX_RETRY_BACKOFF_SECONDS = 0.0
+MAILBOX_RETRY_BACKOFF_MAX_SECONDS = 0.0
+EMAIL_TIMEOUT = 5
+import os as _os  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
+
+# Per test process, in the temp folder: caught mail (the catcher tests, the probe's catcher files) stays out of the
+# developer's var/mail, and an SQLite test database is a file, not memory, because the real Celery worker of
+# tests/integration/ opens it from another process (xdist adds its worker suffix to the name).
+_TEST_FILES = Path(_tempfile.gettempdir()) / f"recruitee-test-{_os.getpid()}"  # noqa: F405
+MAILBOX_CATCHER_DIR = _TEST_FILES.with_name(_TEST_FILES.name + "-mail")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_FILES.with_name(_TEST_FILES.name + ".sqlite3"))}  # noqa: F405
+
+# Nothing in the tests may reach Google or Microsoft: by default the provider endpoints are a closed local port;
+# tests that talk to a provider point these at the sandbox (tests/calendars/conftest.py `providers`).
+_NOWHERE = "http://127.0.0.1:9"
+GOOGLE_AUTH_URI = f"{_NOWHERE}/o/oauth2/v2/auth"
+GOOGLE_TOKEN_URI = f"{_NOWHERE}/token"
+GOOGLE_REVOKE_URI = f"{_NOWHERE}/revoke"
+GOOGLE_API_ENDPOINT = f"{_NOWHERE}/calendar/v3/"
+MICROSOFT_AUTHORITY = "https://127.0.0.1:9/common"
+MICROSOFT_GRAPH_URL = "https://127.0.0.1:9/v1.0"
+PROVIDER_TIMEOUT_SECONDS = 5.0

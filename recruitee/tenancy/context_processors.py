@@ -10,7 +10,8 @@ def company(request: HttpRequest) -> dict:
         return {}
     membership = getattr(request, "membership", None)
     return {
-        "company": getattr(request, "company", None),
+        # Only members see the company in the layout; a public page (invitation link) names it itself if valid.
+        "company": getattr(request, "company", None) if membership else None,
         "membership": membership,
         "reconnect_needed": _reconnect_needed(membership),
         # Company is not tenant-owned, so this query runs outside any scope; it is filtered by the user.

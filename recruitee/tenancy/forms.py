@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from recruitee.accounts.models import time_zone_choices
+from recruitee.validators import validate_no_line_breaks
 
 from .models import RESERVED_SLUGS, Company, Role
 
@@ -20,6 +21,7 @@ class CompanyForm(forms.ModelForm):
         model = Company
         fields = ["name", "slug", "time_zone"]
         labels = {"name": "Company name", "slug": "Web address"}
+        error_messages = {"slug": {"unique": "This address is already taken."}}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].lower()
@@ -49,7 +51,7 @@ class RoleForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     """For people who have no account yet: the invitation fixes the email address."""
 
-    full_name = forms.CharField(max_length=150, label="Your name")
+    full_name = forms.CharField(max_length=150, label="Your name", validators=[validate_no_line_breaks])
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
         label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -137,7 +137,7 @@ def membership_remove(request: HttpRequest, company_slug: str, membership_id: in
 def invitation_accept(request: HttpRequest, company_slug: str, token: str) -> HttpResponse:
     invitation = services.invitation_from_token(company=request.company, token=token)
     if invitation is None:
-        return render(request, "tenancy/invitation_invalid.html", status=404)
+        raise Http404  # the same answer as for a company that does not exist
     context = {"invitation": invitation}
     user = request.user
     if user.is_authenticated:
