@@ -191,7 +191,9 @@ def _changed_items(cal: Calendar, since: int, query: ListQuery, now: int) -> lis
     def keep(inst: Instance) -> bool:
         return inst.cancelled or ((lo is None and hi is None) or overlaps(inst, cal, lo, hi))
 
-    for ev in cal.events.values():
+    first = bisect_right(cal.changes, since, key=lambda change: change[0])
+    changed_ids = dict.fromkeys(event_id for _, event_id in cal.changes[first:])
+    for ev in (cal.events[i] for i in changed_ids if i in cal.events):
         if ev.seq <= since:
             continue
         if query.single and ev.recurrence:

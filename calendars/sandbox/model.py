@@ -144,7 +144,7 @@ class Event:
 class Calendar:
     __slots__ = (
         "id", "account", "name", "tz", "color", "primary", "access", "events", "exceptions", "resource_id",
-        "seq", "sync_generation", "owner",
+        "seq", "sync_generation", "owner", "changes",
     )
 
     def __init__(
@@ -172,6 +172,9 @@ class Calendar:
         self.resource_id = hashlib.sha256(f"{account.email}/{id}".encode()).hexdigest()[:27]
         self.seq = 0  # last change number that touched this calendar; keys result caches
         self.sync_generation = 0  # bumped to invalidate every sync token of this calendar
+        # (change number, event id) in change order, so an incremental list reads only what changed since its
+        # token instead of scanning every event. Generated events predate every token and are not listed.
+        self.changes: list[tuple[int, str]] = []
 
     @property
     def writable(self) -> bool:
@@ -184,6 +187,7 @@ class Calendar:
         cal.account = account
         cal.events = {}
         cal.exceptions = {}
+        cal.changes = list(self.changes)
         for ev in self.events.values():
             cal.add(ev.clone(cal))
         return cal

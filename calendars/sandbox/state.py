@@ -261,6 +261,7 @@ class State:
         ev.seq = seq
         ev.updated = max(int(time.time() * 1000), ev.updated + 1)
         ev.calendar.seq = seq
+        ev.calendar.changes.append((seq, ev.id))
         if notify:
             self.push.calendar_changed(ev.calendar, ev, change)
 
