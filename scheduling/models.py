@@ -1,0 +1,180 @@
+"""Interviews: an event with a candidate, an organizer and interviewers, and everything sent about it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from recruitee.validators import validate_no_line_breaks, validate_time_zone
+
+
+class InterviewKind(models.TextChoices):
+    INTERVIEW = "interview", "Interview"
+    PHONE_SCREEN = "phone_screen", "Phone screen"
+    VIDEO_CALL = "video_call", "Video call"
+    ON_SITE = "on_site", "On-site interview"
+
+
+def new_ical_uid() -> str:
+    return f"{uuid.uuid4()}@recruitee"
+
+
+class Interview(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="interviews")
+    candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="interviews")
+    job = models.ForeignKey("recruiting.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organizer = models.ForeignKey("tenancy.Membership", null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=InterviewKind.choices, default=InterviewKind.INTERVIEW)
+    title = models.CharField(max_length=200, validators=[validate_no_line_breaks])
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    location = models.CharField(max_length=300, blank=True, validators=[validate_no_line_breaks])
+    video_link = models.URLField(max_length=500, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # The same UID for the interview's whole life; SEQUENCE rises with every change attendees must see.
+    ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["company", "start"]), models.Index(fields=["candidate", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="interview_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class Participant(models.Model):
+    """Someone invited to an interview, and how: by our email, by the organizer's calendar, or both."""
+
+    class Role(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        INTERVIEWER = "interviewer", "Interviewer"
+
+    class Response(models.TextChoices):
+        NEEDS_ACTION = "needs_action", "No answer yet"
+        ACCEPTED = "accepted", "Accepted"
+        TENTATIVE = "tentative", "Maybe"
+        DECLINED = "declined", "Declined"
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    member = models.ForeignKey("tenancy.Membership", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    name = models.CharField(max_length=200, validators=[validate_no_line_breaks])
+    email = models.EmailField(max_length=254)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    by_email = models.BooleanField(default=False)
+    by_calendar = models.BooleanField(default=False)
+    response = models.CharField(max_length=14, choices=Response.choices, default=Response.NEEDS_ACTION)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["role", "name"]
+        constraints = [models.UniqueConstraint(fields=["interview", "email"], name="one_participant_per_address")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Audience(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    INTERVIEWERS = "interviewers", "Interviewers"
+
+
+class Purpose(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    UPDATE = "update", "Update"
+    CANCELLATION = "cancellation", "Cancellation"
+
+
+class InviteTemplate(models.Model):
+    """A company's wording for one audience and purpose. Candidate and interviewer templates are separate rows:
+    editing one never changes the other."""
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="invite_templates")
+    audience = models.CharField(max_length=14, choices=Audience.choices)
+    purpose = models.CharField(max_length=14, choices=Purpose.choices)
+    subject = models.CharField(max_length=300, validators=[validate_no_line_breaks])
+    body = models.TextField(max_length=20000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "audience", "purpose"], name="one_template_per_use"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} {self.get_purpose_display().lower()}"
+
+
+class CalendarInvite(models.Model):
+    """The interview as an event in the organizer's connected calendar, whose provider invites the attendees."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="calendar_invite")
+    connection = models.ForeignKey("calendars.CalendarConnection", null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    provider = models.CharField(max_length=20)
+    # Our idempotency key: the provider event id (Google) or transactionId (Graph) is derived from it, so a
+    # retried create finds the event the first attempt made instead of making a second one.
+    key = models.CharField(max_length=64, unique=True, default=uuid.uuid4)
+    provider_event_id = models.CharField(max_length=1024, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    def __str__(self) -> str:
+        return f"{self.provider} event for {self.interview}"
+
+
+class InterviewChange(models.Model):
+    """The interview's history: scheduled, rescheduled, cancelled, and what was sent each time."""
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20)
+    summary = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary
