@@ -103,8 +103,9 @@ def main() -> int:
                     make_changes(provider_env, email, upcoming)
                     before = len(sandbox_call(provider_env, "GET", "/_sandbox/requests"))
                     incremental = run_child(env, "incremental", connection_id)
-                    requests_made = len(sandbox_call(provider_env, "GET", "/_sandbox/requests")) - before
-                    row["incremental"] = {**incremental, "provider_requests": requests_made}
+                    made = sandbox_call(provider_env, "GET", "/_sandbox/requests")[before:]
+                    row["incremental"] = {**incremental, "provider_requests": len(made),
+                                          "provider_ms": round(sum(r["ms"] for r in made), 1)}
                 rows.append(row)
         finally:
             sandbox.terminate()
@@ -149,6 +150,7 @@ def report(rows: list[dict]) -> None:
     if inc:
         print(f"Incremental sync of 10 changes in the {largest['events']:,}-event calendar: {inc['ms']:.1f} ms, "
               f"{inc['queries']} SQL queries, {inc['provider_requests']} provider requests "
+              f"(the sandbox spent {inc['provider_ms']} ms answering them) "
               f"(targets < {TARGETS['incremental_ms']} ms, < {TARGETS['incremental_queries']} queries)")
     verdicts = {
         "ratio": all(row["ratio"] <= TARGETS["ratio"] for row in rows),
@@ -244,7 +246,8 @@ def connect(email: str) -> dict:
 
 
 def baseline(connection, calendars) -> dict:
-    """The least any sync must do: fetch the same pages with the same client and COPY the same rows."""
+    """The least any sync must do: fetch the same pages with the same client and COPY the same rows into a table
+    shaped like ours (same columns, indexes and constraints; a temporary one, so even without write-ahead log)."""
     from django.conf import settings
     from django.db import connection as db
 
@@ -252,17 +255,14 @@ def baseline(connection, calendars) -> dict:
     from calendars.services import connection_access_token
 
     service = GoogleProvider().service(access_token=connection_access_token(connection_id=connection.pk))
-    columns = ("provider_event_id", "ical_uid", "title", "start", "end", "time_zone", "status", "is_busy",
-               "organizer_email", "series_id", "updated")
+    columns = ("company_id", "calendar_id", "provider_event_id", "ical_uid", "title", "start", "end", "time_zone",
+               "all_day", "status", "is_busy", "organizer_email", "organizer_name", "attendees", "series_id",
+               "provider_updated_at", "sync_generation")
     copy_sql = "COPY baseline_events ({}) FROM STDIN".format(", ".join(f'"{name}"' for name in columns))
     started = time.perf_counter()
     count = 0
     with db.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE baseline_events (provider_event_id text, ical_uid text, title text, start text, "
-            '"end" text, time_zone text, status text, is_busy boolean, organizer_email text, series_id text, '
-            "updated text)"
-        )
+        cursor.execute("CREATE TEMP TABLE baseline_events (LIKE calendars_event INCLUDING ALL)")
         raw = cursor.connection  # psycopg 3
         for calendar in calendars:
             page_token = None
@@ -273,12 +273,15 @@ def baseline(connection, calendars) -> dict:
                 with raw.cursor().copy(copy_sql) as copy:
                     for item in body.get("items", []):
                         start, end = item.get("start", {}), item.get("end", {})
+                        organizer = item.get("organizer") or {}
                         copy.write_row((
-                            item["id"], item.get("iCalUID"), item.get("summary", ""),
-                            start.get("dateTime") or start.get("date"), end.get("dateTime") or end.get("date"),
-                            start.get("timeZone", ""), item.get("status"), item.get("transparency") != "transparent",
-                            (item.get("organizer") or {}).get("email", ""), item.get("recurringEventId", ""),
-                            item.get("updated"),
+                            connection.company_id, calendar.pk, item["id"], item.get("iCalUID", ""),
+                            item.get("summary", ""), start.get("dateTime") or start.get("date"),
+                            end.get("dateTime") or end.get("date"), start.get("timeZone", ""), "date" in start,
+                            item.get("status"), item.get("transparency") != "transparent",
+                            organizer.get("email", ""), organizer.get("displayName", ""),
+                            json.dumps(item.get("attendees", [])), item.get("recurringEventId", ""),
+                            item.get("updated"), 1,
                         ))
                         count += 1
                 page_token = body.get("nextPageToken")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,43 @@ class AuthorizationStart:
     flow: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class EventDraft:
+    """What an interview looks like in the organizer's calendar, whichever provider keeps it."""
+
+    summary: str
+    description: str
+    location: str
+    start: datetime  # aware
+    end: datetime  # aware
+    time_zone: str  # IANA name; the provider keeps the event's wall-clock time in this zone
+    attendees: list[tuple[str, str]]  # (name, email)
+    ical_uid: str
+    video_link: str = ""
+
+    def __post_init__(self) -> None:
+        # Mistakes here are programming errors in the caller; catching them before any HTTP call keeps a retried
+        # task from hammering a provider with a request that can never succeed.
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("EventDraft needs aware start and end datetimes.")
+        if self.end <= self.start:
+            raise ValueError("EventDraft ends before it starts.")
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"EventDraft has an unknown time zone: {self.time_zone!r}.") from None
+        if any("@" not in email for _, email in self.attendees):
+            raise ValueError("EventDraft has an attendee without an email address.")
+
+
+@dataclass(frozen=True)
+class ProviderEventResult:
+    provider_event_id: str
+    status: str  # "created", "updated" or "cancelled"
+    html_link: str = ""
+    ical_uid: str = ""
+
+
 class ProviderError(Exception):
     """A provider call failed; the message is written for the user (no tokens, no raw bodies)."""
 
@@ -67,6 +105,10 @@ class RateLimited(ProviderError):
 
 class TemporaryProviderError(ProviderError):
     """5xx, timeouts, connection errors: worth retrying later."""
+
+
+class EventNotFound(ProviderError):
+    """The event we wrote is no longer in the calendar (someone deleted it there): updating it cannot work."""
 
 
 class CalendarProvider(Protocol):

@@ -4,9 +4,12 @@ Only the base URLs come from settings (GOOGLE_AUTH_URI, GOOGLE_TOKEN_URI, GOOGLE
 so the same code talks to Google or to the sandbox.
 """
 
+import base64
+import hashlib
 import logging
 import os
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import google.auth.transport.requests
 import google_auth_httplib2
@@ -24,9 +27,12 @@ from .base import (
     Account,
     AuthorizationFailed,
     AuthorizationStart,
+    EventDraft,
+    EventNotFound,
     Grant,
     ProviderCalendar,
     ProviderError,
+    ProviderEventResult,
     RateLimited,
     ReconnectNeeded,
     TemporaryProviderError,
@@ -62,7 +68,7 @@ def _expiry(expires_in) -> datetime | None:
 def _error_from_http(error: HttpError, doing: str) -> ProviderError:
     status = error.status_code
     reasons = {detail.get("reason") for detail in (error.error_details or []) if isinstance(detail, dict)}
-    if status == 429 or (status == 403 and reasons & {"rateLimitExceeded", "userRateLimitExceeded"}):
+    if status == 429 or (status == 403 and reasons & {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}):
         retry_after = error.resp.get("retry-after") if error.resp else None
         return RateLimited(f"Google is rate-limiting us while {doing}.",
                            retry_after=float(retry_after) if retry_after else None)
@@ -71,6 +77,61 @@ def _error_from_http(error: HttpError, doing: str) -> ProviderError:
     if status >= 500:
         return TemporaryProviderError(f"Google had a temporary problem while {doing} (HTTP {status}).")
     return ProviderError(f"Google refused {doing} (HTTP {status}).")
+
+
+def google_event_id(key: str) -> str:
+    """The Google event id for one of our keys: always the same for the same key, and valid for Google.
+
+    Google event ids are base32hex (a-v, 0-9), 5 to 1024 characters. Choosing the id ourselves is what makes a
+    retried insert safe: Google answers 409 instead of creating a second event.
+    """
+    if not key:
+        raise ValueError("An event key is needed to derive a Google event id.")
+    digest = hashlib.sha256(key.encode()).digest()
+    return base64.b32hexencode(digest).decode("ascii").rstrip("=").lower()
+
+
+def _when(moment: datetime, time_zone: str) -> dict:
+    # The offset pins the instant; timeZone tells Google whose wall clock the event follows (DST, moves).
+    return {"dateTime": moment.astimezone(ZoneInfo(time_zone)).isoformat(timespec="seconds"), "timeZone": time_zone}
+
+
+def _description(draft: EventDraft) -> str:
+    if not draft.video_link:
+        return draft.description
+    return f"{draft.description}\n\nVideo call: {draft.video_link}".strip()
+
+
+def _attendees(draft: EventDraft, current: list[dict] | None = None) -> list[dict]:
+    # Entries Google already has keep their responseStatus and other fields; a reschedule must not wipe answers.
+    known = {item.get("email", "").lower(): item for item in current or []}
+    wanted = []
+    for name, email in draft.attendees:
+        item = dict(known.get(email.lower(), {}))
+        item["email"] = email
+        if name:
+            item["displayName"] = name
+        wanted.append(item)
+    return wanted
+
+
+def _event_body(draft: EventDraft, current_attendees: list[dict] | None = None) -> dict:
+    return {
+        "summary": draft.summary,
+        "description": _description(draft),
+        # Without a place the video link is where people go; calendars show the location most prominently.
+        "location": draft.location or draft.video_link,
+        "start": _when(draft.start, draft.time_zone),
+        "end": _when(draft.end, draft.time_zone),
+        "attendees": _attendees(draft, current_attendees),
+    }
+
+
+def _result(event: dict, status: str) -> ProviderEventResult:
+    if event.get("status") == "cancelled":
+        status = "cancelled"
+    return ProviderEventResult(provider_event_id=event["id"], status=status, html_link=event.get("htmlLink", ""),
+                               ical_uid=event.get("iCalUID", ""))
 
 
 class GoogleProvider:
@@ -207,3 +268,71 @@ class GoogleProvider:
                 raise _error_from_http(error, "stopping a push channel") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to stop a push channel.") from None
+
+    def insert_event(self, *, access_token: str, calendar_id: str, event_id: str, draft: EventDraft,
+                     send_updates: str = "all") -> ProviderEventResult:
+        """Create the event with our id and UID; Google sends the invitations (`send_updates`).
+
+        Safe to repeat: a second insert with the same id answers 409 and we return the event the first one made.
+        """
+        events = self.service(access_token=access_token).events()
+        body = {"id": event_id, "iCalUID": draft.ical_uid, **_event_body(draft)}
+        try:
+            event = events.insert(calendarId=calendar_id, body=body, sendUpdates=send_updates).execute()
+            return _result(event, "created")
+        except HttpError as error:
+            if error.status_code != 409:
+                raise _error_from_http(error, "creating the event") from None
+        except (httplib2.HttpLib2Error, OSError):
+            # The insert may have reached Google even though the answer did not; the retry will answer 409.
+            raise TemporaryProviderError("Could not reach Google to create the event.") from None
+        # An earlier attempt got through (perhaps its answer was lost): that event is the one we want.
+        try:
+            event = self._get_event(events, calendar_id, event_id)
+        except EventNotFound:
+            # The 409 was about the iCalUID: another event already carries our UID under a different id.
+            raise ProviderError("Google already has another event with this interview's calendar UID.") from None
+        logger.info("Google event %s already existed; the insert was a repeat", event_id)
+        return _result(event, "created")
+
+    def patch_event(self, *, access_token: str, calendar_id: str, event_id: str, draft: EventDraft,
+                    send_updates: str = "all") -> ProviderEventResult:
+        """Bring the event in line with `draft` (time, place, people, text); Google sends the updates."""
+        events = self.service(access_token=access_token).events()
+        current = self._get_event(events, calendar_id, event_id)
+        if current.get("status") == "cancelled":
+            raise EventNotFound("The event was deleted from the Google calendar.")
+        body = _event_body(draft, current.get("attendees"))
+        try:
+            event = events.patch(calendarId=calendar_id, eventId=event_id, body=body,
+                                 sendUpdates=send_updates).execute()
+        except HttpError as error:
+            if error.status_code in (404, 410):
+                raise EventNotFound("The event was deleted from the Google calendar.") from None
+            raise _error_from_http(error, "updating the event") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to update the event.") from None
+        return _result(event, "updated")
+
+    def cancel_event(self, *, access_token: str, calendar_id: str, event_id: str,
+                     send_updates: str = "all") -> ProviderEventResult:
+        """Delete the event; Google sends the cancellations. An event that is already gone counts as cancelled."""
+        events = self.service(access_token=access_token).events()
+        try:
+            events.delete(calendarId=calendar_id, eventId=event_id, sendUpdates=send_updates).execute()
+        except HttpError as error:
+            if error.status_code not in (404, 410):  # 410: deleted before (by us on a lost answer, or by someone)
+                raise _error_from_http(error, "cancelling the event") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to cancel the event.") from None
+        return ProviderEventResult(provider_event_id=event_id, status="cancelled")
+
+    def _get_event(self, events, calendar_id: str, event_id: str) -> dict:
+        try:
+            return events.get(calendarId=calendar_id, eventId=event_id).execute()
+        except HttpError as error:
+            if error.status_code in (404, 410):
+                raise EventNotFound("The event is not in the Google calendar.") from None
+            raise _error_from_http(error, "reading the event") from None
+        except (httplib2.HttpLib2Error, OSError):
+            raise TemporaryProviderError("Could not reach Google to read the event.") from None

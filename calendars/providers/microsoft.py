@@ -3,10 +3,13 @@
 Only the base URLs come from settings (MICROSOFT_AUTHORITY, MICROSOFT_GRAPH_URL, PROVIDER_CA_BUNDLE).
 """
 
+import html
 import logging
+import uuid
 import warnings
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 import msal
 import requests
@@ -16,9 +19,12 @@ from .base import (
     Account,
     AuthorizationFailed,
     AuthorizationStart,
+    EventDraft,
+    EventNotFound,
     Grant,
     ProviderCalendar,
     ProviderError,
+    ProviderEventResult,
     RateLimited,
     ReconnectNeeded,
     TemporaryProviderError,
@@ -77,6 +83,63 @@ def _raise_for_graph(response: requests.Response, doing: str) -> None:
     if response.status_code >= 500:
         raise TemporaryProviderError(f"Microsoft had a temporary problem while {doing} (HTTP {response.status_code}).")
     raise ProviderError(f"Microsoft refused {doing} (HTTP {response.status_code}).")
+
+
+# Fixed forever: changing it would give every key a new transactionId and defeat deduplication of retries.
+_TRANSACTION_NAMESPACE = uuid.UUID("6f1c3d0e-5b7a-4c8e-9a31-2d4e8f6b0c17")
+
+
+def graph_transaction_id(key: str) -> str:
+    """The Graph `transactionId` for one of our keys: Graph answers a repeated create with the first event."""
+    if not key:
+        raise ValueError("An event key is needed to derive a Graph transactionId.")
+    return str(uuid.uuid5(_TRANSACTION_NAMESPACE, key))
+
+
+def _when(moment: datetime, time_zone: str) -> dict:
+    """Graph's dateTimeTimeZone: a wall-clock time without offset, read in `timeZone`.
+
+    A wall-clock time that occurs twice (the hour the clocks go back) cannot name one instant without an offset,
+    so such a moment goes as UTC instead; Graph still shows it in each reader's zone.
+    """
+    zone = ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        return {"dateTime": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+    return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": time_zone}
+
+
+def _body_html(draft: EventDraft) -> str:
+    # Recruiter-written text: escaped, never interpreted as markup.
+    parts = [html.escape(draft.description).replace("\n", "<br>")] if draft.description else []
+    if draft.video_link:
+        link = html.escape(draft.video_link, quote=True)
+        if draft.video_link.lower().startswith(("https://", "http://")):
+            link = f'<a href="{link}">{link}</a>'
+        parts.append(f"Video call: {link}")
+    return "<br><br>".join(parts)
+
+
+def _event_body(draft: EventDraft) -> dict:
+    return {
+        "subject": draft.summary,
+        "body": {"contentType": "HTML", "content": _body_html(draft)},
+        "start": _when(draft.start, draft.time_zone),
+        "end": _when(draft.end, draft.time_zone),
+        # Without a place the video link is where people go; calendars show the location most prominently.
+        "location": {"displayName": draft.location or draft.video_link},
+        "attendees": [
+            {"type": "required", "emailAddress": {"address": email, **({"name": name} if name else {})}}
+            for name, email in draft.attendees
+        ],
+    }
+
+
+def _result(event: dict, status: str) -> ProviderEventResult:
+    if event.get("isCancelled"):
+        status = "cancelled"
+    return ProviderEventResult(provider_event_id=event["id"], status=status, html_link=event.get("webLink") or "",
+                               ical_uid=event.get("iCalUId") or "")
 
 
 class MicrosoftProvider:
@@ -193,3 +256,36 @@ class MicrosoftProvider:
     def unsubscribe(self, *, access_token: str, subscription_id: str) -> None:
         self._send("DELETE", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{subscription_id}",
                    "removing a subscription", access_token)
+
+    def create_event(self, *, access_token: str, calendar_id: str | None, transaction_id: str,
+                     draft: EventDraft) -> ProviderEventResult:
+        """Create the event (in the default calendar without `calendar_id`); Outlook sends the invitations.
+
+        Safe to repeat: Graph answers a create with a `transactionId` it has seen with the event it made then.
+        Graph assigns its own iCalUId (it cannot take ours): the result carries it for the caller to store.
+        """
+        base = settings.MICROSOFT_GRAPH_URL
+        url = f"{base}/me/calendars/{quote(calendar_id, safe='')}/events" if calendar_id else f"{base}/me/events"
+        body = {"transactionId": transaction_id, **_event_body(draft)}
+        return _result(self._send("POST", url, "creating the event", access_token, body), "created")
+
+    def update_event(self, *, access_token: str, event_id: str, draft: EventDraft) -> ProviderEventResult:
+        """Bring the event in line with `draft`; Outlook sends updates to the attendees."""
+        url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
+        try:
+            response = self.graph(access_token).patch(url, json=_event_body(draft))
+        except requests.RequestException:
+            raise TemporaryProviderError("Could not reach Microsoft while updating the event.") from None
+        if response.status_code == 404:
+            raise EventNotFound("The event was deleted from the Outlook calendar.")
+        _raise_for_graph(response, "updating the event")
+        return _result(response.json(), "updated")
+
+    def cancel_event(self, *, access_token: str, event_id: str) -> ProviderEventResult:
+        """Delete the event; as the organizer's copy goes, Outlook sends the cancellations. Gone already is fine.
+
+        Graph's `POST /events/{id}/cancel` (with a comment) would do the same, but the sandbox does not offer it.
+        """
+        url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
+        self._send("DELETE", url, "cancelling the event", access_token)  # a 404 is answered as success
+        return ProviderEventResult(provider_event_id=event_id, status="cancelled")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Calendar, CalendarConnection, Event
@@ -24,6 +25,7 @@ from ..services import calendars_store, connection_access_token
 from . import lock
 from .google import GoogleEventSource
 from .microsoft import MicrosoftEventSource
+from .prefetch import Prefetcher
 from .store import upsert_events
 from .types import FullSyncRequired, Page
 
@@ -50,7 +52,6 @@ class SyncRun:
         self.pages = self.events = 0
         self.refreshed_after_401 = False
         self.access_token = connection_access_token(connection_id=self.connection.pk)
-        self.source = SOURCES[self.connection.provider](self.access_token)
 
     def _refresh_after_401(self) -> None:
         """The token died before its expiry (revoked session, clock skew): refresh once per run, not in a loop."""
@@ -59,7 +60,6 @@ class SyncRun:
         self.refreshed_after_401 = True
         CalendarConnection.objects.filter(pk=self.connection.pk).update(token_expires_at=None)
         self.access_token = connection_access_token(connection_id=self.connection.pk)
-        self.source = SOURCES[self.connection.provider](self.access_token)
 
     def refresh_calendar_list(self) -> None:
         adapter = get_provider(self.connection.provider)
@@ -79,13 +79,13 @@ class SyncRun:
         ceiling = min(cap, base * 2**attempt)
         return random.uniform(ceiling / 2, ceiling)
 
-    def fetch(self, calendar: Calendar, *, page: str, cursor: str) -> Page:
+    def fetch(self, calendar: Calendar, *, page: str, cursor: str, source) -> Page:
+        """One page, with retries for rate limits and temporary errors. Runs in the prefetch thread: HTTP only,
+        no database (an Unauthorized goes back to the sync's own thread, which refreshes the token)."""
         attempts = settings.CALENDAR_SYNC_PAGE_ATTEMPTS
         for attempt in range(attempts):
             try:
-                return self.source.fetch(calendar, page=page, cursor=cursor)
-            except Unauthorized:
-                self._refresh_after_401()
+                return source.fetch(calendar, page=page, cursor=cursor)
             except (RateLimited, TemporaryProviderError) as error:
                 delay = self._backoff(attempt, getattr(error, "retry_after", None))
                 if attempt == attempts - 1 or delay > settings.CALENDAR_SYNC_BACKOFF_MAX_SECONDS:
@@ -95,29 +95,56 @@ class SyncRun:
                 self.sleep(delay)
         raise ProviderError("The provider kept failing.")
 
-    def sync_calendar(self, calendar: Calendar, *, full: bool) -> None:
-        resuming = bool(calendar.sync_mode and calendar.sync_page)
-        if resuming:
-            mode = calendar.sync_mode
-        else:
-            mode = "full" if full or not calendar.sync_cursor else "incremental"
-            if mode == "full":
-                calendar.sync_generation += 1
-        page = calendar.sync_page if resuming else ""
+    def _prefetcher(self, calendar: Calendar, state: dict) -> Prefetcher:
+        # Each prefetch thread gets its own client: httplib2 connections must not be shared between threads.
+        source = SOURCES[self.connection.provider](self.access_token)
+        cursor = calendar.sync_cursor if state["mode"] == "incremental" else ""
+        state["token"] = self.access_token
+        return Prefetcher(lambda page: self.fetch(calendar, page=page, cursor=cursor, source=source), state["page"])
+
+    @staticmethod
+    def _start_state(calendar: Calendar, *, full: bool) -> dict:
+        """Where this calendar's sync begins: resume an interrupted one, or start a full or incremental one."""
+        if calendar.sync_mode and calendar.sync_page:
+            return {"mode": calendar.sync_mode, "page": calendar.sync_page}
+        mode = "full" if full or not calendar.sync_cursor else "incremental"
+        if mode == "full":
+            calendar.sync_generation += 1
+        return {"mode": mode, "page": ""}
+
+    def sync_calendars(self, calendars: list[Calendar], *, full: bool) -> None:
+        """Sync calendars one after the other in the database, while the next few are already being fetched."""
+        states = [self._start_state(calendar, full=full) for calendar in calendars]
+        ahead = settings.CALENDAR_SYNC_CONCURRENCY
+        running: dict[int, Prefetcher] = {}
+        try:
+            for index, calendar in enumerate(calendars):
+                for later in range(index, min(index + ahead, len(calendars))):
+                    if later not in running:
+                        running[later] = self._prefetcher(calendars[later], states[later])
+                self._consume(calendar, states[index], running.pop(index))
+        finally:
+            for prefetcher in running.values():
+                prefetcher.close()
+
+    def _consume(self, calendar: Calendar, state: dict, prefetcher: Prefetcher) -> None:
         while True:
-            cursor = calendar.sync_cursor if mode == "incremental" else ""
             try:
-                result = self.fetch(calendar, page=page, cursor=cursor)
+                for result in prefetcher:
+                    self._write_page(calendar, result, state["mode"])
+                    # Where to go on from: after an error below, the failed page is fetched again, not the first.
+                    state["page"] = result.next_page
+                return
+            except Unauthorized:
+                # Only refresh if no other calendar's prefetch has already done so since this one started.
+                if state["token"] == self.access_token:
+                    self._refresh_after_401()
             except FullSyncRequired:
                 logger.info("Calendar %s needs a full sync; starting one", calendar.pk)
-                mode, page = "full", ""
+                state.update(mode="full", page="")
                 calendar.sync_cursor = ""
                 calendar.sync_generation += 1
-                continue
-            self._write_page(calendar, result, mode)
-            if not result.next_page:
-                return
-            page = result.next_page
+            prefetcher = self._prefetcher(calendar, state)
 
     @transaction.atomic
     def _write_page(self, calendar: Calendar, result: Page, mode: str) -> None:
@@ -140,14 +167,15 @@ class SyncRun:
             self.progress(self.pages, self.events)
 
 
-def _record_success(connection_id: int) -> None:
+def _success_fields(connection_id: int) -> dict:
+    """What a finished sync records, written together with the lock's release."""
     stored = Event.objects.filter(calendar__connection_id=connection_id).order_by().values("calendar__connection")
-    CalendarConnection.objects.filter(pk=connection_id).update(
-        last_sync_at=datetime.now(UTC),
-        events_count=Subquery(stored.annotate(n=Count("pk")).values("n")[:1]),
-        syncs_succeeded=F("syncs_succeeded") + 1,
-        last_error="", last_error_class="", last_error_at=None,
-    )
+    return {
+        "last_sync_at": datetime.now(UTC),
+        "events_count": Coalesce(Subquery(stored.annotate(n=Count("pk")).values("n")[:1]), 0),
+        "syncs_succeeded": F("syncs_succeeded") + 1,
+        "last_error": "", "last_error_class": "", "last_error_at": None,
+    }
 
 
 def record_failure(connection_id: int, error: Exception, *, counted: bool) -> None:
@@ -168,26 +196,29 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
     Raises SyncDeferred (come back later: the state to resume from is saved), ReconnectNeeded (the connection is
     marked and its owner told), or ProviderError (recorded on the connection).
     """
-    acquired = lock.acquire(connection_id, full=full)
-    if acquired is None:
+    token = lock.acquire(connection_id, full=full)
+    if token is None:
         return {"ran": False, "again": False, "again_full": False}
-    token, full = acquired
+    released = None
     try:
         connection = CalendarConnection.objects.select_related("company").get(pk=connection_id)
+        if connection.sync_full_requested:
+            full = True
+            lock.take_full_request(connection_id)
         if connection.needs_reconnect:
             raise ReconnectNeeded(connection.last_error or "This calendar needs to be reconnected.")
         run = SyncRun(connection, token, sleep=sleep, progress=progress)
         if full:
             run.refresh_calendar_list()
-        for calendar in Calendar.objects.filter(connection=connection).order_by("pk"):
-            if calendar.is_selected:
-                run.sync_calendar(calendar, full=full)
-            elif calendar.sync_cursor or calendar.sync_page:
+        calendars = list(Calendar.objects.filter(connection=connection).order_by("pk"))
+        run.sync_calendars([c for c in calendars if c.is_selected], full=full)
+        for calendar in calendars:
+            if not calendar.is_selected and (calendar.sync_cursor or calendar.sync_page):
                 # Deselected since its last sync: it no longer counts, so forget its events.
                 with transaction.atomic():
                     Event.objects.filter(calendar=calendar).delete()
                     Calendar.objects.filter(pk=calendar.pk).update(sync_cursor="", sync_page="", sync_mode="")
-        _record_success(connection_id)
+        released = lock.release(connection_id, token, **_success_fields(connection_id))
     except SyncDeferred as error:
         # Not a failure yet: the task comes back and resumes from the saved page.
         record_failure(connection_id, error, counted=False)
@@ -199,5 +230,7 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
         record_failure(connection_id, error, counted=True)
         raise
     finally:
-        again, again_full = lock.release(connection_id, token)
+        if released is None:
+            released = lock.release(connection_id, token)
+    again, again_full = released
     return {"ran": True, "again": again, "again_full": again_full}

@@ -13,7 +13,7 @@ from ..providers.google import GoogleProvider
 from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
 
-RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 
 
 def _zone(name: str) -> ZoneInfo:

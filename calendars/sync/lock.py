@@ -14,11 +14,12 @@ class LockLost(Exception):
     """Another worker took over this sync (ours was presumed dead); stop without writing more."""
 
 
-def acquire(connection_id: int, *, full: bool) -> tuple[str, bool] | None:
-    """Take the lock and return (token, full) — full also when a coalesced request asked for it — or None.
+def acquire(connection_id: int, *, full: bool) -> str | None:
+    """Take the lock and return its token, or None.
 
     When another sync holds the lock, the request is recorded on the row instead, and that sync runs once more
-    when it ends: nothing asked for is lost, and two syncs never run side by side.
+    when it ends: nothing asked for is lost, and two syncs never run side by side. A full sync asked for while
+    none ran stays recorded in `sync_full_requested` for the lock holder to honour (see `take_full_request`).
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.CALENDAR_SYNC_LOCK_STALE_SECONDS)
@@ -34,11 +35,12 @@ def acquire(connection_id: int, *, full: bool) -> tuple[str, bool] | None:
             changes["sync_full_requested"] = True
         rows.update(**changes)
         return None
-    # Requests recorded from here on (sync_requested) stay for the run after this one.
-    full_requested = rows.values_list("sync_full_requested", flat=True).first()
-    if full_requested:
-        rows.update(sync_full_requested=False)
-    return token, bool(full or full_requested)
+    return token
+
+
+def take_full_request(connection_id: int) -> None:
+    """The holder is doing a full sync: a full sync asked for earlier is thereby done."""
+    CalendarConnection.objects.filter(pk=connection_id).update(sync_full_requested=False)
 
 
 def heartbeat(connection_id: int, token: str, *, pages: int = 0, events: int = 0) -> None:
@@ -51,9 +53,10 @@ def heartbeat(connection_id: int, token: str, *, pages: int = 0, events: int = 0
         raise LockLost(f"The sync lock of connection {connection_id} was taken over.")
 
 
-def release(connection_id: int, token: str) -> tuple[bool, bool]:
-    """Drop the lock; return whether another sync (and whether a full one) was asked for meanwhile."""
+def release(connection_id: int, token: str, **also) -> tuple[bool, bool]:
+    """Drop the lock (setting `also` in the same write); return whether another sync, and whether a full one,
+    was asked for meanwhile."""
     rows = CalendarConnection.objects.filter(pk=connection_id, sync_lock_token=token)
     requested = rows.values_list("sync_requested", "sync_full_requested").first()
-    rows.update(sync_lock_token="", sync_heartbeat_at=None)
+    rows.update(sync_lock_token="", sync_heartbeat_at=None, **also)
     return (bool(requested[0]), bool(requested[1])) if requested else (False, False)

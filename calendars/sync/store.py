@@ -53,6 +53,7 @@ def upsert_events(calendar: Calendar, events: list[EventData], generation: int) 
 def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -> None:
     columns = _quoted(COLUMNS)
     with connection.cursor() as cursor:
+        # Every time, not once per session: a rolled-back transaction takes a table created in it along.
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "  # noqa: S608 (no user input)
             f"SELECT {columns} FROM {Event._meta.db_table} WITH NO DATA"
@@ -71,5 +72,7 @@ def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -
             f'INSERT INTO "{Event._meta.db_table}" ({columns}) SELECT {columns} FROM {STAGE} '  # noqa: S608
             f'ON CONFLICT ("calendar_id", "provider_event_id") DO UPDATE SET {updates}'
         )
-        # The staging rows would go at commit anyway; inside an outer transaction the next page must not see them.
-        cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
+        if connection.savepoint_ids:
+            # Inside an outer transaction the commit that empties the staging table is not ours: empty it now,
+            # or the next page would upsert these rows again.
+            cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608

@@ -259,6 +259,8 @@ CALENDAR_SYNC_LOCK_STALE_SECONDS = env.int("CALENDAR_SYNC_LOCK_STALE_SECONDS", d
 CALENDAR_SYNC_PAGE_ATTEMPTS = env.int("CALENDAR_SYNC_PAGE_ATTEMPTS", default=5)
 CALENDAR_SYNC_BACKOFF_BASE_SECONDS = env.float("CALENDAR_SYNC_BACKOFF_BASE_SECONDS", default=1.0)
 CALENDAR_SYNC_BACKOFF_MAX_SECONDS = env.float("CALENDAR_SYNC_BACKOFF_MAX_SECONDS", default=60.0)
+# How many calendars of one connection are fetched at once (Outlook allows about 4 concurrent requests per mailbox).
+CALENDAR_SYNC_CONCURRENCY = env.int("CALENDAR_SYNC_CONCURRENCY", default=4)
 # Push notifications from the providers. Google wants https webhook addresses (the sandbox accepts loopback http).
 CALENDAR_PUSH_ENABLED = env.bool("CALENDAR_PUSH_ENABLED", default=True)
 CALENDAR_PUSH_TTL_SECONDS = env.int("CALENDAR_PUSH_TTL_SECONDS", default=7 * 24 * 3600)

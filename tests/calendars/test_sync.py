@@ -214,7 +214,7 @@ def test_it_refreshes_once_when_the_provider_refuses_a_token_early(providers, ow
 def test_it_coalesces_a_sync_requested_while_one_runs(providers, owner_client):
     connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
     with scopes_disabled():
-        token, _ = lock.acquire(connection.pk, full=False)
+        token = lock.acquire(connection.pk, full=False)
         assert sync(connection)["ran"] is False  # a second worker: recorded, not run
         assert sync(connection, full=True)["ran"] is False
         again, again_full = lock.release(connection.pk, token)

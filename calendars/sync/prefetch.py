@@ -1,0 +1,60 @@
+"""Fetch pages ahead of the database work, so waiting on the provider and on the database overlap.
+
+A `Prefetcher` starts a background thread as soon as it is made; the thread does only HTTP (and backoff sleeps)
+and the consuming thread does all the database work. A one-slot queue keeps at most one page waiting, so memory
+stays flat however big the calendar. Errors travel through the queue in order: everything fetched before a
+failure is handed over first. Several prefetchers (one per calendar) may run at once.
+"""
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+
+from .types import Page
+
+_DONE = object()
+
+
+class Prefetcher:
+    def __init__(self, fetch: Callable[[str], Page], first_page: str):
+        self._fetch = fetch
+        self._slot: queue.Queue = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(first_page,), name="calendar-sync-prefetch",
+                                        daemon=True)
+        self._thread.start()
+
+    def _deliver(self, item) -> bool:
+        # put() with a timeout, so a consumer that gave up never leaves this thread blocked forever.
+        while not self._stop.is_set():
+            try:
+                self._slot.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(self, page: str) -> None:
+        try:
+            while not self._stop.is_set():
+                result = self._fetch(page)
+                if not self._deliver(result) or not result.next_page:
+                    break
+                page = result.next_page
+        except BaseException as error:  # noqa: BLE001 — handed to the consumer, which re-raises it
+            self._deliver(error)
+            return
+        self._deliver(_DONE)
+
+    def __iter__(self) -> Iterator[Page]:
+        try:
+            while (item := self._slot.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)

@@ -1,0 +1,161 @@
+"""Placeholders in recruiter-written email templates: `{candidate_name}` and nothing else.
+
+Recruiters write the subject and body of invitation emails. That text is data, never template source: it is not
+given to the Django template engine, Jinja, `str.format` or `eval`, all of which reach attributes
+(`{candidate.user.password}`), indexes or tags. Here a placeholder is a bare name looked up in an allowlist, `{{`
+and `}}` are literal braces, and every value is a string the caller has already formatted for the recipient
+(dates in their time zone, names as they should read).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    description: str
+    sample: str  # shown in previews and in the placeholder list next to the editor
+
+
+class UnknownPlaceholder(ValueError):
+    """A template names placeholders that the allowlist does not have; `names` lists them in order."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        listed = ", ".join(f"{{{name}}}" for name in names)
+        super().__init__(f"Unknown placeholder{'s' if len(names) > 1 else ''}: {listed}")
+
+
+_REGISTRY = (
+    Placeholder("candidate_name", "The candidate's full name", "Alex Morgan"),
+    Placeholder("candidate_first_name", "The candidate's first name", "Alex"),
+    Placeholder("candidate_email", "The candidate's email address", "alex.morgan@example.com"),
+    Placeholder("candidate_phone", "The candidate's phone number", "+49 30 1234567"),
+    Placeholder("job_title", "The job the candidate applied for", "Backend Engineer"),
+    Placeholder("company_name", "Your company's name", "Acme Inc."),
+    Placeholder("event_title", "The event's title", "Interview: Backend Engineer"),
+    Placeholder("event_type", "Interview, phone screen, video call or on-site", "Video call"),
+    Placeholder("event_date", "The event's date in the recipient's time zone", "Monday, 29 March 2027"),
+    Placeholder("event_time", "The start time in the recipient's time zone", "10:00"),
+    Placeholder("event_end_time", "The end time in the recipient's time zone", "11:00"),
+    Placeholder("event_duration", "How long the event lasts", "1 hour"),
+    Placeholder("time_zone", "The recipient's time zone", "Europe/Berlin (CEST, UTC+02:00)"),
+    Placeholder("previous_event_date", "Before a reschedule: the old date", "Friday, 26 March 2027"),
+    Placeholder("previous_event_time", "Before a reschedule: the old start time", "14:00"),
+    Placeholder("location", "Where the event takes place", "Acme Inc., Main Street 1, Berlin"),
+    Placeholder("video_link", "The video call link", "https://meet.example.com/abc-defg-hij"),
+    Placeholder("interviewers", "The interviewers' names", "Dana Scott, Lee Chen"),
+    Placeholder("organizer_name", "The name of the person who scheduled the event", "Jordan Lee"),
+    Placeholder("organizer_email", "The organizer's email address", "jordan.lee@acme.example"),
+    Placeholder("note", "The note written for this event", "Please bring a photo ID for the front desk."),
+)
+PLACEHOLDERS: dict[str, Placeholder] = {placeholder.name: placeholder for placeholder in _REGISTRY}
+
+# `{{` and `}}` first, so that `{{name}}` is the literal text "{name}"; then a single brace pair with no brace
+# inside, which is a placeholder whatever it holds (only registered names are accepted). A brace that belongs to
+# neither stays literal text: harmless, and kinder to a recruiter than an error about a stray "}".
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def _tokens(template: str) -> Iterator[tuple[str | None, str]]:
+    """(None, literal text) and (name, "") pairs, in order."""
+    position = 0
+    for match in _TOKEN.finditer(template):
+        if match.start() > position:
+            yield None, template[position : match.start()]
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            yield None, token[0]
+        else:
+            yield match.group(1), ""
+        position = match.end()
+    if position < len(template):
+        yield None, template[position:]
+
+
+def find_unknown(template: str) -> list[str]:
+    """What the form reports as "Unknown placeholder: {name}": each unregistered name once, in order.
+
+    Anything that is not a registered bare name is unknown: `{candidate.user.password}`, `{0}`, `{a[b]}`, `{x!r}`,
+    `{name:>10}`, `{% debug %}`.
+    """
+    unknown: list[str] = []
+    for name, _text in _tokens(template):
+        if name is not None and name not in PLACEHOLDERS and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
+def render_text(template: str, values: Mapping[str, str]) -> str:
+    """Plain text with the values inserted as they are (no second pass: a value's own braces stay literal).
+
+    A registered placeholder without a value renders as nothing, so an on-site interview's `{video_link}` is
+    simply empty.
+    """
+    unknown = find_unknown(template)
+    if unknown:
+        raise UnknownPlaceholder(unknown)
+    return "".join(text if name is None else values.get(name, "") for name, text in _tokens(template))
+
+
+def render_subject(template: str, values: Mapping[str, str]) -> str:
+    """One line: every run of whitespace, CR and LF included, becomes one space (a header must not break)."""
+    return " ".join(render_text(template, values).split())
+
+
+# http(s) only: `javascript:`, `data:` and friends never become links. Quotes and angle brackets end a URL.
+_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING_PUNCTUATION = ".,;:!?'\")]}"
+
+
+def _without_trailing_punctuation(url: str) -> str:
+    """"https://x.test/a" for "https://x.test/a).": sentence punctuation after a link is not part of it."""
+    while url and url[-1] in _TRAILING_PUNCTUATION:
+        # A closing parenthesis that matches one inside the URL (Wikipedia style) belongs to it.
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _linkified(line: str) -> str:
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(line):
+        url = _without_trailing_punctuation(match.group(0))
+        if url.endswith("://"):
+            continue
+        parts.append(escape(line[position : match.start()]))
+        parts.append(f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(url)}</a>')
+        position = match.start() + len(url)
+    parts.append(escape(line[position:]))
+    return "".join(parts)
+
+
+def render_html(template: str, values: Mapping[str, str]) -> SafeString:
+    """HTML paragraphs: blank lines separate <p>s, single line breaks become <br>, http(s) URLs become links.
+
+    The template is rendered as plain text first and only then turned into HTML, so the recruiter's literal text
+    and the values are escaped alike (a URL built from text and a value, `https://meet.test/{room}`, is one link).
+    """
+    text = render_text(template, values).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text)]
+    html = "\n".join(
+        "<p>" + "<br>\n".join(_linkified(line) for line in block.split("\n")) + "</p>"
+        for block in paragraphs
+        if block.strip()
+    )
+    # Every character of recruiter text and of the values went through escape() above; the only markup is ours.
+    return mark_safe(html)  # noqa: S308
+
+
+def sample_values() -> dict[str, str]:
+    """Every placeholder's sample value, for previews before an event exists."""
+    return {name: placeholder.sample for name, placeholder in PLACEHOLDERS.items()}

@@ -1,0 +1,66 @@
+"""Wall-clock times in a named zone, with daylight-saving gaps and overlaps made explicit.
+
+`datetime.combine(day, at, tzinfo=zone)` never complains: 02:30 on the night clocks spring forward does not exist
+and silently becomes another instant, and 02:30 on the night they fall back exists twice. Scheduling must say so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+
+class TimeZoneError(ValueError):
+    """Not an IANA zone name this machine knows."""
+
+
+class NonexistentLocalTime(ValueError):
+    """The wall-clock time is skipped when the clocks jump forward in that zone."""
+
+
+def zone_for(name: str) -> ZoneInfo:
+    """The IANA zone called `name` ("Europe/Berlin").
+
+    Checked against the zone list first (as `recruitee.validators.validate_time_zone` does): ZoneInfo itself would
+    also open names like "Europe" that are files but not zones. "localtime" is on that list on some machines; it
+    is whatever zone the server happens to run in, never a zone a person chose.
+    """
+    if name not in _known_zones():
+        raise TimeZoneError(f"“{name}” is not a known time zone. Use a name like “Europe/Berlin”.")
+    return ZoneInfo(name)
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    # Walks the zone database on disk: once per process is enough.
+    return frozenset(available_timezones()) - {"localtime", "posixrules"}
+
+
+def is_ambiguous(day: date, at: time, zone_name: str) -> bool:
+    """True when the clocks go back over this wall-clock time, so it happens twice."""
+    zone = zone_for(zone_name)
+    first = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=zone)
+    return first.replace(fold=0).utcoffset() != first.replace(fold=1).utcoffset() and not _skipped(first)
+
+
+def local_datetime(day: date, at: time, zone_name: str) -> datetime:
+    """The aware datetime for a wall-clock time in a zone.
+
+    A skipped time raises NonexistentLocalTime with the reason; a repeated one is taken at its first occurrence
+    (the earlier instant, still on summer time), which is what people mean by "02:30" that night.
+    """
+    zone = zone_for(zone_name)
+    local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=zone)
+    if _skipped(local):
+        raise NonexistentLocalTime(
+            f"{at:%H:%M} on {day:%Y-%m-%d} does not exist in {zone_name}: the clocks jump over it "
+            "(daylight saving time starts)."
+        )
+    return local
+
+
+def _skipped(local: datetime) -> bool:
+    # A time in the gap does not survive a round trip through UTC: it comes back an hour off.
+    round_trip = local.astimezone(UTC).astimezone(local.tzinfo)
+    return round_trip.replace(tzinfo=None, fold=0) != local.replace(tzinfo=None, fold=0)

@@ -1,0 +1,8 @@
+import pytest
+
+from .parsers import Parser, icaljs_parser
+
+
+@pytest.fixture(scope="session")
+def icaljs() -> Parser:
+    return icaljs_parser()

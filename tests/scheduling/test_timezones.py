@@ -1,0 +1,35 @@
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from scheduling.timezones import NonexistentLocalTime, TimeZoneError, is_ambiguous, local_datetime, zone_for
+
+
+@pytest.mark.parametrize("name", ["", "Europe", "Mars/Olympus_Mons", "../../etc/passwd", "localtime", "europe/berlin"])
+def test_it_refuses_what_is_not_an_iana_zone(name: str) -> None:
+    with pytest.raises(TimeZoneError, match="not a known time zone"):
+        zone_for(name)
+
+
+def test_it_knows_iana_zones() -> None:
+    assert str(zone_for("America/New_York")) == "America/New_York"
+
+
+def test_it_places_wall_clock_times_either_side_of_the_spring_change() -> None:
+    before = local_datetime(date(2027, 3, 26), time(10, 0), "Europe/Berlin")
+    after = local_datetime(date(2027, 3, 29), time(10, 0), "Europe/Berlin")
+    assert before.astimezone(UTC) == datetime(2027, 3, 26, 9, 0, tzinfo=UTC)
+    assert after.astimezone(UTC) == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
+
+
+def test_it_refuses_a_time_the_clocks_skip_with_the_reason() -> None:
+    with pytest.raises(NonexistentLocalTime, match="02:30 on 2027-03-28 does not exist in Europe/Berlin"):
+        local_datetime(date(2027, 3, 28), time(2, 30), "Europe/Berlin")
+    assert not is_ambiguous(date(2027, 3, 28), time(2, 30), "Europe/Berlin")
+
+
+def test_it_takes_the_first_of_a_time_that_happens_twice() -> None:
+    assert is_ambiguous(date(2027, 10, 31), time(2, 30), "Europe/Berlin")
+    assert not is_ambiguous(date(2027, 10, 31), time(3, 30), "Europe/Berlin")
+    first = local_datetime(date(2027, 10, 31), time(2, 30, fold=1), "Europe/Berlin")
+    assert first.astimezone(UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
