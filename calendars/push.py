@@ -141,31 +141,30 @@ def _notified(channel: PushChannel) -> None:
     transaction.on_commit(lambda: queue_sync(channel.connection))
 
 
-def google_notification(*, channel_id: str, token: str, resource_state: str) -> bool:
-    """True when the notification is ours and genuine; a change queues an incremental sync."""
-    company_id = _company_id_from(channel_id, "-")
+def _genuine(*, company_id: int | None, provider: str, channel_id: str, secret: str, changed: bool) -> bool:
+    """True when the notification names one of our channels with its secret; a change queues an incremental sync."""
     if company_id is None:
         return False
     with scope(company=company_id):
         channel = PushChannel.objects.filter(
-            company_id=company_id, provider=Provider.GOOGLE, channel_id=channel_id
+            company_id=company_id, provider=provider, channel_id=channel_id
         ).select_related("connection").first()
-        if channel is None or not hmac.compare_digest(channel.secret.encode(), token.encode()):
+        if channel is None or not hmac.compare_digest(channel.secret.encode(), secret.encode()):
             return False
-        if resource_state != "sync":  # "sync" only confirms that the channel exists
+        if changed:
             _notified(channel)
     return True
 
 
+def google_notification(*, channel_id: str, token: str, resource_state: str) -> bool:
+    return _genuine(
+        company_id=_company_id_from(channel_id, "-"), provider=Provider.GOOGLE, channel_id=channel_id, secret=token,
+        changed=resource_state != "sync",  # "sync" only confirms that the channel exists
+    )
+
+
 def microsoft_notification(*, subscription_id: str, client_state: str) -> bool:
-    company_id = _company_id_from(client_state, ".")
-    if company_id is None:
-        return False
-    with scope(company=company_id):
-        channel = PushChannel.objects.filter(
-            company_id=company_id, provider=Provider.MICROSOFT, channel_id=subscription_id
-        ).select_related("connection").first()
-        if channel is None or not hmac.compare_digest(channel.secret.encode(), client_state.encode()):
-            return False
-        _notified(channel)
-    return True
+    return _genuine(
+        company_id=_company_id_from(client_state, "."), provider=Provider.MICROSOFT, channel_id=subscription_id,
+        secret=client_state, changed=True,
+    )

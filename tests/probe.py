@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, urlsplit
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -547,3 +548,12 @@ def probe_logged_out(client: Client, endpoints: list[Endpoint], victim: CompanyO
     if changes:
         report.failures.append(f"{victim.company.slug}'s data changed: {changes}")
     return report
+
+
+@pytest.fixture
+def probe_settings(settings, tmp_path, monkeypatch):
+    """What every probe test needs: providers that cannot be reached, a private mail catcher, fast templates."""
+    for name, value in UNREACHABLE_PROVIDERS.items():
+        setattr(settings, name, value)
+    settings.MAILBOX_CATCHER_DIR = tmp_path / "mail-catcher"
+    uninstrumented_templates(monkeypatch)

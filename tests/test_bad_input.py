@@ -22,22 +22,14 @@ from recruitee.tenancy.models import Company, Invitation, Membership, Role
 from recruitee.tenancy.services import invitation_token
 from tests.conftest import PASSWORD, client_for
 from tests.probe import (
-    UNREACHABLE_PROVIDERS,
     CompanyObjects,
+    probe_settings,  # noqa: F401  (a fixture, used through pytestmark)
     project_endpoints,
-    uninstrumented_templates,
     visible_text,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("probe_settings")]
 
-
-@pytest.fixture(autouse=True)
-def _probe_settings(settings, tmp_path, monkeypatch):
-    for name, value in UNREACHABLE_PROVIDERS.items():
-        setattr(settings, name, value)
-    settings.MAILBOX_CATCHER_DIR = tmp_path / "mail-catcher"
-    uninstrumented_templates(monkeypatch)
 
 UNKNOWN_ZONE = "Mars/Olympus_Mons"
 UNKNOWN_ZONE_MESSAGE = f"Select a valid choice. {UNKNOWN_ZONE} is not one of the available choices."

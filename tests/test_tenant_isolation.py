@@ -17,26 +17,17 @@ from tests.conftest import client_for
 from tests.probe import (
     EXCLUDED_NAMESPACES,
     EXCLUDED_URLCONFS,
-    UNREACHABLE_PROVIDERS,
     CompanyObjects,
     ProbeSetupError,
     leaked,
     normalized,
     probe_as_outsider,
     probe_logged_out,
+    probe_settings,  # noqa: F401  (a fixture, used through pytestmark)
     project_endpoints,
-    uninstrumented_templates,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _probe_settings(settings, tmp_path, monkeypatch):
-    for name, value in UNREACHABLE_PROVIDERS.items():
-        setattr(settings, name, value)
-    settings.MAILBOX_CATCHER_DIR = tmp_path / "mail-catcher"
-    uninstrumented_templates(monkeypatch)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("probe_settings")]
 
 
 @pytest.fixture

@@ -148,9 +148,10 @@ class SyncRun:
 
     @transaction.atomic
     def _write_page(self, calendar: Calendar, result: Page, mode: str) -> None:
-        upsert_events(calendar, result.events, calendar.sync_generation)
+        count_change = upsert_events(calendar, result.events, calendar.sync_generation)
         if result.removed_ids:
-            Event.objects.filter(calendar=calendar, provider_event_id__in=result.removed_ids).delete()
+            removed = Event.objects.filter(calendar=calendar, provider_event_id__in=result.removed_ids)
+            count_change -= removed.delete()[0]
         if result.next_page:
             calendar.sync_page, calendar.sync_mode = result.next_page, mode
         else:
@@ -158,21 +159,26 @@ class SyncRun:
             calendar.sync_cursor = result.cursor
             calendar.synced_at = timezone.now()
             if mode == "full":
-                Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation).delete()
+                vanished = Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation)
+                count_change -= vanished.delete()[0]
         calendar.save(update_fields=["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"])
-        lock.heartbeat(self.connection.pk, self.token, pages=1, events=len(result.events))
+        lock.heartbeat(self.connection.pk, self.token, pages=1, events=len(result.events), count_change=count_change)
         self.pages += 1
         self.events += len(result.events)
         if self.progress:
             self.progress(self.pages, self.events)
 
 
-def _success_fields(connection_id: int) -> dict:
-    """What a finished sync records, written together with the lock's release."""
-    stored = Event.objects.filter(calendar__connection_id=connection_id).order_by().values("calendar__connection")
+def _success_fields(connection_id: int, *, recount: bool) -> dict:
+    """What a finished sync records, written together with the lock's release. Pages keep events_count up to
+    date as they are written; a full sync, which reads everything anyway, also recounts it from scratch."""
+    fields = {}
+    if recount:
+        stored = Event.objects.filter(calendar__connection_id=connection_id).order_by().values("calendar__connection")
+        fields["events_count"] = Coalesce(Subquery(stored.annotate(n=Count("pk")).values("n")[:1]), 0)
     return {
+        **fields,
         "last_sync_at": datetime.now(UTC),
-        "events_count": Coalesce(Subquery(stored.annotate(n=Count("pk")).values("n")[:1]), 0),
         "syncs_succeeded": F("syncs_succeeded") + 1,
         "last_error": "", "last_error_class": "", "last_error_at": None,
     }
@@ -216,9 +222,10 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
             if not calendar.is_selected and (calendar.sync_cursor or calendar.sync_page):
                 # Deselected since its last sync: it no longer counts, so forget its events.
                 with transaction.atomic():
-                    Event.objects.filter(calendar=calendar).delete()
+                    forgotten = Event.objects.filter(calendar=calendar).delete()[0]
                     Calendar.objects.filter(pk=calendar.pk).update(sync_cursor="", sync_page="", sync_mode="")
-        released = lock.release(connection_id, token, **_success_fields(connection_id))
+                    lock.heartbeat(connection_id, token, count_change=-forgotten)
+        released = lock.release(connection_id, token, **_success_fields(connection_id, recount=full))
     except SyncDeferred as error:
         # Not a failure yet: the task comes back and resumes from the saved page.
         record_failure(connection_id, error, counted=False)

@@ -43,11 +43,14 @@ def take_full_request(connection_id: int) -> None:
     CalendarConnection.objects.filter(pk=connection_id).update(sync_full_requested=False)
 
 
-def heartbeat(connection_id: int, token: str, *, pages: int = 0, events: int = 0) -> None:
+def heartbeat(connection_id: int, token: str, *, pages: int = 0, events: int = 0, count_change: int = 0) -> None:
+    """Progress for the page just written, in that page's transaction; `count_change` keeps events_count exact
+    without counting a big calendar after every small sync."""
     updated = CalendarConnection.objects.filter(pk=connection_id, sync_lock_token=token).update(
         sync_heartbeat_at=timezone.now(),
         sync_pages_fetched=F("sync_pages_fetched") + pages,
         sync_events_stored=F("sync_events_stored") + events,
+        events_count=F("events_count") + count_change,
     )
     if not updated:
         raise LockLost(f"The sync lock of connection {connection_id} was taken over.")

@@ -31,26 +31,29 @@ def _latest_per_id(events: list[EventData]) -> list[EventData]:
     return list({event.provider_event_id: event for event in events}.values())
 
 
-def upsert_events(calendar: Calendar, events: list[EventData], generation: int) -> None:
+def upsert_events(calendar: Calendar, events: list[EventData], generation: int) -> int:
+    """Insert or update the page's events; return how many were new (for the connection's event count)."""
     events = _latest_per_id(events)
     if not events:
-        return
+        return 0
     if connection.vendor == "postgresql":
-        _copy_upsert(calendar, events, generation)
-    else:
-        Event.objects.bulk_create(
-            [
-                Event(company_id=calendar.company_id, calendar_id=calendar.pk, sync_generation=generation,
-                      **{name: getattr(event, name) for name in COLUMNS[2:-1]})
-                for event in events
-            ],
-            update_conflicts=True,
-            unique_fields=["calendar", "provider_event_id"],
-            update_fields=[name for name in UPDATED],
-        )
+        return _copy_upsert(calendar, events, generation)
+    ids = [event.provider_event_id for event in events]
+    known = Event.objects.filter(calendar=calendar, provider_event_id__in=ids).count()
+    Event.objects.bulk_create(
+        [
+            Event(company_id=calendar.company_id, calendar_id=calendar.pk, sync_generation=generation,
+                  **{name: getattr(event, name) for name in COLUMNS[2:-1]})
+            for event in events
+        ],
+        update_conflicts=True,
+        unique_fields=["calendar", "provider_event_id"],
+        update_fields=UPDATED,
+    )
+    return len(events) - known
 
 
-def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -> None:
+def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -> int:
     columns = _quoted(COLUMNS)
     with connection.cursor() as cursor:
         # Every time, not once per session: a rolled-back transaction takes a table created in it along.
@@ -70,9 +73,13 @@ def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -
                             for name in UPDATED)
         cursor.execute(
             f'INSERT INTO "{Event._meta.db_table}" ({columns}) SELECT {columns} FROM {STAGE} '  # noqa: S608
-            f'ON CONFLICT ("calendar_id", "provider_event_id") DO UPDATE SET {updates}'
+            f'ON CONFLICT ("calendar_id", "provider_event_id") DO UPDATE SET {updates} '
+            # xmax is 0 exactly for rows this statement inserted (an updated row carries the updating xid).
+            "RETURNING (xmax = 0)"
         )
+        inserted = sum(1 for (new,) in cursor.fetchall() if new)
         if connection.savepoint_ids:
             # Inside an outer transaction the commit that empties the staging table is not ours: empty it now,
             # or the next page would upsert these rows again.
             cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
+    return inserted

@@ -258,3 +258,20 @@ def test_it_writes_a_page_with_the_same_number_of_queries_whatever_its_size(prov
     if db.vendor == "postgresql":
         # One upsert statement per page; SQLite splits big inserts by its bound-parameter limit.
         assert small_inserts == large_inserts == {1}
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_keeps_the_event_count_exact_through_incremental_syncs(providers, owner_client, provider, account):
+    connection = connected(owner_client, provider, account)
+    sync(connection, full=True)
+    state = providers.state
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
+    for n in range(3):
+        state.add_event(provider, account, summary=f"New {n}", start=soon + timedelta(hours=n))
+    for instance in [i for i in state.upcoming(provider, account, limit=50) if i.master is None][:2]:
+        state.delete_event(provider, account, instance.id)
+    sync(connection)
+    with scopes_disabled():
+        counted = CalendarConnection.objects.get(pk=connection.pk).events_count
+        assert counted == Event.objects.filter(calendar__connection=connection).count()
+    assert counted == len(assert_mirrors(providers, provider, account, connection))
