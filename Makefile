@@ -4,6 +4,7 @@
 #   make lint    ruff
 #   make smoke   a newcomer's `make run` in a fresh clone of HEAD, driven through login and a worker ping
 #   make clean   remove var/ and .venv
+#   make bench   server-time benchmarks on a throwaway database (results in bench/results/)
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -13,7 +14,7 @@ RUNTIME_STAMP := $(VENV)/.requirements.lock.installed
 DEV_STAMP := $(VENV)/.requirements-dev.lock.installed
 NPM_STAMP := $(if $(wildcard package.json),node_modules/.package.json.installed)
 
-.PHONY: run test lint smoke clean
+.PHONY: run test lint smoke clean bench
 
 run: $(RUNTIME_STAMP)
 	$(VENV_PYTHON) -m recruitee.devstack
@@ -24,6 +25,10 @@ test: $(DEV_STAMP) $(NPM_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+
+bench: $(DEV_STAMP)
+	$(VENV_PYTHON) bench/mailbox_sent.py
+	$(VENV_PYTHON) bench/calendar_sync.py
 
 # Plain python3.11 on purpose: the smoke test builds its own clone and .venv, as a newcomer would.
 smoke:

@@ -107,7 +107,7 @@ def _notify_reconnect_needed(connection: CalendarConnection) -> None:
         "connection": str(connection), "company_name": connection.company.name,
         "reconnect_url": settings.SITE_URL + path,
     })
-    queue_system_email(to=[connection.member.user.email], email=email)
+    queue_system_email(to=[connection.member.user.email], email=email, company=connection.company)
 
 
 def connection_mark_reconnect_needed(*, connection_id: int, reason: str) -> None:

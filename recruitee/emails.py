@@ -1,11 +1,11 @@
-"""System emails (team invitations, password resets): three templates each, delivered by a worker.
+"""System emails (team invitations, password resets, calendar notices): three templates each, sent via the outbox.
 
-Each email `name` has `templates/emails/<name>.subject.txt`, `<name>.txt` and `<name>.html`.
+Each email `name` has `templates/emails/<name>.subject.txt`, `<name>.txt` and `<name>.html`. Like every email the
+product sends, a system email is a `mailbox.Message` row first and a worker delivers it after the commit.
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.template.loader import render_to_string
 
 
@@ -26,10 +26,19 @@ def render_system_email(name: str, context: dict) -> RenderedEmail:
     )
 
 
-def queue_system_email(*, to: list[str], email: RenderedEmail) -> None:
-    """Deliver after the surrounding transaction commits, from a worker, never from the web process."""
-    from recruitee.ops.tasks import system_email_deliver_task
+def queue_system_email(*, to: list[str], email: RenderedEmail, company=None) -> None:
+    """Write the outbox row in the caller's transaction; a worker delivers it after the commit.
 
-    transaction.on_commit(
-        lambda: system_email_deliver_task.delay(to=to, subject=email.subject, text=email.text, html=email.html)
+    With a company, the row is that company's team mail (its admins see it in Sent); without one (a password
+    reset) it is system mail that no tenant sees.
+    """
+    from mailbox.addresses import Address
+    from mailbox.models import Message
+    from mailbox.services import message_send
+
+    message_send(
+        company=company,
+        audience=Message.Audience.TEAM if company is not None else Message.Audience.SYSTEM,
+        to=[Address(email=address) for address in to],
+        subject=email.subject, text=email.text, html=email.html,
     )

@@ -10,6 +10,7 @@ company_patterns = [
     path("", include("recruitee.tenancy.urls")),
     path("", include("recruitee.ops.urls")),
     path("", include("calendars.urls")),
+    path("", include("mailbox.urls")),
 ]
 
 urlpatterns = [

@@ -1,9 +1,7 @@
 import logging
-import smtplib
 import socket
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_scopes import scope
 
@@ -12,18 +10,13 @@ from .models import WorkerHeartbeat, WorkerPing
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=6,
-)
+@shared_task
 def system_email_deliver_task(*, to: list[str], subject: str, text: str, html: str) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
-    logger.info("Delivered system email %r to %d recipient(s)", subject, len(to))
+    """Emails queued by an older release: they become outbox rows now, delivered and recorded like all mail."""
+    from recruitee.emails import RenderedEmail, queue_system_email
+
+    queue_system_email(to=to, email=RenderedEmail(subject=subject, text=text, html=html))
+    logger.info("Moved a queued system email %r to the outbox", subject)
 
 
 @shared_task

@@ -267,3 +267,26 @@ CALENDAR_PUSH_TTL_SECONDS = env.int("CALENDAR_PUSH_TTL_SECONDS", default=7 * 24 
 # Graph allows at most 4230 minutes for calendar subscriptions.
 CALENDAR_PUSH_GRAPH_TTL_MINUTES = env.int("CALENDAR_PUSH_GRAPH_TTL_MINUTES", default=4200)
 CALENDAR_PUSH_RENEW_BEFORE_SECONDS = env.int("CALENDAR_PUSH_RENEW_BEFORE_SECONDS", default=24 * 3600)
+
+# Mailbox (the outbox, mailbox/). Every email is a row first; a worker sends it through EMAIL_BACKEND.
+# Without EMAIL_URL, mail goes to the local catcher: one .eml file per message in MAILBOX_CATCHER_DIR, which admins
+# read at /<company>/mailbox/catcher/ while DEBUG is on.
+MAILBOX_CATCHER_DIR = Path(env("MAILBOX_CATCHER_DIR", default=str(BASE_DIR / "var" / "mail")))
+if not env("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "mailbox.catcher.CatcherEmailBackend"
+# Message-IDs are <uuid@this domain>; the domain of DEFAULT_FROM_EMAIL unless set.
+MAILBOX_MESSAGE_ID_DOMAIN = env("MAILBOX_MESSAGE_ID_DOMAIN", default="")
+# Temporary SMTP errors (4xx, refused connections, timeouts) are retried with exponential backoff:
+# base, 2 x base, 4 x base, ... at most the maximum, until a message has had this many attempts.
+MAILBOX_SEND_MAX_ATTEMPTS = env.int("MAILBOX_SEND_MAX_ATTEMPTS", default=6)
+MAILBOX_RETRY_BACKOFF_SECONDS = env.float("MAILBOX_RETRY_BACKOFF_SECONDS", default=30.0)
+# Stays below the broker's visibility_timeout: a countdown longer than that would be delivered twice.
+MAILBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("MAILBOX_RETRY_BACKOFF_MAX_SECONDS", default=1800.0)
+# A `sending` row older than this belongs to a worker that died; it may be sent again (same Message-ID).
+# Longer than any real attempt: a few SMTP round trips of up to EMAIL_TIMEOUT each.
+MAILBOX_SENDING_STALE_SECONDS = env.int("MAILBOX_SENDING_STALE_SECONDS", default=max(300, 10 * EMAIL_TIMEOUT))
+# A queued row this far past its due time lost its task (broker down at publish time); the sweeper queues it again.
+MAILBOX_REQUEUE_AFTER_SECONDS = env.int("MAILBOX_REQUEUE_AFTER_SECONDS", default=600)
+MAILBOX_ATTACHMENTS_MAX_BYTES = env.int("MAILBOX_ATTACHMENTS_MAX_BYTES", default=10 * 1024 * 1024)
+MAILBOX_ATTACHMENTS_MAX_COUNT = env.int("MAILBOX_ATTACHMENTS_MAX_COUNT", default=10)
+CELERY_BEAT_SCHEDULE["mailbox-requeue-stale"] = {"task": "mailbox.tasks.message_requeue_stale_task", "schedule": 60.0}

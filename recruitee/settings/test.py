@@ -38,11 +38,12 @@ EMAIL_TIMEOUT = 5
 import os as _os  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
 
-# Per test process, in the temp folder: caught mail (the catcher tests, the probe's catcher files) stays out of the
-# developer's var/mail, and an SQLite test database is a file, not memory, because the real Celery worker of
-# tests/integration/ opens it from another process (xdist adds its worker suffix to the name).
+# Caught mail of the tests (the probe writes catcher files) goes to the temp folder, not the developer's var/mail;
+# one folder for all runs, whose fixed file names overwrite each other instead of piling up.
+MAILBOX_CATCHER_DIR = Path(_tempfile.gettempdir()) / "recruitee-test-mail"  # noqa: F405
+# An SQLite test database is a file, not memory, because the real Celery worker of tests/integration/ opens it from
+# another process; one per test process (xdist adds its worker suffix to the name).
 _TEST_FILES = Path(_tempfile.gettempdir()) / f"recruitee-test-{_os.getpid()}"  # noqa: F405
-MAILBOX_CATCHER_DIR = _TEST_FILES.with_name(_TEST_FILES.name + "-mail")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_TEST_FILES.with_name(_TEST_FILES.name + ".sqlite3"))}  # noqa: F405
 

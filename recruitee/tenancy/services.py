@@ -70,7 +70,7 @@ def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
             "expires_at": invitation.expires_at,
         },
     )
-    queue_system_email(to=[invitation.email], email=email)
+    queue_system_email(to=[invitation.email], email=email, company=invitation.company)
 
 
 @transaction.atomic

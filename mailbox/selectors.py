@@ -1,0 +1,117 @@
+"""Reads of the outbox that views share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.models import Membership
+
+from .access import visible_to
+from .models import Message
+
+# Bodies stay in the database until someone opens the message.
+LIST_DEFERRED = ("text_body", "html_body", "recipients_search", "reply_to")
+_MAX_ID = 2**63 - 1
+
+
+def _positive_id(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number <= _MAX_ID else None
+
+
+@dataclass(frozen=True)
+class SentFilters:
+    everyone: bool = False
+    status: str = ""
+    audience: str = ""
+    candidate_id: int | None = None
+    query: str = ""
+
+    @classmethod
+    def from_query(cls, params: QueryDict, member: Membership) -> SentFilters:
+        status = params.get("status", "")
+        audience = params.get("audience", "")
+        return cls(
+            everyone=member.is_admin and params.get("who") == "everyone",
+            status=status if status in Message.Status.values else "",
+            audience=audience if audience in Message.Audience.values else "",
+            candidate_id=_positive_id(params.get("candidate")),
+            query=params.get("q", "").replace("\x00", "").strip()[:200],
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.status or self.audience or self.candidate_id or self.query)
+
+
+def _who(member: Membership, everyone: bool) -> QuerySet[Message]:
+    messages = Message.objects.filter(company=member.company)
+    return messages if everyone and member.is_admin else messages.filter(sender=member)
+
+
+class IdsFirstPaginator(Paginator):
+    """Deep pages of a big table stay fast: OFFSET walks only an index to find the page's ids, and just those rows
+    are read and joined (Django's Paginator joins every skipped row first). Still one query per page."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, load: Callable[[QuerySet], QuerySet]):
+        super().__init__(object_list, per_page)
+        self.load = load
+
+    def _get_page(self, object_list, number, paginator) -> Page:
+        return super()._get_page(self.load(object_list.values("pk")), number, paginator)
+
+
+def _with_details(ids: QuerySet) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(pk__in=ids).select_related("candidate", "sender__user").defer(*LIST_DEFERRED)
+        .order_by("-created_at", "-id")
+    )
+
+
+def sent_page(*, member: Membership, filters: SentFilters, number: str | None) -> Page:
+    return IdsFirstPaginator(sent_messages(member=member, filters=filters), settings.PAGE_SIZE,
+                             load=_with_details).get_page(number)
+
+
+def sent_messages(*, member: Membership, filters: SentFilters) -> QuerySet[Message]:
+    messages = _who(member, filters.everyone)
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    if filters.audience:
+        messages = messages.filter(audience=filters.audience)
+    if filters.candidate_id:
+        messages = messages.filter(candidate_id=filters.candidate_id)
+    for term in filters.query.split():
+        messages = messages.filter(Q(subject__icontains=term) | Q(recipients_search__contains=term.lower()))
+    return messages.order_by("-created_at", "-id")
+
+
+def failed_count(*, member: Membership, everyone: bool) -> int:
+    return _who(member, everyone).filter(status=Message.Status.FAILED).count()
+
+
+def candidate_filter_choice(*, member: Membership, candidate_id: int | None) -> Candidate | None:
+    if candidate_id is None:
+        return None
+    return Candidate.objects.filter(company=member.company, pk=candidate_id).first()
+
+
+def candidate_messages(*, member: Membership, candidate: Candidate, limit: int = 10) -> tuple[list[Message], int]:
+    """The newest messages about a candidate that this member may read, and how many there are in all."""
+    messages = (
+        Message.objects.filter(visible_to(member), company=member.company, candidate=candidate)
+        .select_related("sender__user").defer(*LIST_DEFERRED).order_by("-created_at", "-id")
+    )
+    newest = list(messages[: limit + 1])
+    total = len(newest) if len(newest) <= limit else messages.count()
+    return newest[:limit], total
