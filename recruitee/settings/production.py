@@ -12,6 +12,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Mail must go to a real SMTP server: without this the base settings' local catcher would swallow it.
+vars().update(env.email_url("EMAIL_URL"))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,11 +1,11 @@
 """The outbox with a real Celery worker process on Redis and a real SMTP server."""
 
 import time
-from mailbox.models import Message
 
 import pytest
 from django_scopes import scopes_disabled
 
+from mailbox.models import Message
 from tests.mailbox.factories import send_to_candidate
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from mailbox.addresses import Address
-from mailbox.models import Attachment, Message
-from mailbox.services import AttachmentData, message_send
 
 from django.db import connection
 from django_scopes import scope, scopes_disabled
+
+from mailbox.addresses import Address
+from mailbox.models import Attachment, Message
+from mailbox.services import AttachmentData, message_send
 
 
 def send_to_candidate(member, candidate, *, subject="Your application", text="Hi,\n\nthanks for applying.\n",

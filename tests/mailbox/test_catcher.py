@@ -2,10 +2,10 @@
 
 from email import policy
 from email.parser import BytesParser
-from mailbox.catcher import BACKEND, caught_list
 
 import pytest
 
+from mailbox.catcher import BACKEND, caught_list
 from tests.mailbox.factories import send_to_candidate
 
 pytestmark = pytest.mark.django_db

@@ -2,17 +2,17 @@
 
 import threading
 from datetime import timedelta
-from mailbox.addresses import Address
-from mailbox.delivery import message_deliver
-from mailbox.models import Message
-from mailbox.services import AlternativePart, AttachmentData
-from mailbox.tasks import message_send_task
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from mailbox.addresses import Address
+from mailbox.delivery import message_deliver
+from mailbox.models import Message
+from mailbox.services import AlternativePart, AttachmentData
+from mailbox.tasks import message_send_task
 from recruitee.recruiting.models import Candidate
 from tests.mailbox.factories import send_to_candidate
 

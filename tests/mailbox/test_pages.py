@@ -1,7 +1,6 @@
 """What people see: composing from a candidate's page, the Sent tab, a message's page, downloads and retries."""
 
 import re
-from mailbox.models import Attachment, Message
 
 import pytest
 from django.core import mail
@@ -10,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
+from mailbox.models import Attachment, Message
 from recruitee.tenancy.models import AuditEntry
 from tests.mailbox.factories import bulk_messages, failed_message, send_to_candidate
 

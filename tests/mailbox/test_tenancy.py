@@ -1,13 +1,12 @@
 """Nobody outside acme reads, retries or downloads acme's mail; system mail belongs to no company at all."""
 
-from mailbox.models import Attachment, Message
-
 import pytest
 from django.core import mail
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
+from mailbox.models import Attachment, Message
 from tests import probe
 from tests.mailbox.factories import failed_message
 
@@ -80,12 +79,12 @@ def test_it_refuses_to_read_messages_outside_a_company_scope(owner, acme_candida
 
 def test_it_refuses_to_link_a_message_to_another_companys_interview_or_candidate(owner, acme_candidate, outsider):
     from datetime import timedelta
-    from mailbox.addresses import Address
-    from mailbox.services import message_send
 
     from django.core.exceptions import ValidationError
     from django.utils import timezone
 
+    from mailbox.addresses import Address
+    from mailbox.services import message_send
     from recruitee.recruiting.models import Candidate
     from scheduling.models import Interview
 
