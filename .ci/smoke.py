@@ -40,6 +40,7 @@ PROJECT_VARIABLES = (
     "CELERY_FILESYSTEM_DIR", "HOST", "PORT", "TOKEN_ENCRYPTION_KEYS", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET",
     "GOOGLE_AUTH_URI", "GOOGLE_TOKEN_URI", "GOOGLE_REVOKE_URI", "GOOGLE_API_ENDPOINT", "MICROSOFT_CLIENT_ID",
     "MICROSOFT_CLIENT_SECRET", "MICROSOFT_AUTHORITY", "MICROSOFT_GRAPH_URL", "PROVIDER_CA_BUNDLE",
+    "CALENDAR_SANDBOX", "SANDBOX_GOOGLE_PORT", "SANDBOX_MICROSOFT_PORT", "SANDBOX_MICROSOFT_HTTP_PORT",
     # and no trace of an outer make or an activated virtualenv
     "VIRTUAL_ENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS",
 )
@@ -176,6 +177,9 @@ def smoke(workdir: Path, started_processes: list[subprocess.Popen[bytes]]) -> No
     base_url = f"http://127.0.0.1:{port}"
     env = {name: value for name, value in os.environ.items() if name not in PROJECT_VARIABLES}
     env.update(HOST="127.0.0.1", PORT=str(port))
+    # The calendar sandbox's usual ports may be taken by a developer's own `make run`: use free ones.
+    env.update(SANDBOX_GOOGLE_PORT=str(free_port()), SANDBOX_MICROSOFT_PORT=str(free_port()),
+               SANDBOX_MICROSOFT_HTTP_PORT=str(free_port()))
     say(f"starting `make run` on port {port} (the first run creates .venv; output in {log_path})")
     started = time.monotonic()
     with log_path.open("wb") as log:
