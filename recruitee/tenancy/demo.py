@@ -3,7 +3,7 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from recruitee.recruiting.models import Candidate, Job
 
@@ -74,24 +74,23 @@ def seed_demo() -> dict[str, int]:
     """Create or refresh the demo data. Running it again changes nothing but the demo passwords."""
     User = get_user_model()
     counts = {"companies": 0, "users": 0, "jobs": 0, "candidates": 0}
-    with scopes_disabled():
-        companies = {}
-        for spec in COMPANIES:
-            companies[spec["slug"]], _ = Company.objects.update_or_create(
-                slug=spec["slug"], defaults={"name": spec["name"], "time_zone": spec["time_zone"]}
-            )
-            counts["companies"] += 1
-        for slug, email, name, role, tz in USERS:
-            user, created = User.objects.get_or_create(email=email, defaults={"full_name": name, "time_zone": tz})
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            EmailAddress.objects.update_or_create(
-                user=user, email=email, defaults={"primary": True, "verified": True}
-            )
+    companies = {}
+    for spec in COMPANIES:
+        companies[spec["slug"]], _ = Company.objects.update_or_create(
+            slug=spec["slug"], defaults={"name": spec["name"], "time_zone": spec["time_zone"]}
+        )
+        counts["companies"] += 1
+    for slug, email, name, role, tz in USERS:
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": name, "time_zone": tz})
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"primary": True, "verified": True})
+        with scope(company=companies[slug]):
             Membership.objects.update_or_create(company=companies[slug], user=user, defaults={"role": role})
-            counts["users"] += 1
-        for slug, jobs in JOBS.items():
-            company = companies[slug]
+        counts["users"] += 1
+    for slug, jobs in JOBS.items():
+        company = companies[slug]
+        with scope(company=company):
             job_rows = []
             for title, department, location, status in jobs:
                 job, _ = Job.objects.get_or_create(
