@@ -32,6 +32,10 @@ RESULTS = ROOT / "bench" / "results" / "sync.json"
 SIZES = [int(n) for n in os.environ.get("BENCH_SYNC_SIZES", "10000,100000").split(",")]
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 TARGETS = {"ratio": 1.5, "rss_growth": 1.2, "incremental_ms": 100, "incremental_queries": 20}
+# A shared machine is noisy: every figure is the best of a few runs (each in a fresh process), the usual way to
+# read wall-clock benchmarks. All runs are kept in the JSON.
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+INCREMENTAL_ROUNDS = int(os.environ.get("BENCH_INCREMENTAL_ROUNDS", "5"))
 
 
 # --- the parent: sandbox, database, children ----------------------------------------------------------------
@@ -93,19 +97,28 @@ def main() -> int:
                 sandbox_call(provider_env, "POST", "/_sandbox/accounts",
                              {"provider": "google", "email": email, "events": size, "tz": "Europe/Berlin"})
                 connection_id = str(run_child(env, "connect", email)["connection_id"])
-                sync = run_child(env, "full", connection_id)
-                baseline = run_child(env, "baseline", connection_id)
-                row = {"size": size, **sync, "baseline_seconds": baseline["seconds"],
-                       "baseline_rss_mb": baseline["rss_mb"], "ratio": sync["seconds"] / baseline["seconds"]}
+                syncs = [run_child(env, "full", connection_id) for _ in range(REPEATS)]
+                baselines = [run_child(env, "baseline", connection_id) for _ in range(REPEATS)]
+                sync = min(syncs, key=lambda run: run["seconds"])
+                baseline = min(run["seconds"] for run in baselines)
+                row = {"size": size, **sync, "rss_mb": max(run["rss_mb"] for run in syncs),
+                       "baseline_seconds": baseline, "ratio": sync["seconds"] / baseline,
+                       "runs": {"sync_seconds": [r["seconds"] for r in syncs],
+                                "baseline_seconds": [r["seconds"] for r in baselines]}}
                 if size == max(SIZES):
-                    upcoming = sandbox_call(provider_env, "GET",
-                                            f"/_sandbox/events?provider=google&email={email}&limit=100")
-                    make_changes(provider_env, email, upcoming)
-                    before = len(sandbox_call(provider_env, "GET", "/_sandbox/requests"))
-                    incremental = run_child(env, "incremental", connection_id)
-                    made = sandbox_call(provider_env, "GET", "/_sandbox/requests")[before:]
-                    row["incremental"] = {**incremental, "provider_requests": len(made),
-                                          "provider_ms": round(sum(r["ms"] for r in made), 1)}
+                    rounds = []
+                    for _ in range(INCREMENTAL_ROUNDS):
+                        upcoming = sandbox_call(provider_env, "GET",
+                                                f"/_sandbox/events?provider=google&email={email}&limit=100")
+                        make_changes(provider_env, email, upcoming)
+                        before = len(sandbox_call(provider_env, "GET", "/_sandbox/requests"))
+                        incremental = run_child(env, "incremental", connection_id)
+                        made = sandbox_call(provider_env, "GET", "/_sandbox/requests")[before:]
+                        rounds.append({**incremental, "provider_requests": len(made),
+                                       "provider_ms": round(sum(r["ms"] for r in made), 1)})
+                    best = min(rounds, key=lambda r: r["ms"])
+                    row["incremental"] = {**best, "median_ms": sorted(r["ms"] for r in rounds)[len(rounds) // 2],
+                                          "rounds": rounds}
                 rows.append(row)
         finally:
             sandbox.terminate()
@@ -148,7 +161,8 @@ def report(rows: list[dict]) -> None:
     print(f"\nPeak RSS at {largest['events']:,} events / at {smallest['events']:,}: {rss_growth:.2f}x "
           f"(target <= {TARGETS['rss_growth']})")
     if inc:
-        print(f"Incremental sync of 10 changes in the {largest['events']:,}-event calendar: {inc['ms']:.1f} ms, "
+        print(f"Incremental sync of 10 changes in the {largest['events']:,}-event calendar: {inc['ms']:.1f} ms "
+              f"(median of {len(inc['rounds'])}: {inc['median_ms']:.1f} ms), "
               f"{inc['queries']} SQL queries, {inc['provider_requests']} provider requests "
               f"(the sandbox spent {inc['provider_ms']} ms answering them) "
               f"(targets < {TARGETS['incremental_ms']} ms, < {TARGETS['incremental_queries']} queries)")
@@ -178,18 +192,24 @@ def child(kind: str, arg: str) -> dict:
     import django
 
     django.setup()
-    from django_scopes import scope, scopes_disabled
+    from django_scopes import scope
 
     from calendars.models import Calendar, CalendarConnection, Event
 
     if kind == "connect":
         return connect(arg)
-    with scopes_disabled():
+    # The connection's company comes from the row itself: Company is not tenant-scoped.
+    from recruitee.tenancy.models import Company
+
+    company = Company.objects.get(calendar_connections__pk=int(arg))
+    with scope(company=company):
         connection = CalendarConnection.objects.get(pk=int(arg))
-    with scope(company=connection.company):
         if kind == "full":
             from calendars.sync.engine import connection_sync
 
+            # Every run is a first sync into an empty calendar, as after connecting.
+            Event.objects.filter(calendar__connection=connection).delete()
+            Calendar.objects.filter(connection=connection).update(sync_cursor="", sync_page="", sync_mode="")
             started = time.perf_counter()
             connection_sync(connection_id=connection.pk, full=True)
             seconds = time.perf_counter() - started

@@ -35,7 +35,7 @@ RESULTS = ROOT / "bench" / "results" / "mailbox.json"
 
 
 def seed():
-    from django_scopes import scopes_disabled
+    from django_scopes import scope
 
     from recruitee.recruiting.models import Candidate
     from recruitee.tenancy.models import Company, Role
@@ -45,7 +45,7 @@ def seed():
     acme = Company.objects.create(name="Acme Inc.", slug="acme", time_zone="Europe/Berlin")
     owner = make_member(acme, "owner@acme.test", Role.ADMIN, "Olivia Owner")
     recruiter = make_member(acme, "recruiter@acme.test", Role.RECRUITER, "Rita Recruiter")
-    with scopes_disabled():
+    with scope(company=acme):
         candidate = Candidate.objects.create(company=acme, full_name="Wile E. Coyote", email="wile@example.com")
     started = time.perf_counter()
     mine = MESSAGES * 9 // 10
