@@ -169,6 +169,11 @@ def week(request: HttpRequest, company_slug: str) -> HttpResponse:
                 grid[(owner_id, day)].blocks.append(Block(
                     title=title, start=piece_start, end=piece_end, busy=event.is_busy, own=own, source_id=event.pk,
                 ))
+    # Interviews scheduled here show too, also for people whose calendar is not connected. (Imported here: the
+    # calendars app must not need scheduling, which builds on it, to load.)
+    from scheduling.week import interviews_into_week
+
+    interviews_into_week(grid=grid, shown=shown, viewer=request.membership, start=start, end=end, zone=zone)
     for person_day in grid.values():
         assign_lanes(person_day.blocks)
 

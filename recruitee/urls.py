@@ -11,6 +11,7 @@ company_patterns = [
     path("", include("recruitee.ops.urls")),
     path("", include("calendars.urls")),
     path("", include("mailbox.urls")),
+    path("", include("scheduling.urls")),
 ]
 
 urlpatterns = [

@@ -28,7 +28,8 @@ class Interview(models.Model):
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="interviews")
     candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="interviews")
     job = models.ForeignKey("recruiting.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    organizer = models.ForeignKey("tenancy.Membership", null=True, on_delete=models.SET_NULL, related_name="+")
+    organizer = models.ForeignKey("tenancy.Membership", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
     kind = models.CharField(max_length=20, choices=InterviewKind.choices, default=InterviewKind.INTERVIEW)
     title = models.CharField(max_length=200, validators=[validate_no_line_breaks])
     start = models.DateTimeField()
@@ -41,7 +42,8 @@ class Interview(models.Model):
     # The same UID for the interview's whole life; SEQUENCE rises with every change attendees must see.
     ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,8 +144,8 @@ class CalendarInvite(models.Model):
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="calendar_invite")
-    connection = models.ForeignKey("calendars.CalendarConnection", null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    connection = models.ForeignKey("calendars.CalendarConnection", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     provider = models.CharField(max_length=20)
     # Our idempotency key: the provider event id (Google) or transactionId (Graph) is derived from it, so a
     # retried create finds the event the first attempt made instead of making a second one.
@@ -152,6 +154,9 @@ class CalendarInvite(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # A digest of what the provider event was last made to say: the sync task compares it with the interview
+    # and writes only when they differ, so a repeated task never sends attendees a second update.
+    synced_digest = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(company="company")
@@ -159,13 +164,18 @@ class CalendarInvite(models.Model):
     def __str__(self) -> str:
         return f"{self.provider} event for {self.interview}"
 
+    @property
+    def provider_label(self) -> str:
+        return {"google": "Google Calendar", "microsoft": "Outlook Calendar"}.get(self.provider, self.provider)
+
 
 class InterviewChange(models.Model):
     """The interview's history: scheduled, rescheduled, cancelled, and what was sent each time."""
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
     kind = models.CharField(max_length=20)
     summary = models.CharField(max_length=500)
     data = models.JSONField(default=dict, blank=True)

@@ -291,6 +291,30 @@ def _caught_mail(objects: CompanyObjects) -> str:
     return name
 
 
+def _interview(objects: CompanyObjects) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    from scheduling.models import Interview, InterviewChange, Participant
+
+    candidate_id = objects.value("candidate_id")
+    with scopes_disabled():
+        organizer = Membership.objects.get(company=objects.company, user=objects.actor)
+        start = datetime(2030, 6, 12, 12, 0, tzinfo=UTC)
+        interview = Interview.objects.create(
+            company=objects.company, candidate_id=candidate_id, organizer=organizer, created_by=objects.actor,
+            title="Anvil launch debrief", start=start, end=start + timedelta(hours=1), time_zone="Europe/Berlin",
+            location="Acme Mesa Bunker 7",
+        )
+        Participant.objects.create(
+            company=objects.company, interview=interview, role=Participant.Role.CANDIDATE, name="Wile E. Coyote",
+            email="wile.coyote@acme-candidates.test", time_zone="America/Phoenix", by_email=True,
+        )
+        InterviewChange.objects.create(company=objects.company, interview=interview, kind="scheduled",
+                                       summary="Scheduled the anvil launch debrief")
+    objects.secrets |= {interview.title, interview.location, interview.ical_uid}
+    return str(interview.pk)
+
+
 # URL argument name -> creates one object of that kind in the company and returns the URL value.
 FACTORIES: dict[str, Callable[[CompanyObjects], str]] = {
     "candidate_id": _candidate,
@@ -303,6 +327,7 @@ FACTORIES: dict[str, Callable[[CompanyObjects], str]] = {
     "message_id": _message,
     "attachment_id": _attachment,
     "catcher_name": _caught_mail,
+    "interview_id": _interview,
 }
 
 

@@ -1,0 +1,179 @@
+"""The Find time grid: for one day, each person's busy times, interviews and working hours, and the conflicts of a
+proposed time. Busy only: free (transparent) events are no conflict, and a teammate's titles stay theirs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from calendars.selectors import events_for_members, members_with_calendars
+from recruitee.tenancy.models import Membership
+
+from .models import Interview
+from .selectors import interviews_for_members
+
+SLOT_MINUTES = 15
+FIRST_HOUR, LAST_HOUR = 7, 21  # the grid's window, in the event's zone
+SLOTS = (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
+WORK_START, WORK_END = time(9), time(18)  # working hours, in each person's own zone
+
+
+@dataclass
+class Span:
+    start: datetime  # in the grid's zone
+    end: datetime
+    label: str
+    kind: str  # "busy", "interview", "work", "proposed"
+
+    def _slot(self, moment: datetime) -> int:
+        minutes = (moment - moment.replace(hour=FIRST_HOUR, minute=0, second=0, microsecond=0)).total_seconds() / 60
+        return int(minutes // SLOT_MINUTES)
+
+    @property
+    def left(self) -> int:
+        return max(0, min(SLOTS - 1, self._slot(self.start)))
+
+    @property
+    def width(self) -> int:
+        minutes = (self.end - self.start).total_seconds() / 60
+        end_slot = self.left + max(1, -(-int(minutes) // SLOT_MINUTES))
+        return max(1, min(SLOTS, end_slot) - self.left)
+
+
+@dataclass
+class Row:
+    member: Membership
+    is_organizer: bool
+    connected: bool
+    zone: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Slot:
+    at: time
+    free: bool  # nobody whose calendar we know is busy, and inside everyone's working hours
+    label: str
+
+
+@dataclass
+class Grid:
+    day: date
+    zone: str
+    rows: list[Row]
+    slots: list[Slot]
+    hours: list[int]
+
+
+def _window(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, time(FIRST_HOUR), tzinfo=zone), datetime.combine(day, time(LAST_HOUR), tzinfo=zone))
+
+
+def _people(organizer: Membership, interviewers: list[Membership]) -> list[Membership]:
+    seen, people = set(), []
+    for member in [organizer, *interviewers]:
+        if member.pk not in seen:
+            seen.add(member.pk)
+            people.append(member)
+    return people
+
+
+def _busy(*, viewer: Membership, people: list[Membership], start: datetime, end: datetime, zone: ZoneInfo,
+          exclude: Interview | None) -> dict[int, list[Span]]:
+    found: dict[int, list[Span]] = {person.pk: [] for person in people}
+    skip_uids = {exclude.ical_uid} if exclude else set()
+    interviews = list(interviews_for_members(members=people, start=start, end=end))
+    uids = {interview.ical_uid for interview in interviews}
+    for event in events_for_members(members=people, start=start, end=end):
+        if not event.is_busy or event.ical_uid in skip_uids or event.ical_uid in uids:
+            continue  # free time is no conflict; our own interviews are shown once, from our rows
+        owner = event.calendar.connection.member_id
+        label = event.display_title if owner == viewer.pk else "Busy"
+        if event.all_day:
+            label = f"{label} (all day)"
+        found[owner].append(Span(event.start.astimezone(zone), event.end.astimezone(zone), label, "busy"))
+    for interview in interviews:
+        if exclude is not None and interview.pk == exclude.pk:
+            continue
+        members = {p.member_id for p in interview.participants.all()} | {interview.organizer_id}
+        for person in people:
+            if person.pk in members:
+                found[person.pk].append(Span(interview.start.astimezone(zone), interview.end.astimezone(zone),
+                                             interview.title, "interview"))
+    return found
+
+
+def working_hours(member: Membership, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    person_zone = ZoneInfo(member.user.time_zone or member.company.time_zone or "UTC")
+    # The working day in the person's zone that overlaps the grid's day most: the same calendar date.
+    start = datetime.combine(day, WORK_START, tzinfo=person_zone).astimezone(zone)
+    end = datetime.combine(day, WORK_END, tzinfo=person_zone).astimezone(zone)
+    return start, end
+
+
+def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], day: date,
+              zone_name: str, proposed: tuple[datetime, datetime] | None = None,
+              duration: timedelta = timedelta(hours=1), exclude: Interview | None = None) -> Grid:
+    zone = ZoneInfo(zone_name)
+    start, end = _window(day, zone)
+    people = _people(organizer, interviewers)
+    connected = members_with_calendars(members=people)
+    busy = _busy(viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+    rows = []
+    work: dict[int, tuple[datetime, datetime]] = {}
+    for person in people:
+        row = Row(member=person, is_organizer=person.pk == organizer.pk, connected=person.pk in connected,
+                  zone=person.user.time_zone or person.company.time_zone)
+        work_start, work_end = working_hours(person, day, zone)
+        work[person.pk] = (work_start, work_end)
+        if work_start < end and work_end > start:
+            row.spans.append(Span(max(work_start, start), min(work_end, end), "Working hours", "work"))
+        row.spans.extend(
+            Span(max(span.start, start), min(span.end, end), span.label, span.kind)
+            for span in sorted(busy[person.pk], key=lambda s: s.start)
+        )
+        if proposed and proposed[0] < end and proposed[1] > start:
+            row.spans.append(Span(max(proposed[0], start).astimezone(zone), min(proposed[1], end).astimezone(zone),
+                                  "Proposed time", "proposed"))
+        rows.append(row)
+
+    slots = []
+    cursor = start
+    while cursor < end:
+        # Free means the whole event fits from here: nobody busy and everyone inside their working hours.
+        slot_end = cursor + duration
+        free = all(
+            not any(s.start < slot_end and s.end > cursor for s in busy[p.pk])
+            and work[p.pk][0] <= cursor and slot_end <= work[p.pk][1]
+            for p in people
+        )
+        slots.append(Slot(at=cursor.time(), free=free, label=f"{cursor:%H:%M}"))
+        cursor += timedelta(minutes=30)
+    return Grid(day=day, zone=zone_name, rows=rows, slots=slots, hours=list(range(FIRST_HOUR, LAST_HOUR)))
+
+
+def conflicts(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], start: datetime,
+              end: datetime, zone_name: str, exclude: Interview | None = None) -> list[str]:
+    """"Dana Scott is busy 14:00–15:00" for everyone busy during [start, end), times in the event's zone; and who
+    cannot be checked because no calendar of theirs is connected."""
+    zone = ZoneInfo(zone_name)
+    people = _people(organizer, interviewers)
+    busy = _busy(viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+    connected = members_with_calendars(members=people)
+    warnings = []
+    for person in people:
+        name = "You are" if person.pk == viewer.pk else f"{person.user.display_name} is"
+        for span in busy[person.pk]:
+            what = f" ({span.label})" if span.kind == "interview" or person.pk == viewer.pk else ""
+            warnings.append(f"{name} busy {span.start:%H:%M}–{span.end:%H:%M}{what}.")
+        work_start, work_end = working_hours(person, start.astimezone(zone).date(), zone)
+        if start < work_start or end > work_end:
+            local = ZoneInfo(person.user.time_zone or person.company.time_zone)
+            whose = "your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
+            warnings.append(f"Outside {whose} working hours ({start.astimezone(local):%H:%M} in {local.key}).")
+    for person in people:
+        if person.pk not in connected:
+            label = "Your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
+            warnings.append(f"{label} availability is unknown: no calendar connected.")
+    return warnings

@@ -1,0 +1,228 @@
+"""Step 1 (what, when, who), step 2 (how to invite, and the two emails) and the company templates."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from recruitee.params import parse_id
+from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.models import Membership
+
+from .emails import Wording, unknown_in
+from .models import Interview, InterviewKind, Participant
+from .placeholders import UnknownPlaceholder
+from .plan import Plan
+from .selectors import team_members
+from .timezones import NonexistentLocalTime, _known_zones, is_ambiguous, local_datetime
+
+DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
+             (120, "2 hours"), (180, "3 hours")]
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(_known_zones())]
+
+
+class InterviewerChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.display_name
+
+    def _check_values(self, value):
+        # Only short ASCII digit strings are ids: anything else (a 30-digit number overflows the database's integer)
+        # is simply not one of the choices.
+        for item in value:
+            if parse_id(str(item)) is None:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": item})
+        return super()._check_values(value)
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(label="Type", choices=InterviewKind.choices, initial=InterviewKind.INTERVIEW)
+    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the type and the job.")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="Start",
+                                 widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
+    duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60, required=False)
+    end_time = forms.TimeField(label="or end time", required=False,
+                               widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
+    time_zone = forms.ChoiceField(choices=zone_choices)
+    location = forms.CharField(max_length=300, required=False)
+    video_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    invite_candidate = forms.BooleanField(required=False, initial=True, label="Invite the candidate")
+    interviewers = InterviewerChoice(queryset=Membership.objects.none(), required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Shown in the invitations as {note}.")
+
+    def __init__(self, *args, candidate: Candidate, organizer: Membership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidate, self.organizer = candidate, organizer
+        # Only this company's members are choices: another company's id is "not one of the available choices".
+        self.fields["interviewers"].queryset = team_members(organizer.company)
+        self.fields["title"].widget.attrs["placeholder"] = self.default_title(InterviewKind.INTERVIEW)
+        self.warnings: list[str] = []
+
+    def default_title(self, kind: str) -> str:
+        label = InterviewKind(kind).label
+        job = self.candidate.job
+        return f"{label}: {job.title}" if job else f"{label} with {self.candidate.full_name}"
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("invite_candidate") and not data.get("interviewers"):
+            self.add_error(None, "Invite the candidate or at least one interviewer.")
+        day, at, zone = data.get("date"), data.get("start_time"), data.get("time_zone")
+        if day is None or at is None or not zone:
+            return data
+        try:
+            start = local_datetime(day, at, zone)
+        except NonexistentLocalTime as error:
+            self.add_error("start_time", str(error))
+            return data
+        if data.get("end_time"):
+            try:
+                end = local_datetime(day, data["end_time"], zone)
+            except NonexistentLocalTime as error:
+                self.add_error("end_time", str(error))
+                return data
+        else:
+            end = start + timedelta(minutes=data.get("duration") or 60)
+        if end <= start:
+            self.add_error("end_time", "The event must end after it starts.")
+            return data
+        if is_ambiguous(day, at, zone):
+            self.warnings.append(f"{at:%H:%M} happens twice on {day:%Y-%m-%d} in {zone} (the clocks go back): "
+                                 "we use the first one, still on summer time.")
+        if start < timezone.now():
+            self.warnings.append("This time is in the past.")
+        data["start"], data["end"] = start, end
+        if not data.get("title"):
+            data["title"] = self.default_title(data.get("kind") or InterviewKind.INTERVIEW)
+        return data
+
+    def plan(self) -> Plan:
+        data = self.cleaned_data
+        return Plan(
+            kind=data["kind"], title=data["title"], start=data["start"], end=data["end"],
+            time_zone=data["time_zone"], candidate=self.candidate, job=self.candidate.job, organizer=self.organizer,
+            interviewers=list(data["interviewers"]), invite_candidate=data["invite_candidate"],
+            location=data["location"], video_link=data["video_link"], note=data["note"],
+        )
+
+
+def initial_for(candidate: Candidate, organizer: Membership) -> dict:
+    zone = organizer.user.time_zone or organizer.company.time_zone
+    tomorrow = timezone.now().astimezone(timezone.get_default_timezone()).date() + timedelta(days=1)
+    return {"time_zone": zone, "date": tomorrow, "start_time": time(10), "duration": 60, "invite_candidate": True}
+
+
+def initial_from_interview(interview: Interview) -> dict:
+    local_start = interview.start.astimezone(_zone(interview.time_zone))
+    local_end = interview.end.astimezone(_zone(interview.time_zone))
+    minutes = int((interview.end - interview.start).total_seconds() // 60)
+    # A duration from the list keeps "move it to 11:00" a one-field change; anything else needs its end time.
+    when = {"duration": minutes} if minutes in dict(DURATIONS) else {"end_time": local_end.time()}
+    return {
+        "kind": interview.kind, "title": interview.title, "date": local_start.date(), "start_time": local_start.time(),
+        "time_zone": interview.time_zone, "location": interview.location, "video_link": interview.video_link,
+        "note": interview.note, **when,
+    }
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+class RescheduleForm(ScheduleForm):
+    """Step 1 for an existing interview: time, place, wording and interviewers; the candidate stays as invited."""
+
+    def __init__(self, *args, interview: Interview, **kwargs) -> None:
+        self.interview = interview
+        super().__init__(*args, candidate=interview.candidate, organizer=interview.organizer, **kwargs)
+        del self.fields["invite_candidate"]
+        self.fields["interviewers"].initial = [p.member_id for p in interview.participants.all()
+                                               if p.role == Participant.Role.INTERVIEWER and p.member_id]
+
+    def clean(self) -> dict:
+        self.cleaned_data["invite_candidate"] = any(
+            p.role == Participant.Role.CANDIDATE for p in self.interview.participants.all())
+        return super().clean()
+
+    def plan(self) -> Plan:
+        current = Plan.of(self.interview)
+        data = self.cleaned_data
+        for name in ("kind", "title", "start", "end", "time_zone", "location", "video_link", "note"):
+            setattr(current, name, data[name])
+        current.interviewers = list(data["interviewers"])
+        return current
+
+
+class InviteForm(forms.Form):
+    candidate_email = forms.BooleanField(required=False, initial=True, label="Email")
+    candidate_calendar = forms.BooleanField(required=False, label="Calendar")
+    interviewers_email = forms.BooleanField(required=False, initial=True, label="Email")
+    interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
+    candidate_subject = forms.CharField(label="Subject", max_length=300, required=False)
+    candidate_body = forms.CharField(label="Message", max_length=20000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 14}))
+    interviewers_subject = forms.CharField(label="Subject", max_length=300, required=False)
+    interviewers_body = forms.CharField(label="Message", max_length=20000, required=False,
+                                        widget=forms.Textarea(attrs={"rows": 12}))
+
+    def __init__(self, *args, plan: Plan, calendar_label: str | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan, self.calendar_label = plan, calendar_label
+        for audience in ("candidate", "interviewers"):
+            field = self.fields[f"{audience}_calendar"]
+            if calendar_label:
+                field.label = f"Calendar ({calendar_label})"
+            else:
+                field.disabled = True
+                field.label = "Calendar (connect your Google or Outlook calendar first)"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        audiences = (("candidate", self.plan.invite_candidate), ("interviewers", bool(self.plan.interviewers)))
+        for audience, invited in audiences:
+            if not invited:
+                continue
+            if not (data.get(f"{audience}_email") or data.get(f"{audience}_calendar")):
+                self.add_error(f"{audience}_email", "Choose email, calendar or both.")
+            if data.get(f"{audience}_email"):
+                for part in ("subject", "body"):
+                    value = data.get(f"{audience}_{part}", "")
+                    if not value.strip():
+                        self.add_error(f"{audience}_{part}", "This field is required.")
+                    unknown = unknown_in(Wording(value, ""))
+                    if unknown:
+                        self.add_error(f"{audience}_{part}", str(UnknownPlaceholder(unknown)) +
+                                       ". Use one from the list, or write {{ and }} for literal braces.")
+        return data
+
+    def wording(self, audience: str) -> Wording:
+        return Wording(self.cleaned_data.get(f"{audience}_subject", ""), self.cleaned_data.get(f"{audience}_body", ""))
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(max_length=300)
+    body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 16}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for part in ("subject", "body"):
+            unknown = unknown_in(Wording(data.get(part, ""), ""))
+            if unknown:
+                self.add_error(part, str(UnknownPlaceholder(unknown)) + ". Use one from the list.")
+        if "\n" in data.get("subject", "") or "\r" in data.get("subject", ""):
+            self.add_error("subject", "The subject must be one line.")
+        return data
+

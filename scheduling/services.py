@@ -1,0 +1,379 @@
+"""Writes: schedule, reschedule and cancel an interview, and keep its provider event in line with it.
+
+Each public function runs in one transaction: the interview, its participants, the outbox messages and the pending
+provider write commit together, and the tasks that act on them are queued only after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from calendars.models import CalendarConnection
+from calendars.provider_events import event_cancel, event_create, event_update
+from calendars.providers.base import (
+    EventDraft,
+    EventNotFound,
+    ProviderError,
+    RateLimited,
+    ReconnectNeeded,
+    TemporaryProviderError,
+)
+from mailbox.addresses import Address
+from mailbox.models import Message
+from mailbox.services import AlternativePart, AttachmentData, message_send
+from recruitee.accounts.models import User
+
+from . import emails
+from .models import Audience, CalendarInvite, Interview, InterviewChange, Participant, Purpose
+from .placeholders import UnknownPlaceholder
+from .plan import Plan
+from .selectors import organizer_connection
+
+logger = logging.getLogger(__name__)
+
+CALENDAR_SYNC_MAX_ATTEMPTS = 6
+
+
+@dataclass(frozen=True)
+class Channels:
+    """How one audience is invited: our email, the organizer's calendar (the provider's invitation), or both."""
+
+    email: bool = False
+    calendar: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.email or self.calendar
+
+
+def _check_plan(plan: Plan) -> None:
+    company_id = plan.organizer.company_id
+    if plan.candidate.company_id != company_id:
+        raise ValidationError("The candidate belongs to another company.")
+    if any(member.company_id != company_id for member in plan.interviewers):
+        raise ValidationError("Interviewers must be members of the company.")
+    if plan.end <= plan.start:
+        raise ValidationError("The event must end after it starts.")
+    if not plan.invite_candidate and not plan.interviewers:
+        raise ValidationError("Invite the candidate or at least one interviewer.")
+
+
+def interview_schedule(
+    *,
+    plan: Plan,
+    candidate_via: Channels,
+    interviewers_via: Channels,
+    candidate_wording: emails.Wording,
+    interviewers_wording: emails.Wording,
+    actor: User,
+) -> Interview:
+    """Create the interview, its participants, one message per audience invited by email and, if any audience is
+    invited by calendar, the pending provider event. Raises ValidationError (nothing is written then)."""
+    _check_plan(plan)
+    if plan.invite_candidate and not candidate_via.any:
+        raise ValidationError("Choose how to invite the candidate.")
+    if plan.interviewers and not interviewers_via.any:
+        raise ValidationError("Choose how to invite the interviewers.")
+    connection = organizer_connection(plan.organizer)
+    wants_calendar = (plan.invite_candidate and candidate_via.calendar) or (plan.interviewers and
+                                                                           interviewers_via.calendar)
+    if wants_calendar and connection is None:
+        raise ValidationError("Inviting by calendar needs a connected calendar of yours.")
+    for wording in (candidate_wording, interviewers_wording):
+        unknown = emails.unknown_in(wording)
+        if unknown:
+            raise ValidationError(str(UnknownPlaceholder(unknown)))
+
+    with transaction.atomic():
+        interview = Interview.objects.create(
+            company=plan.organizer.company, candidate=plan.candidate, job=plan.job, organizer=plan.organizer,
+            kind=plan.kind, title=plan.title, start=plan.start, end=plan.end, time_zone=plan.time_zone,
+            location=plan.location, video_link=plan.video_link, note=plan.note, created_by=actor,
+        )
+        seen: set[str] = set()
+        rows = []
+        if plan.invite_candidate:
+            candidate = plan.candidate
+            seen.add(candidate.email.casefold())
+            rows.append(Participant(
+                company=interview.company, interview=interview, role=Participant.Role.CANDIDATE,
+                name=candidate.full_name,
+                email=candidate.email, time_zone=candidate.time_zone or plan.time_zone,
+                by_email=candidate_via.email, by_calendar=candidate_via.calendar,
+            ))
+        for member in plan.interviewers:
+            if member.user.email.casefold() in seen:
+                continue  # one person, one participant (and one invitation)
+            seen.add(member.user.email.casefold())
+            rows.append(Participant(
+                company=interview.company, interview=interview, role=Participant.Role.INTERVIEWER, member=member,
+                name=member.user.display_name, email=member.user.email,
+                time_zone=member.user.time_zone or plan.time_zone,
+                by_email=interviewers_via.email, by_calendar=interviewers_via.calendar,
+            ))
+        Participant.objects.bulk_create(rows)
+        participants = list(interview.participants.all())
+
+        sent = []
+        for audience, wording in ((Audience.CANDIDATE, candidate_wording),
+                                  (Audience.INTERVIEWERS, interviewers_wording)):
+            message = _send(interview=interview, plan=plan, participants=participants, audience=audience,
+                            purpose=Purpose.INVITATION, wording=wording)
+            if message is not None:
+                sent.append(message.pk)
+        if any(p.by_calendar for p in participants):
+            CalendarInvite.objects.create(company=interview.company, interview=interview, connection=connection,
+                                          provider=connection.provider)
+            _queue_calendar_sync(interview)
+        _record(interview, actor, "scheduled", f"Scheduled for {_when(interview)}", {
+            "messages": sent, "calendar": [p.email for p in participants if p.by_calendar],
+        })
+    return interview
+
+
+def interview_reschedule(*, interview: Interview, plan: Plan, actor: User) -> Interview:
+    """Move or edit the interview. Only changes attendees must see (time, place, people) raise SEQUENCE: the
+    invited get an update, a new interviewer an invitation, a removed one a cancellation. A changed title or note
+    is saved and reaches the provider event quietly."""
+    _check_plan(plan)
+    with transaction.atomic():
+        interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
+        if interview.is_cancelled:
+            raise ValidationError("A cancelled interview cannot be rescheduled.")
+        previous = (interview.start, interview.end)
+        before = {f: getattr(interview, f) for f in ("start", "end", "location", "video_link", "title", "note",
+                                                      "time_zone", "kind")}
+        for name in before:
+            setattr(interview, name, getattr(plan, name))
+        changed = [name for name in before if before[name] != getattr(interview, name)]
+        moved = bool({"start", "end", "location", "video_link"} & set(changed))
+
+        participants = list(interview.participants.all())
+        interviewers = [p for p in participants if p.role == Participant.Role.INTERVIEWER]
+        wanted = {member.pk: member for member in plan.interviewers}
+        removed = [p for p in interviewers if p.member_id not in wanted]
+        taken = {p.email.casefold() for p in participants if p not in removed}
+        added_members = [m for pk, m in wanted.items()
+                         if pk not in {p.member_id for p in interviewers} and m.user.email.casefold() not in taken]
+        if removed or added_members:
+            changed.append("interviewers")
+        if not changed:
+            return interview
+        significant = moved or bool(removed or added_members)
+        if significant:
+            interview.sequence += 1
+        interview.save()
+
+        # Newcomers are invited the way the other interviewers were (by calendar only if the event exists there).
+        like = interviewers[0] if interviewers else None
+        has_calendar = hasattr(interview, "calendar_invite")
+        added = Participant.objects.bulk_create([
+            Participant(company=interview.company, interview=interview, role=Participant.Role.INTERVIEWER,
+                        member=member, name=member.user.display_name, email=member.user.email,
+                        time_zone=member.user.time_zone or plan.time_zone,
+                        by_email=like.by_email if like else True,
+                        by_calendar=bool(like and like.by_calendar and has_calendar))
+            for member in added_members
+        ])
+        sent = []
+        current = Plan.of(interview)
+        for audience, purpose, people, when in (
+            (Audience.INTERVIEWERS, Purpose.CANCELLATION, removed, None),
+            (Audience.INTERVIEWERS, Purpose.INVITATION, added, None),
+            (Audience.CANDIDATE, Purpose.UPDATE, participants if moved else [], previous),
+            (Audience.INTERVIEWERS, Purpose.UPDATE, [p for p in interviewers if p not in removed] if moved else [],
+             previous),
+        ):
+            wording = emails.company_wording(interview.company, audience, purpose)
+            message = _send(interview=interview, plan=current, participants=people, audience=audience,
+                            purpose=purpose, wording=wording, previous=when)
+            if message is not None:
+                sent.append(message.pk)
+        Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
+        if has_calendar:
+            _queue_calendar_sync(interview)
+        summary = f"Rescheduled to {_when(interview)}" if moved else "Details edited"
+        if removed or added:
+            who = [f"+ {p.name}" for p in added] + [f"− {p.name}" for p in removed]
+            summary = f"{summary}; interviewers {', '.join(who)}" if moved else f"Interviewers {', '.join(who)}"
+        _record(interview, actor, "rescheduled" if significant else "edited", summary, {
+            "changed": changed, "sequence": interview.sequence, "messages": sent,
+            "previous_start": previous[0].isoformat(), "previous_end": previous[1].isoformat(),
+            "added": [p.email for p in added], "removed": [p.email for p in removed],
+        })
+    return interview
+
+
+def interview_cancel(*, interview: Interview, actor: User) -> Interview:
+    """Cancel: SEQUENCE + 1, METHOD:CANCEL emails to those we emailed, the provider cancels the calendar event."""
+    with transaction.atomic():
+        interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
+        if interview.is_cancelled:
+            return interview
+        interview.status = Interview.Status.CANCELLED
+        interview.sequence += 1
+        interview.save(update_fields=["status", "sequence", "updated_at"])
+        participants = list(interview.participants.all())
+        plan = Plan.of(interview)
+        sent = []
+        for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS):
+            wording = emails.company_wording(interview.company, audience, Purpose.CANCELLATION)
+            message = _send(interview=interview, plan=plan, participants=participants, audience=audience,
+                            purpose=Purpose.CANCELLATION, wording=wording)
+            if message is not None:
+                sent.append(message.pk)
+        if hasattr(interview, "calendar_invite"):
+            _queue_calendar_sync(interview)
+        _record(interview, actor, "cancelled", "Cancelled", {"messages": sent, "sequence": interview.sequence})
+    return interview
+
+
+def _send(*, interview: Interview, plan: Plan, participants: list[Participant], audience: str, purpose: str,
+          wording: emails.Wording, previous: tuple[datetime, datetime] | None = None) -> Message | None:
+    role = Participant.Role.CANDIDATE if audience == Audience.CANDIDATE else Participant.Role.INTERVIEWER
+    people = [p for p in participants if p.role == role and p.by_email]
+    if not people:
+        return None
+    rendered = emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience),
+                                                        previous=previous))
+    alternatives, attachments = [], []
+    # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
+    # entry (Graph gives its event its own UID), so their email is a plain confirmation.
+    if not any(p.by_calendar for p in people):
+        method = emails.PURPOSE_METHOD[purpose]
+        ics = emails.invite_ics(interview=interview, attendees=[(p.name, p.email) for p in people], method=method,
+                                description=rendered.text)
+        alternatives.append(AlternativePart(f"text/calendar; method={method}; charset=UTF-8", ics.decode()))
+        attachments.append(AttachmentData("invite.ics" if method == "REQUEST" else "cancel.ics",
+                                          "application/ics", ics))
+    return message_send(
+        company=interview.company, audience=audience, to=[Address(email=p.email, name=p.name) for p in people],
+        subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,
+        interview=interview, attachments=attachments, alternatives=alternatives,
+    )
+
+
+def _when(interview: Interview) -> str:
+    local = interview.start.astimezone(ZoneInfo(interview.time_zone))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({interview.time_zone})"
+
+
+def _record(interview: Interview, actor: User | None, kind: str, summary: str, data: dict) -> None:
+    InterviewChange.objects.create(company=interview.company, interview=interview, actor=actor, kind=kind,
+                                   summary=summary[:500], data=data)
+
+
+def _queue_calendar_sync(interview: Interview) -> None:
+    company_id, interview_id = interview.company_id, interview.pk
+
+    def publish() -> None:
+        from .tasks import calendar_invite_sync_task
+
+        calendar_invite_sync_task.delay(company_id, interview_id)
+
+    transaction.on_commit(publish, robust=True)
+
+
+def calendar_invite_retry(*, interview: Interview, actor: User) -> CalendarInvite:
+    """A person pressed Retry on a failed provider write: another round of attempts."""
+    with transaction.atomic():
+        invite = CalendarInvite.objects.select_for_update().get(interview=interview, company=interview.company)
+        if invite.status != CalendarInvite.Status.FAILED:
+            return invite
+        invite.status, invite.attempts, invite.last_error = CalendarInvite.Status.PENDING, 0, ""
+        invite.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+        _record(interview, actor, "calendar_retry", f"Retried the {invite.provider_label} invitation", {})
+        _queue_calendar_sync(interview)
+    return invite
+
+
+def event_draft(interview: Interview) -> EventDraft:
+    attendees = [(p.name, p.email) for p in interview.participants.all() if p.by_calendar]
+    description = interview.note
+    if interview.video_link:
+        description = f"{description}\n\nVideo call: {interview.video_link}".strip()
+    return EventDraft(
+        summary=interview.title, description=description, location=interview.location or interview.video_link,
+        start=interview.start, end=interview.end, time_zone=interview.time_zone, attendees=attendees,
+        ical_uid=interview.ical_uid, video_link=interview.video_link,
+    )
+
+
+def _digest(draft: EventDraft) -> str:
+    facts = [draft.summary, draft.description, draft.location, draft.start.isoformat(), draft.end.isoformat(),
+             draft.time_zone, sorted(draft.attendees), draft.video_link]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+
+
+def calendar_invite_sync(*, interview_id: int) -> float | None:
+    """Make the provider event match the interview (create, update or cancel). Returns seconds to wait before
+    another attempt, or None when done (or failed for good, recorded with a reason a person can act on).
+
+    The invite row stays locked during the provider call: a second task for the same interview waits and then
+    finds the work done, so two workers never create or update twice.
+    """
+    with transaction.atomic():
+        invite = (CalendarInvite.objects.select_for_update(of=("self",))
+                  .select_related("interview__organizer__user", "connection").get(interview_id=interview_id))
+        interview = invite.interview
+        connection = invite.connection
+        if connection is None or connection.status != CalendarConnection.Status.ACTIVE:
+            _fail(invite, "The organizer's calendar is no longer connected. Reconnect it, then press Retry.")
+            return None
+        draft = event_draft(interview)
+        digest = _digest(draft)
+        retry_in = None
+        try:
+            if interview.is_cancelled:
+                if invite.status == CalendarInvite.Status.CANCELLED:
+                    return None
+                if invite.provider_event_id:
+                    event_cancel(connection=connection, provider_event_id=invite.provider_event_id)
+                invite.status = CalendarInvite.Status.CANCELLED
+            elif not invite.provider_event_id:
+                result = event_create(connection=connection, key=invite.key, draft=draft)
+                invite.provider_event_id, invite.synced_digest = result.provider_event_id, digest
+                invite.status = CalendarInvite.Status.CREATED
+            elif invite.synced_digest != digest:
+                event_update(connection=connection, provider_event_id=invite.provider_event_id, draft=draft)
+                invite.synced_digest, invite.status = digest, CalendarInvite.Status.UPDATED
+            elif invite.status == CalendarInvite.Status.FAILED:
+                invite.status = CalendarInvite.Status.UPDATED
+            else:
+                return None
+            invite.last_error = ""
+        except (RateLimited, TemporaryProviderError) as error:
+            invite.attempts += 1
+            invite.last_error = str(error)
+            if invite.attempts >= CALENDAR_SYNC_MAX_ATTEMPTS:
+                invite.status = CalendarInvite.Status.FAILED
+                invite.last_error = f"{invite.provider_label} kept refusing ({error}). Press Retry to try again."
+            else:
+                backoff = 30 * 2 ** (invite.attempts - 1)
+                retry_in = max(getattr(error, "retry_after", None) or 0, backoff)
+        except ReconnectNeeded:
+            _fail(invite, f"{connection} needs to be reconnected; then press Retry.")
+            return None
+        except EventNotFound:
+            _fail(invite, f"The event was deleted from {connection}. Retry creates it again only if you reschedule.")
+            return None
+        except ProviderError as error:
+            logger.warning("Calendar invite of interview %s failed: %s", interview_id, error)
+            _fail(invite, str(error))
+            return None
+        invite.save()
+    return retry_in
+
+
+def _fail(invite: CalendarInvite, reason: str) -> None:
+    invite.status, invite.last_error = CalendarInvite.Status.FAILED, reason
+    invite.attempts += 1
+    invite.save(update_fields=["status", "last_error", "attempts", "updated_at"])

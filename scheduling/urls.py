@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("candidates/<int:candidate_id>/schedule/", views.schedule, name="schedule"),
+    path("candidates/<int:candidate_id>/schedule/find-time/", views.find_time_view, name="find-time"),
+    path("candidates/<int:candidate_id>/schedule/invite/", views.schedule_invite, name="schedule-invite"),
+    path("interviews/<int:interview_id>/", views.interview_detail, name="interview-detail"),
+    path("interviews/<int:interview_id>/reschedule/", views.interview_reschedule, name="interview-reschedule"),
+    path("interviews/<int:interview_id>/cancel/", views.interview_cancel, name="interview-cancel"),
+    path("interviews/<int:interview_id>/calendar/retry/", views.calendar_retry, name="calendar-retry"),
+    path("settings/templates/", views.template_settings, name="templates"),
+]
