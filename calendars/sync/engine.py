@@ -10,9 +10,11 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection as db
 from django.db import transaction
 from django.db.models import Count, F, Subquery
 from django.db.models.functions import Coalesce
@@ -202,6 +204,32 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
     Raises SyncDeferred (come back later: the state to resume from is saved), ReconnectNeeded (the connection is
     marked and its owner told), or ProviderError (recorded on the connection).
     """
+    with _relaxed_durability():
+        return _connection_sync(connection_id=connection_id, full=full, sleep=sleep, progress=progress)
+
+
+@contextmanager
+def _relaxed_durability():
+    """Commit the sync's many small transactions without waiting for the disk flush (PostgreSQL only).
+
+    Safe here: each page's events and the position to resume from commit together, so a crash can lose only the
+    last pages as a whole, and the next sync fetches them again. Nothing else in the session is affected: the
+    setting is reset afterwards.
+    """
+    if db.vendor != "postgresql" or db.in_atomic_block:
+        yield
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with db.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _connection_sync(*, connection_id: int, full: bool, sleep: Callable[[float], None],
+                     progress: Callable[[int, int], None] | None) -> dict:
     token = lock.acquire(connection_id, full=full)
     if token is None:
         return {"ran": False, "again": False, "again_full": False}
