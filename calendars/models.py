@@ -140,7 +140,9 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "provider_event_id"], name="one_row_per_provider_event"),
         ]
-        indexes = [models.Index(fields=["calendar", "start", "end"]), models.Index(fields=["company", "start"])]
+        # Reads go by calendar and time; writes by (calendar, provider id), the unique constraint's index. A
+        # (company, start) index tempted PostgreSQL into scanning a whole company's events for those writes.
+        indexes = [models.Index(fields=["calendar", "start", "end"])]
 
     def __str__(self) -> str:
         return self.display_title

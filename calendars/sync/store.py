@@ -20,6 +20,9 @@ COLUMNS = [
 # What an update may change: everything but the row's identity.
 UPDATED = [name for name in COLUMNS if name not in ("company_id", "calendar_id", "provider_event_id")]
 STAGE = "calendars_event_stage"
+# Below this many events a page is written with one plain upsert: COPY through the staging table pays off only for
+# big pages (a full sync's), and an incremental sync's few changes should cost as few round trips as possible.
+COPY_THRESHOLD = 200
 
 
 def _quoted(names: list[str]) -> str:
@@ -36,7 +39,7 @@ def upsert_events(calendar: Calendar, events: list[EventData], generation: int) 
     events = _latest_per_id(events)
     if not events:
         return 0
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(events) >= COPY_THRESHOLD:
         return _copy_upsert(calendar, events, generation)
     ids = [event.provider_event_id for event in events]
     known = Event.objects.filter(calendar=calendar, provider_event_id__in=ids).count()

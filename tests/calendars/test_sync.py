@@ -253,7 +253,8 @@ def test_it_writes_a_page_with_the_same_number_of_queries_whatever_its_size(prov
         middle = pages[1:-1]  # neither the first page nor the last (which also prunes and records)
         return {other for other, _ in middle}, {inserts for _, inserts in middle}
 
-    (small, small_inserts), (large, large_inserts) = queries_per_page(50), queries_per_page(400)
+    # Both sizes above store.COPY_THRESHOLD, where pages go through COPY; below it one plain upsert is used.
+    (small, small_inserts), (large, large_inserts) = queries_per_page(250), queries_per_page(600)
     assert len(small) == 1 and small == large, (small, large)
     if db.vendor == "postgresql":
         # One upsert statement per page; SQLite splits big inserts by its bound-parameter limit.
