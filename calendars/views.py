@@ -1,6 +1,6 @@
 import logging
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django_scopes import scope
 from recruitee.params import parse_ids
 from recruitee.tenancy.access import require_admin
 from recruitee.tenancy.models import Company, Membership
+from recruitee.zones import zone_or_utc
 
 from . import oauth, selectors, services
 from .access import get_connection_for_member
@@ -123,10 +124,7 @@ def admin_connections(request: HttpRequest, company_slug: str) -> HttpResponse:
 
 
 def _viewer_zone(request: HttpRequest) -> ZoneInfo:
-    try:
-        return ZoneInfo(request.user.time_zone or request.company.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(request.user.time_zone or request.company.time_zone)
 
 
 def _requested_day(value: str | None, today: date) -> date:

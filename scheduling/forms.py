@@ -16,7 +16,7 @@ from .models import Interview, InterviewKind, Participant
 from .placeholders import UnknownPlaceholder
 from .plan import Plan
 from .selectors import team_members
-from .timezones import NonexistentLocalTime, _known_zones, is_ambiguous, local_datetime
+from .timezones import NonexistentLocalTime, _known_zones, is_ambiguous, local_datetime, zone_for
 
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
              (120, "2 hours"), (180, "3 hours")]
@@ -124,8 +124,8 @@ def initial_for(candidate: Candidate, organizer: Membership) -> dict:
 
 
 def initial_from_interview(interview: Interview) -> dict:
-    local_start = interview.start.astimezone(_zone(interview.time_zone))
-    local_end = interview.end.astimezone(_zone(interview.time_zone))
+    local_start = interview.start.astimezone(zone_for(interview.time_zone))
+    local_end = interview.end.astimezone(zone_for(interview.time_zone))
     minutes = int((interview.end - interview.start).total_seconds() // 60)
     # A duration from the list keeps "move it to 11:00" a one-field change; anything else needs its end time.
     when = {"duration": minutes} if minutes in dict(DURATIONS) else {"end_time": local_end.time()}
@@ -134,12 +134,6 @@ def initial_from_interview(interview: Interview) -> dict:
         "time_zone": interview.time_zone, "location": interview.location, "video_link": interview.video_link,
         "note": interview.note, **when,
     }
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 class RescheduleForm(ScheduleForm):

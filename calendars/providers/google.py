@@ -65,7 +65,7 @@ def _expiry(expires_in) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None
 
 
-def _error_from_http(error: HttpError, doing: str) -> ProviderError:
+def error_from_http(error: HttpError, doing: str) -> ProviderError:
     status = error.status_code
     reasons = {detail.get("reason") for detail in (error.error_details or []) if isinstance(detail, dict)}
     if status == 429 or (status == 403 and reasons & {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}):
@@ -217,7 +217,7 @@ class GoogleProvider:
         try:
             primary = self.service(access_token=access_token).calendarList().get(calendarId="primary").execute()
         except HttpError as error:
-            raise _error_from_http(error, "reading the account") from None
+            raise error_from_http(error, "reading the account") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to read the account.") from None
         # The primary calendar's id is the account's address.
@@ -242,7 +242,7 @@ class GoogleProvider:
                 if not page_token:
                     return calendars
         except HttpError as error:
-            raise _error_from_http(error, "listing calendars") from None
+            raise error_from_http(error, "listing calendars") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to list calendars.") from None
 
@@ -254,7 +254,7 @@ class GoogleProvider:
         try:
             return self.service(access_token=access_token).events().watch(calendarId=calendar_id, body=body).execute()
         except HttpError as error:
-            raise _error_from_http(error, "creating a push channel") from None
+            raise error_from_http(error, "creating a push channel") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to create a push channel.") from None
 
@@ -265,7 +265,7 @@ class GoogleProvider:
             ).execute()
         except HttpError as error:
             if error.status_code != 404:  # already gone
-                raise _error_from_http(error, "stopping a push channel") from None
+                raise error_from_http(error, "stopping a push channel") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to stop a push channel.") from None
 
@@ -282,7 +282,7 @@ class GoogleProvider:
             return _result(event, "created")
         except HttpError as error:
             if error.status_code != 409:
-                raise _error_from_http(error, "creating the event") from None
+                raise error_from_http(error, "creating the event") from None
         except (httplib2.HttpLib2Error, OSError):
             # The insert may have reached Google even though the answer did not; the retry will answer 409.
             raise TemporaryProviderError("Could not reach Google to create the event.") from None
@@ -309,7 +309,7 @@ class GoogleProvider:
         except HttpError as error:
             if error.status_code in (404, 410):
                 raise EventNotFound("The event was deleted from the Google calendar.") from None
-            raise _error_from_http(error, "updating the event") from None
+            raise error_from_http(error, "updating the event") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to update the event.") from None
         return _result(event, "updated")
@@ -322,7 +322,7 @@ class GoogleProvider:
             events.delete(calendarId=calendar_id, eventId=event_id, sendUpdates=send_updates).execute()
         except HttpError as error:
             if error.status_code not in (404, 410):  # 410: deleted before (by us on a lost answer, or by someone)
-                raise _error_from_http(error, "cancelling the event") from None
+                raise error_from_http(error, "cancelling the event") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to cancel the event.") from None
         return ProviderEventResult(provider_event_id=event_id, status="cancelled")
@@ -333,6 +333,6 @@ class GoogleProvider:
         except HttpError as error:
             if error.status_code in (404, 410):
                 raise EventNotFound("The event is not in the Google calendar.") from None
-            raise _error_from_http(error, "reading the event") from None
+            raise error_from_http(error, "reading the event") from None
         except (httplib2.HttpLib2Error, OSError):
             raise TemporaryProviderError("Could not reach Google to read the event.") from None

@@ -71,7 +71,7 @@ def _tokens(result: dict, fallback_refresh_token: str = "") -> TokenSet:
     )
 
 
-def _raise_for_graph(response: requests.Response, doing: str) -> None:
+def raise_for_graph(response: requests.Response, doing: str) -> None:
     if response.status_code < 400:
         return
     if response.status_code == 429:
@@ -202,7 +202,7 @@ class MicrosoftProvider:
             response = session.get(url)
         except requests.RequestException:
             raise TemporaryProviderError(f"Could not reach Microsoft while {doing}.") from None
-        _raise_for_graph(response, doing)
+        raise_for_graph(response, doing)
         return response.json()
 
     def account(self, *, access_token: str) -> Account:
@@ -233,7 +233,7 @@ class MicrosoftProvider:
             raise TemporaryProviderError(f"Could not reach Microsoft while {doing}.") from None
         if method == "DELETE" and response.status_code == 404:
             return {}
-        _raise_for_graph(response, doing)
+        raise_for_graph(response, doing)
         return response.json() if response.content else {}
 
     def subscribe(self, *, access_token: str, client_state: str, address: str, expires_at: datetime) -> dict:
@@ -278,7 +278,7 @@ class MicrosoftProvider:
             raise TemporaryProviderError("Could not reach Microsoft while updating the event.") from None
         if response.status_code == 404:
             raise EventNotFound("The event was deleted from the Outlook calendar.")
-        _raise_for_graph(response, "updating the event")
+        raise_for_graph(response, "updating the event")
         return _result(response.json(), "updated")
 
     def cancel_event(self, *, access_token: str, event_id: str) -> ProviderEventResult:

@@ -1,26 +1,19 @@
 """Pages of Google Calendar events (events.list with singleEvents) as provider-neutral `Page`s."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import httplib2
 from django.conf import settings
 from googleapiclient.errors import HttpError
 
+from recruitee.zones import zone_or_utc
+
 from ..models import Calendar
-from ..providers.base import ProviderError, RateLimited, TemporaryProviderError, Unauthorized
-from ..providers.google import GoogleProvider
+from ..providers.base import ProviderError, TemporaryProviderError
+from ..providers.google import GoogleProvider, error_from_http
 from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
-
-RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _parse_instant(value: str) -> datetime:
@@ -66,18 +59,10 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
 
 
 def _error(error: HttpError) -> ProviderError:
-    status = error.status_code
-    reasons = {d.get("reason") for d in (error.error_details or []) if isinstance(d, dict)}
-    if status == 410:
+    # Only the sync knows 410 (its token expired); everything else means what it means for any Google call.
+    if error.status_code == 410:
         return FullSyncRequired("Google needs a full sync of this calendar.")
-    if status == 401:
-        return Unauthorized("Google refused the access token.")
-    if status == 429 or (status == 403 and reasons & RATE_LIMIT_REASONS):
-        retry_after = error.resp.get("retry-after") if error.resp else None
-        return RateLimited("Google is rate-limiting the sync.", retry_after=float(retry_after) if retry_after else None)
-    if status >= 500:
-        return TemporaryProviderError(f"Google had a temporary problem (HTTP {status}).")
-    return ProviderError(f"Google refused to list events (HTTP {status}).")
+    return error_from_http(error, "listing events")
 
 
 class GoogleEventSource:
@@ -99,7 +84,7 @@ class GoogleEventSource:
             raise _error(error) from None
         except (httplib2.HttpLib2Error, OSError) as error:  # OSError covers timeouts and refused connections
             raise TemporaryProviderError(f"Could not reach Google ({type(error).__name__}).") from None
-        zone = _zone(calendar.time_zone or body.get("timeZone", ""))
+        zone = zone_or_utc(calendar.time_zone or body.get("timeZone", ""))
         window_start, window_end = sync_window()
         result = Page(next_page=body.get("nextPageToken", ""), cursor=body.get("nextSyncToken", ""))
         for item in body.get("items", []):

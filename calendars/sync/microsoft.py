@@ -2,14 +2,16 @@
 
 from datetime import UTC, datetime, time
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
 
+from recruitee.zones import zone_or_utc
+
 from ..models import Calendar
-from ..providers.base import ProviderError, RateLimited, TemporaryProviderError, Unauthorized
-from ..providers.microsoft import MicrosoftProvider
+from ..providers.base import TemporaryProviderError
+from ..providers.microsoft import MicrosoftProvider, raise_for_graph
 from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
 from .windows_zones import iana_zone_name
@@ -25,18 +27,7 @@ def _instant(edge: dict) -> datetime:
         whole, fraction = stamp.split(".", 1)
         stamp = f"{whole}.{fraction[:6]}"
     naive = datetime.fromisoformat(stamp)
-    try:
-        zone = ZoneInfo(edge.get("timeZone") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return naive.replace(tzinfo=zone).astimezone(UTC)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return naive.replace(tzinfo=zone_or_utc(edge.get("timeZone"))).astimezone(UTC)
 
 
 def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
@@ -47,7 +38,7 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     if all_day:
         # All-day events are whole dates; anchor them at midnight in the zone they were made in, like Google's.
         start_date, end_date = start.date(), end.date()
-        zone = _zone(original_zone) if original_zone else calendar_zone
+        zone = zone_or_utc(original_zone) if original_zone else calendar_zone
         start = datetime.combine(start_date, time.min, tzinfo=zone).astimezone(UTC)
         end = datetime.combine(end_date, time.min, tzinfo=zone).astimezone(UTC)
     organizer = (item.get("organizer") or {}).get("emailAddress") or {}
@@ -89,18 +80,10 @@ def _raise_for(response: requests.Response) -> None:
         code = (response.json().get("error") or {}).get("code", "")
     except ValueError:
         pass
+    # Only the sync knows a stale delta link; everything else means what it means for any Graph call.
     if response.status_code == 410 or code == "syncStateNotFound":
         raise FullSyncRequired("Microsoft needs a full sync of this calendar.")
-    if response.status_code == 401:
-        raise Unauthorized("Microsoft refused the access token.")
-    if response.status_code == 429:
-        retry_after = response.headers.get("Retry-After")
-        raise RateLimited(
-            "Microsoft is rate-limiting the sync.", retry_after=float(retry_after) if retry_after else None
-        )
-    if response.status_code >= 500:
-        raise TemporaryProviderError(f"Microsoft had a temporary problem (HTTP {response.status_code}).")
-    raise ProviderError(f"Microsoft refused to list events (HTTP {response.status_code}).")
+    raise_for_graph(response, "listing events")
 
 
 class MicrosoftEventSource:
@@ -127,7 +110,7 @@ class MicrosoftEventSource:
             raise TemporaryProviderError(f"Could not reach Microsoft ({type(error).__name__}).") from None
         _raise_for(response)
         body = response.json()
-        zone = _zone(calendar.time_zone)
+        zone = zone_or_utc(calendar.time_zone)
         result = Page(next_page=body.get("@odata.nextLink", ""), cursor=body.get("@odata.deltaLink", ""))
         for item in body.get("value", []):
             if "@removed" in item or item.get("isCancelled") or item.get("type") == "seriesMaster":

@@ -1,10 +1,11 @@
 """Show every date and time in the signed-in person's own time zone."""
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from recruitee.zones import zone_or_utc
 
 
 class UserTimeZoneMiddleware:
@@ -12,12 +13,7 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                zone = zoneinfo.ZoneInfo(user.time_zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                zone = None
+        zone = zone_or_utc(user.time_zone) if user is not None and user.is_authenticated else None
         with timezone.override(zone):
             return self.get_response(request)

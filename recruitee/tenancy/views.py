@@ -42,18 +42,23 @@ def company_create(request: HttpRequest) -> HttpResponse:
     return render(request, "tenancy/company_create.html", {"form": form})
 
 
-@require_GET
-def team(request: HttpRequest, company_slug: str) -> HttpResponse:
-    members = Membership.objects.filter(company=request.company).select_related("user")
+def _team_page(request: HttpRequest, invite_form: InvitationForm, *, status: int = 200) -> HttpResponse:
+    members = list(Membership.objects.filter(company=request.company).select_related("user"))
     invitations = Invitation.objects.filter(
         company=request.company, accepted_at__isnull=True, revoked_at__isnull=True
     ).select_related("invited_by")
     return render(request, "tenancy/team.html", {
         "members": members,
         "invitations": invitations,
-        "invite_form": InvitationForm(),
-        "admin_count": sum(1 for m in members if m.is_admin), "roles": Role.choices,
-    })
+        "invite_form": invite_form,
+        "admin_count": sum(1 for m in members if m.is_admin),
+        "roles": Role.choices,
+    }, status=status)
+
+
+@require_GET
+def team(request: HttpRequest, company_slug: str) -> HttpResponse:
+    return _team_page(request, InvitationForm())
 
 
 @require_POST
@@ -70,12 +75,7 @@ def invitation_create(request: HttpRequest, company_slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("tenancy:team", company_slug=company_slug)
-    members = Membership.objects.filter(company=request.company).select_related("user")
-    invitations = Invitation.objects.filter(company=request.company, accepted_at__isnull=True, revoked_at__isnull=True)
-    return render(request, "tenancy/team.html", {
-        "members": members, "invitations": invitations, "invite_form": form,
-        "admin_count": sum(1 for m in members if m.is_admin), "roles": Role.choices,
-    }, status=400)
+    return _team_page(request, form, status=400)
 
 
 @require_POST
