@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from recruitee.text import one_line
 from recruitee.validators import validate_no_line_breaks
 
 
@@ -17,6 +18,10 @@ from recruitee.validators import validate_no_line_breaks
 class Address:
     email: str
     name: str = ""
+
+    def __post_init__(self) -> None:
+        # A display name comes from a profile, a candidate or an old row: cleaned, never refused (see one_line).
+        object.__setattr__(self, "name", one_line(self.name))
 
     def header(self) -> str:
         """`Name <address>`, the name quoted where RFC 5322 wants it (Django encodes non-ASCII when sending)."""
@@ -69,8 +74,3 @@ def sending_domain() -> str:
         return HeaderAddress(addr_spec=product_address()).domain or "localhost"
     except (ValueError, IndexError):
         return "localhost"
-
-
-def one_line(text: str) -> str:
-    """Collapse whitespace, for names that come from elsewhere (a profile) and end up in a header."""
-    return " ".join(text.split())

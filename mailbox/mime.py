@@ -19,6 +19,8 @@ from email.message import Message as MIMEPart
 
 from django.core.mail import EmailMultiAlternatives
 
+from recruitee.text import one_line
+
 from .models import Attachment, Message
 
 
@@ -43,8 +45,10 @@ class OutboxEmail(EmailMultiAlternatives):
 
 
 def build_email(message: Message, parts: Iterable[Attachment]) -> OutboxEmail:
+    # Forms refuse line breaks in subjects and names; cleaning them here again (the names already are, by Address)
+    # keeps a row written before that rule, or by a path that skipped it, from adding headers of its own.
     email = OutboxEmail(
-        subject=message.subject,
+        subject=one_line(message.subject),
         body=message.text_body,
         from_email=message.from_address.header(),
         to=[address.header() for address in message.to_addresses],

@@ -1,14 +1,15 @@
 """Validators shared by several apps."""
 
-import zoneinfo
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .text import is_single_line
+from .zones import is_known_zone
 
 
 def validate_time_zone(value: str) -> None:
     """Accept only IANA zone names that this machine's zone database knows (e.g. "Europe/Berlin")."""
-    if value not in zoneinfo.available_timezones():
+    if not is_known_zone(value):
         raise ValidationError(
             _("“%(value)s” is not a known time zone. Use a name like “Europe/Berlin”."),
             code="invalid_time_zone",
@@ -17,6 +18,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_no_line_breaks(value: str) -> None:
-    """Header-bound text (names, subjects) must be one line: a CR or LF there could inject mail headers."""
-    if "\r" in value or "\n" in value:
-        raise ValidationError(_("Line breaks are not allowed here."), code="line_break")
+    """Single-line text a person types (names, subjects, titles) may reach a mail header, where any line break,
+    not only CR and LF, could inject headers (see recruitee.text): refuse them and every other control character."""
+    if not is_single_line(value):
+        raise ValidationError(_("Line breaks and control characters are not allowed here."), code="line_break")

@@ -5,18 +5,30 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils import timezone
 
 from recruitee.params import parse_id
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
+from recruitee.validators import validate_no_line_breaks
 
+from . import emails
 from .emails import Wording, unknown_in
 from .models import Interview, InterviewKind, Participant
-from .placeholders import UnknownPlaceholder
+from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
 from .selectors import team_members
-from .timezones import NonexistentLocalTime, _known_zones, is_ambiguous, local_datetime, zone_for
+from .timezones import (
+    OUT_OF_RANGE,
+    DayOutOfRange,
+    NonexistentLocalTime,
+    _known_zones,
+    is_ambiguous,
+    is_plausible_day,
+    local_datetime,
+    zone_for,
+)
 
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
              (120, "2 hours"), (180, "3 hours")]
@@ -40,18 +52,35 @@ class InterviewerChoice(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class PlausibleDateField(forms.DateField):
+    """A day an event can be on: 9999-12-31 or 0001-01-01 parse as dates, but an hour or a zone later they are not."""
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and not is_plausible_day(value):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
+class WebLinkField(forms.URLField):
+    """http and https only: a video link is opened by a browser, and the calendar invitation accepts nothing else."""
+
+    default_error_messages = {"invalid": "Enter an http:// or https:// link, like https://meet.example.com/abc."}
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class ScheduleForm(forms.Form):
     kind = forms.ChoiceField(label="Type", choices=InterviewKind.choices, initial=InterviewKind.INTERVIEW)
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the type and the job.")
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the type and the job.",
+                            validators=[validate_no_line_breaks])
+    date = PlausibleDateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="Start",
                                  widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
     duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60, required=False)
     end_time = forms.TimeField(label="or end time", required=False,
                                widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
     time_zone = forms.ChoiceField(choices=zone_choices)
-    location = forms.CharField(max_length=300, required=False)
-    video_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    location = forms.CharField(max_length=300, required=False, validators=[validate_no_line_breaks])
+    video_link = WebLinkField(max_length=500, required=False, assume_scheme="https")
     invite_candidate = forms.BooleanField(required=False, initial=True, label="Invite the candidate")
     interviewers = InterviewerChoice(queryset=Membership.objects.none(), required=False,
                                      widget=forms.CheckboxSelectMultiple)
@@ -85,6 +114,9 @@ class ScheduleForm(forms.Form):
             start = local_datetime(day, at, zone)
         except NonexistentLocalTime as error:
             self.add_error("start_time", str(error))
+            return data
+        except DayOutOfRange as error:
+            self.add_error("date", str(error))
             return data
         if data.get("end_time"):
             try:
@@ -161,20 +193,28 @@ class RescheduleForm(ScheduleForm):
 
 
 class InviteForm(forms.Form):
+    """Step 2. `sending` is True for the Send button: only then must a time in the past be confirmed."""
+
     candidate_email = forms.BooleanField(required=False, initial=True, label="Email")
     candidate_calendar = forms.BooleanField(required=False, label="Calendar")
     interviewers_email = forms.BooleanField(required=False, initial=True, label="Email")
     interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
-    candidate_subject = forms.CharField(label="Subject", max_length=300, required=False)
+    candidate_subject = forms.CharField(label="Subject", max_length=300, required=False,
+                                        validators=[validate_no_line_breaks])
     candidate_body = forms.CharField(label="Message", max_length=20000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 14}))
-    interviewers_subject = forms.CharField(label="Subject", max_length=300, required=False)
+    interviewers_subject = forms.CharField(label="Subject", max_length=300, required=False,
+                                           validators=[validate_no_line_breaks])
     interviewers_body = forms.CharField(label="Message", max_length=20000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 12}))
+    confirm_past = forms.BooleanField(required=False, label="Yes, this already happened: record it")
 
-    def __init__(self, *args, plan: Plan, calendar_label: str | None, **kwargs) -> None:
+    def __init__(self, *args, plan: Plan, calendar_label: str | None, sending: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.plan, self.calendar_label = plan, calendar_label
+        self.plan, self.calendar_label, self.sending = plan, calendar_label, sending
+        self.in_past = plan.start < timezone.now()
+        if not self.in_past:
+            del self.fields["confirm_past"]
         for audience in ("candidate", "interviewers"):
             field = self.fields[f"{audience}_calendar"]
             if calendar_label:
@@ -200,14 +240,38 @@ class InviteForm(forms.Form):
                     if unknown:
                         self.add_error(f"{audience}_{part}", str(UnknownPlaceholder(unknown)) +
                                        ". Use one from the list, or write {{ and }} for literal braces.")
+                self._check_rendered_size(audience, data)
+        if self.in_past and self.sending and not data.get("confirm_past"):
+            self.add_error("confirm_past", "This time is in the past. Tick the box if you are recording an event "
+                                           "that already happened; nobody is invited to the past by mistake then.")
         return data
+
+    def _check_rendered_size(self, audience: str, data: dict) -> None:
+        """The message with this event's values must stay readable (and the preview small)."""
+        if self.errors.get(f"{audience}_subject") or self.errors.get(f"{audience}_body"):
+            return
+        wording = Wording(data.get(f"{audience}_subject", ""), data.get(f"{audience}_body", ""))
+        values = emails.values_for(self.plan, emails.recipient_zone(self.plan, audience))
+        try:
+            emails.render(Wording("", wording.body), values)
+        except RenderedTooLong as error:
+            self.add_error(f"{audience}_body", str(error))
+        try:
+            subject = emails.render(Wording(wording.subject, ""), values).subject
+        except RenderedTooLong as error:
+            self.add_error(f"{audience}_subject", str(error))
+            return
+        limit = self.fields[f"{audience}_subject"].max_length
+        if len(subject) > limit:
+            self.add_error(f"{audience}_subject", f"With these values the subject would be {len(subject):,} "
+                                                  f"characters long; the limit is {limit}.")
 
     def wording(self, audience: str) -> Wording:
         return Wording(self.cleaned_data.get(f"{audience}_subject", ""), self.cleaned_data.get(f"{audience}_body", ""))
 
 
 class TemplateForm(forms.Form):
-    subject = forms.CharField(max_length=300)
+    subject = forms.CharField(max_length=300, validators=[validate_no_line_breaks])
     body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 16}))
 
     def clean(self) -> dict:

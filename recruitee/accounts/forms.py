@@ -1,8 +1,8 @@
 from django import forms
 
-from recruitee.tenancy.forms import TimeZoneField
 from recruitee.tenancy.models import RESERVED_SLUGS, Company, slug_validator
 from recruitee.validators import validate_no_line_breaks
+from recruitee.zones import TimeZoneField
 
 
 class CompanySignupForm(forms.Form):

@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from recruitee.tenancy.forms import TimeZoneField
 from recruitee.validators import validate_no_line_breaks
+from recruitee.zones import TimeZoneField
 
 from .models import User
 

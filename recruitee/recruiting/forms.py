@@ -1,7 +1,7 @@
 from django import forms
 
-from recruitee.tenancy.forms import TimeZoneField
 from recruitee.tenancy.models import Company
+from recruitee.zones import TimeZoneField
 
 from .models import Candidate, Job
 

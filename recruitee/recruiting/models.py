@@ -13,8 +13,8 @@ class Job(models.Model):
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="jobs")
     title = models.CharField(max_length=200, validators=[validate_no_line_breaks])
-    department = models.CharField(max_length=120, blank=True)
-    location = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=120, blank=True, validators=[validate_no_line_breaks])
+    location = models.CharField(max_length=200, blank=True, validators=[validate_no_line_breaks])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -40,8 +40,9 @@ class Candidate(models.Model):
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="candidates")
     full_name = models.CharField("name", max_length=200, validators=[validate_no_line_breaks])
-    email = models.EmailField(max_length=254)
-    phone = models.CharField(max_length=40, blank=True)
+    # Django's email validation admits control characters inside a quoted local part; the address goes to headers.
+    email = models.EmailField(max_length=254, validators=[validate_no_line_breaks])
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_no_line_breaks])
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED)

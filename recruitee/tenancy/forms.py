@@ -1,17 +1,10 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 
-from recruitee.accounts.models import time_zone_choices
 from recruitee.validators import validate_no_line_breaks
+from recruitee.zones import TimeZoneField
 
 from .models import RESERVED_SLUGS, Company, Role
-
-
-class TimeZoneField(forms.ChoiceField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("choices", time_zone_choices)
-        kwargs.setdefault("initial", "UTC")
-        super().__init__(**kwargs)
 
 
 class CompanyForm(forms.ModelForm):
@@ -40,7 +33,7 @@ class CompanySettingsForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(max_length=254)
+    email = forms.EmailField(max_length=254, validators=[validate_no_line_breaks])
     role = forms.ChoiceField(choices=Role.choices, initial=Role.INTERVIEWER)
 
 
@@ -67,10 +60,9 @@ class AcceptInvitationForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords differ.")
         elif p1:
-            from recruitee.accounts.models import User
-
+            user = get_user_model()(email=self.email, full_name=data.get("full_name", ""))
             try:
-                password_validation.validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
+                password_validation.validate_password(p1, user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
