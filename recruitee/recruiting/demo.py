@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_scopes import scope
 
-from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.models import Company, Membership, Role
 
-from .models import Company, Membership, Role
+from .models import Candidate, Job
 
 DEMO_PASSWORD = "demo-pass-123"
 

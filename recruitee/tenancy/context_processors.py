@@ -13,17 +13,6 @@ def company(request: HttpRequest) -> dict:
         # Only members see the company in the layout; a public page (invitation link) names it itself if valid.
         "company": getattr(request, "company", None) if membership else None,
         "membership": membership,
-        "reconnect_needed": _reconnect_needed(membership),
         # Company is not tenant-owned, so this query runs outside any scope; it is filtered by the user.
         "my_companies": Company.objects.filter(memberships__user=user).order_by("name"),
     }
-
-
-def _reconnect_needed(membership) -> list:
-    if membership is None:
-        return []
-    from calendars.models import CalendarConnection
-
-    return list(CalendarConnection.objects.filter(
-        company=membership.company, member=membership, status=CalendarConnection.Status.RECONNECT_NEEDED
-    ))

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from calendars.sandbox.testing import sandbox, sandbox_server  # noqa: F401  (fixtures)
-from recruitee.tenancy.demo import DEMO_PASSWORD, seed_demo
+from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from tests.calendars.conftest import PROVIDER_SETTINGS
 
 pytestmark = pytest.mark.browser

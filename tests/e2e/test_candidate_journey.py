@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from recruitee.recruiting.models import Candidate
-from recruitee.tenancy.demo import DEMO_PASSWORD, seed_demo
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
-from recruitee.tenancy.demo import DEMO_PASSWORD, seed_demo
+from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, REPO_ROOT, PageProblems
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here only seed and read rows.

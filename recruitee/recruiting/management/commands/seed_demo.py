@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from recruitee.tenancy.demo import DEMO_PASSWORD, USERS, seed_demo
+from recruitee.recruiting.demo import DEMO_PASSWORD, USERS, seed_demo
 
 
 class Command(BaseCommand):
