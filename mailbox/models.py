@@ -69,6 +69,9 @@ class Message(models.Model):
         "scheduling.Interview", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     attachment_count = models.PositiveSmallIntegerField(default=0)
+    # To + Cc, what the sending limits count (mailbox/limits.py). Every message has a To, so rows written without
+    # it (raw SQL) count as one.
+    recipient_count = models.PositiveSmallIntegerField(db_default=1)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -96,6 +99,9 @@ class Message(models.Model):
             # "3 of your messages failed" on every Sent page.
             models.Index(fields=["company", "sender", "status"], name="mailbox_sender_status"),
             models.Index(fields=["status", "next_attempt_at"], name="mailbox_due"),
+            # The sending limits sum a company's (or a sender's) recipients of the last 24 hours from the index alone.
+            models.Index(fields=["company", "created_at"], include=["sender", "recipient_count"],
+                         name="mailbox_sending_quota"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -28,11 +28,13 @@ from django.utils import timezone
 
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Company, Membership
+from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.validators import validate_no_line_breaks
 from scheduling.models import Interview
 
 from .addresses import Address, one_line, product_address, validate_address
 from .bodies import html_from_text, normalize_text
+from .limits import sending_limits_check
 from .models import Attachment, Message
 
 logger = logging.getLogger(__name__)
@@ -128,11 +130,15 @@ def message_send(
     interview: Interview | None = None,
     attachments: Sequence[AttachmentData] = (),
     alternatives: Sequence[AlternativePart] = (),
+    refusable: bool = True,
 ) -> Message:
-    """Write the message (queued) and queue its delivery for after the commit. Raises ValidationError.
+    """Write the message (queued) and queue its delivery for after the commit. Raises ValidationError, and
+    SendingLimitReached (a ValidationError) when a sender is over a sending limit (mailbox/limits.py).
 
     From is the product's sending address with the sender's name (so SPF/DKIM pass for our domain); Reply-To is
     the sender, so answers reach a person. `html=None` makes the HTML part from the text; `html=""` sends text only.
+    `refusable=False` is for mail that must reach people even when its sender is over a limit (a cancellation):
+    it still counts.
     """
     if reply_to is None:
         reply_to = [Address(email=sender.user.email, name=sender_name(sender))] if sender else []
@@ -147,13 +153,16 @@ def message_send(
     if html is None:
         html = html_from_text(text, subject=subject)
     recipients = [*to, *cc]
-    now = timezone.now()
-    with transaction.atomic():
+    with refusals_recorded(), transaction.atomic():
+        if sender is not None:
+            sending_limits_check(company=company, sender=sender, recipients=len(recipients), refuse=refusable)
+        now = timezone.now()
         message = Message.objects.create(
             company=company, sender=sender, audience=audience, candidate=candidate, interview=interview,
             from_name=from_name, from_email=product_address(),
             to=[a.as_json() for a in to], cc=[a.as_json() for a in cc], reply_to=[a.as_json() for a in reply_to],
             recipients_search=" ".join(f"{a.name} <{a.email}>" for a in recipients).lower(),
+            recipient_count=len(recipients),
             subject=subject, text_body=text, html_body=html,
             attachment_count=len(attachments), max_attempts=settings.MAILBOX_SEND_MAX_ATTEMPTS,
             next_attempt_at=now,

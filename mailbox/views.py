@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recruitee.recruiting.access import get_candidate_for_member
 from recruitee.tenancy.access import require_recruiter
 
-from . import selectors
+from . import limits, selectors
 from .access import get_attachment_for_member, get_message_for_member, may_retry
 from .addresses import Address, one_line, product_address
 from .catcher import catcher_enabled
@@ -36,8 +36,17 @@ def sent(request: HttpRequest, company_slug: str) -> HttpResponse:
         "filter_candidate": selectors.candidate_filter_choice(member=member, candidate_id=filters.candidate_id),
         "catcher": catcher_enabled() and member.is_admin,
     }
+    if not (request.htmx and request.htmx.target == "results"):
+        context.update(_sending_limits(member))
     partial = request.htmx and request.htmx.target == "results"
     return render(request, "mailbox/_sent_results.html" if partial else "mailbox/sent.html", context)
+
+
+def _sending_limits(member) -> dict:
+    """Everyone sees their own use of the sending limits; admins also the company's."""
+    usages = [usage for usage in limits.usage_of(company=member.company, sender=member)
+              if usage.limit.whose == "member" or member.is_admin]
+    return {"sending_limits": usages, "sending_limits_new": limits.is_new_company(member.company)}
 
 
 @require_GET

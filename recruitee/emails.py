@@ -26,11 +26,13 @@ def render_system_email(name: str, context: dict) -> RenderedEmail:
     )
 
 
-def queue_system_email(*, to: list[str], email: RenderedEmail, company=None) -> None:
+def queue_system_email(*, to: list[str], email: RenderedEmail, company=None, sender=None) -> None:
     """Write the outbox row in the caller's transaction; a worker delivers it after the commit.
 
     With a company, the row is that company's team mail (its admins see it in Sent); without one (a password
-    reset) it is system mail that no tenant sees.
+    reset) it is system mail that no tenant sees. `sender` is the member whose action sends it (a team
+    invitation): it counts toward their sending limits, which may refuse it (a ValidationError), and replies go
+    to them.
     """
     from mailbox.addresses import Address
     from mailbox.models import Message
@@ -40,5 +42,5 @@ def queue_system_email(*, to: list[str], email: RenderedEmail, company=None) -> 
         company=company,
         audience=Message.Audience.TEAM if company is not None else Message.Audience.SYSTEM,
         to=[Address(email=address) for address in to],
-        subject=email.subject, text=email.text, html=email.html,
+        subject=email.subject, text=email.text, html=email.html, sender=sender,
     )

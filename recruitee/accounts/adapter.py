@@ -1,6 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
+from recruitee.client_address import client_address
 from recruitee.emails import RenderedEmail, queue_system_email
 
 
@@ -21,3 +24,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 html = content
         rendered = RenderedEmail(subject=message.subject, text=message.body, html=html)
         queue_system_email(to=list(message.to), email=rendered)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: the same rule as the lockouts (recruitee/client_address.py)."""
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address

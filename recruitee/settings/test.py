@@ -57,3 +57,13 @@ GOOGLE_API_ENDPOINT = f"{_NOWHERE}/calendar/v3/"
 MICROSOFT_AUTHORITY = "https://127.0.0.1:9/common"
 MICROSOFT_GRAPH_URL = "https://127.0.0.1:9/v1.0"
 PROVIDER_TIMEOUT_SECONDS = 5.0
+
+# Sending limits: the suite sends more than any person would in ten minutes, and every test company is brand new;
+# tests/mailbox/test_limits.py sets the numbers it tests.
+MAILBOX_LIMIT_MEMBER_PER_WINDOW = MAILBOX_LIMIT_NEW_MEMBER_PER_WINDOW = 100_000
+MAILBOX_LIMIT_MEMBER_PER_DAY = MAILBOX_LIMIT_NEW_MEMBER_PER_DAY = 100_000
+MAILBOX_LIMIT_COMPANY_PER_WINDOW = MAILBOX_LIMIT_NEW_COMPANY_PER_WINDOW = 100_000
+MAILBOX_LIMIT_COMPANY_PER_DAY = MAILBOX_LIMIT_NEW_COMPANY_PER_DAY = 100_000
+# allauth's limits live in the cache (Redis when REDIS_URL is set), which outlives a test run: an hourly limit per
+# address would trip when the suite runs a few times an hour. A minute is allauth's own default.
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "reset_password": "20/m/ip,5/m/key"}  # noqa: F405

@@ -45,6 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import kombu.pools
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -202,13 +203,13 @@ class _Publishing:
 
     def _forget_connections(self) -> None:
         # Pooled connections keep the broker URL and transport options they were made with. (app.close() would
-        # also unregister the app, which the tasks of later tests need.)
-        if self.app._pool is not None:
-            self.app._pool.force_close_all()
-            self.app._pool = None
+        # also unregister the app, which the tasks of later tests need.) kombu also keeps every pool in a
+        # process-wide registry keyed by the connection's settings: a pool closed here but left registered would be
+        # handed to the next test that publishes with the same settings ("Acquire on closed pool").
+        kombu.pools.reset()
+        self.app._pool = None
         amqp = self.app.__dict__.get("amqp")
-        if amqp is not None and amqp._producer_pool is not None:
-            amqp._producer_pool.force_close_all()
+        if amqp is not None:
             amqp._producer_pool = None
 
 

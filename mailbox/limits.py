@@ -1,0 +1,203 @@
+"""Sending limits: how many recipients a member and a company may email in a short window and in a day.
+
+Every email a person makes the product send (compose, team invitations, interview invitations and updates) names
+that person as its `sender`, and `message_send` calls `sending_limits_check` before it writes the row. The
+counts come from the outbox itself (To + Cc of the messages written in the window), so they hold across web
+processes and workers without a counter of our own; the covering index `mailbox_sending_quota` keeps the count
+an index-only scan. The company row is locked (FOR NO KEY UPDATE, which does not block inserts that reference
+the company) so two sends of one company are counted one after the other and cannot both take the last slot.
+
+All mail of a company counts toward the company's limits; only mail with a sender can be refused. Companies in
+their first days get the stricter `MAILBOX_LIMIT_NEW_*` numbers. Mail nobody in a company triggers (password
+resets, address confirmations) is outside these limits: allauth's ACCOUNT_RATE_LIMITS throttle those per client
+address and per address asked for.
+
+A refusal rolls back the caller's transaction, and with it anything written there; `refusals_recorded()`
+(recruitee/tenancy/refusals.py) writes its audit entry once that transaction is over: message_send wraps itself
+in it, and services that send inside a larger transaction of theirs wrap that.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.timesince import timeuntil
+
+from recruitee.tenancy.models import Company, Membership
+from recruitee.tenancy.refusals import RecordedRefusal
+from recruitee.tenancy.services import audit_record
+
+from .models import Message
+
+logger = logging.getLogger(__name__)
+
+DAY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Limit:
+    whose: str  # "member" or "company"
+    period: str  # "window" (the short one) or "day"
+    window: timedelta
+    recipients: int
+
+    @property
+    def span(self) -> str:
+        minutes = int(self.window.total_seconds() // 60)
+        if minutes % (24 * 60) == 0:
+            return f"{minutes // (24 * 60) * 24} hours"
+        if minutes % 60 == 0:
+            return f"{minutes // 60} hour{'s' if minutes > 60 else ''}"
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.whose}_{self.period}"
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: Limit
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit.recipients - self.used)
+
+
+def is_new_company(company: Company, *, now: datetime | None = None) -> bool:
+    age = (now or timezone.now()) - company.created_at
+    return age < timedelta(days=settings.MAILBOX_LIMIT_NEW_COMPANY_DAYS)
+
+
+def limits_for(company: Company, *, now: datetime | None = None) -> list[Limit]:
+    """The limits in force for the company; a number of 0 turns that limit off."""
+    prefix = "MAILBOX_LIMIT_NEW_" if is_new_company(company, now=now) else "MAILBOX_LIMIT_"
+    window = timedelta(minutes=settings.MAILBOX_LIMIT_WINDOW_MINUTES)
+    limits = [
+        Limit("member", "window", window, getattr(settings, f"{prefix}MEMBER_PER_WINDOW")),
+        Limit("member", "day", DAY, getattr(settings, f"{prefix}MEMBER_PER_DAY")),
+        Limit("company", "window", window, getattr(settings, f"{prefix}COMPANY_PER_WINDOW")),
+        Limit("company", "day", DAY, getattr(settings, f"{prefix}COMPANY_PER_DAY")),
+    ]
+    return [limit for limit in limits if limit.recipients > 0]
+
+
+def _sent_in(limit: Limit, *, sender: Membership | None, now: datetime) -> Q:
+    condition = Q(created_at__gt=now - limit.window)
+    if limit.whose == "member":
+        condition &= Q(sender=sender)
+    return condition
+
+
+def usage_of(*, company: Company, sender: Membership | None = None, now: datetime | None = None) -> list[Usage]:
+    """Recipients counted against each limit right now (member limits only with a sender), in one query."""
+    now = now or timezone.now()
+    limits = [limit for limit in limits_for(company, now=now) if sender is not None or limit.whose == "company"]
+    if not limits:
+        return []
+    since = now - max(limit.window for limit in limits)
+    sums = Message.objects.filter(company=company, created_at__gt=since).aggregate(**{
+        limit.key: Sum("recipient_count", filter=_sent_in(limit, sender=sender, now=now))
+        for limit in limits
+    })
+    return [Usage(limit, sums[limit.key] or 0) for limit in limits]
+
+
+def _frees_at(usage: Usage, *, company: Company, sender: Membership | None, recipients: int,
+              now: datetime) -> datetime:
+    """When enough of the counted recipients have aged out of the window for `recipients` more to fit."""
+    excess = usage.used + recipients - usage.limit.recipients
+    rows = (Message.objects.filter(company=company)
+            .filter(_sent_in(usage.limit, sender=sender, now=now))
+            .order_by("created_at").values_list("created_at", "recipient_count"))
+    for created_at, count in rows.iterator():
+        excess -= count
+        if excess <= 0:
+            return created_at + usage.limit.window
+    return now + usage.limit.window
+
+
+def _recipients(number: int) -> str:
+    return f"{intcomma(number)} recipient{'' if number == 1 else 's'}"
+
+
+@dataclass
+class Refusal:
+    company: Company
+    sender: Membership
+    usage: Usage
+    recipients: int
+    frees_at: datetime | None
+    young: bool
+
+    def message(self) -> str:
+        limit = self.usage.limit
+        allowance = f"{_recipients(limit.recipients)} per {limit.span}"
+        if limit.whose == "member":
+            text = f"You have reached your sending limit of {allowance}"
+        else:
+            text = f"{self.company.name} has reached its sending limit of {allowance}"
+        text += f" ({intcomma(self.usage.used)} used; this email has {self.recipients})."
+        if self.recipients > limit.recipients:
+            text += " An email to this many people can never fit: send it to fewer at a time."
+        elif self.frees_at is not None:
+            local = timezone.localtime(self.frees_at)
+            when = f"{local:%H:%M}" if local.date() == timezone.localtime().date() else f"{local:%d %b %H:%M}"
+            text += f" You can send it in {timeuntil(self.frees_at)} (at {when})."
+        if self.young:
+            text += f" Companies in their first {settings.MAILBOX_LIMIT_NEW_COMPANY_DAYS} days have lower limits."
+        return text + " Nothing was sent."
+
+
+class SendingLimitReached(RecordedRefusal):
+    """A send refused by a sending limit; the message says which limit and when it frees up."""
+
+    refusal: Refusal | None = None
+
+    @classmethod
+    def of(cls, refusal: Refusal) -> SendingLimitReached:
+        error = cls(refusal.message(), code="sending_limit")
+        error.refusal = refusal
+        return error
+
+    def write_audit_entry(self) -> None:
+        refusal = self.refusal
+        if refusal is None:
+            return
+        limit, sender = refusal.usage.limit, refusal.sender
+        audit_record(
+            company=refusal.company, actor=sender.user, action="mail.limit_reached",
+            summary=f"Sending limit reached: {sender.user} was refused an email to {_recipients(refusal.recipients)} "
+                    f"({limit.whose} limit of {_recipients(limit.recipients)} per {limit.span}, "
+                    f"{intcomma(refusal.usage.used)} used)",
+            limit=limit.key, allowed=limit.recipients, used=refusal.usage.used, recipients=refusal.recipients,
+            member_id=sender.pk, new_company=refusal.young,
+        )
+
+
+def sending_limits_check(*, company: Company, sender: Membership, recipients: int, refuse: bool = True) -> None:
+    """Lock the company's sending and refuse a send that would go over a limit. Call inside the transaction
+    that writes the message: the lock holds until it ends, so the next send counts this one."""
+    Company.objects.select_for_update(no_key=True).filter(pk=company.pk).values_list("pk", flat=True).get()
+    if not refuse:
+        return
+    now = timezone.now()
+    for usage in usage_of(company=company, sender=sender, now=now):
+        if usage.used + recipients <= usage.limit.recipients:
+            continue
+        frees_at = None
+        if recipients <= usage.limit.recipients:
+            frees_at = _frees_at(usage, company=company, sender=sender, recipients=recipients, now=now)
+        refusal = Refusal(company=company, sender=sender, usage=usage, recipients=recipients, frees_at=frees_at,
+                          young=is_new_company(company, now=now))
+        logger.warning("Sending limit %s reached: company %s, member %s, %s used of %s, %s more refused",
+                       usage.limit.key, company.pk, sender.pk, usage.used, usage.limit.recipients, recipients)
+        raise SendingLimitReached.of(refusal)
+
