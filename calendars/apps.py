@@ -6,4 +6,4 @@ class CalendarsConfig(AppConfig):
     verbose_name = "Calendar connections"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, signals  # noqa: F401  (registers the system checks and the signal receivers)

@@ -43,9 +43,15 @@ class CalendarConnection(models.Model):
     sync_heartbeat_at = models.DateTimeField(null=True, blank=True)
     sync_requested = models.BooleanField(default=False, help_text="Another sync was asked for while one ran.")
     sync_full_requested = models.BooleanField(default=False)
+    # Set when a notification (or the beat) queues a sync, cleared when a sync takes the lock: while it is set, more
+    # notifications queue nothing, so a burst leaves one task waiting, not thousands.
+    sync_queued_at = models.DateTimeField(null=True, blank=True)
     sync_started_at = models.DateTimeField(null=True, blank=True)
     sync_pages_fetched = models.PositiveIntegerField(default=0)
     sync_events_stored = models.PositiveIntegerField(default=0)
+    # Events of the last sync (all its runs, when it was resumed) that the provider sent but that could not be read
+    # or stored; the sync went on without them.
+    sync_events_skipped = models.PositiveIntegerField(default=0)
     events_count = models.PositiveIntegerField(default=0)
     syncs_succeeded = models.PositiveIntegerField(default=0)
     syncs_failed = models.PositiveIntegerField(default=0)

@@ -1,20 +1,14 @@
-"""Push notifications: keep provider channels/subscriptions in step with the selected calendars, and turn
-webhook calls into incremental syncs."""
+"""Push notifications: keep provider channels/subscriptions in step with the selected calendars. What arrives on
+them is checked in notifications.py."""
 
-import hmac
 import logging
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
-
-from recruitee.params import parse_id
 
 from .models import Calendar, CalendarConnection, Provider, PushChannel
 from .providers import get_provider
@@ -26,10 +20,6 @@ logger = logging.getLogger(__name__)
 
 def _address(provider: str) -> str:
     return settings.SITE_URL + reverse(f"calendar_hooks:{provider}")
-
-
-def _company_id_from(handle: str, separator: str) -> int | None:
-    return parse_id(handle.split(separator, 1)[0])
 
 
 def _open_google(connection: CalendarConnection, calendar: Calendar, access_token: str) -> None:
@@ -130,41 +120,3 @@ def push_channels_close(*, connection: CalendarConnection) -> None:
         access_token = None
     for channel in PushChannel.objects.filter(connection=connection):
         _close(channel, access_token)
-
-
-def _notified(channel: PushChannel) -> None:
-    from .tasks import queue_sync
-
-    PushChannel.objects.filter(pk=channel.pk).update(
-        notifications=F("notifications") + 1, last_notified_at=timezone.now()
-    )
-    transaction.on_commit(lambda: queue_sync(channel.connection))
-
-
-def _genuine(*, company_id: int | None, provider: str, channel_id: str, secret: str, changed: bool) -> bool:
-    """True when the notification names one of our channels with its secret; a change queues an incremental sync."""
-    if company_id is None:
-        return False
-    with scope(company=company_id):
-        channel = PushChannel.objects.filter(
-            company_id=company_id, provider=provider, channel_id=channel_id
-        ).select_related("connection").first()
-        if channel is None or not hmac.compare_digest(channel.secret.encode(), secret.encode()):
-            return False
-        if changed:
-            _notified(channel)
-    return True
-
-
-def google_notification(*, channel_id: str, token: str, resource_state: str) -> bool:
-    return _genuine(
-        company_id=_company_id_from(channel_id, "-"), provider=Provider.GOOGLE, channel_id=channel_id, secret=token,
-        changed=resource_state != "sync",  # "sync" only confirms that the channel exists
-    )
-
-
-def microsoft_notification(*, subscription_id: str, client_state: str) -> bool:
-    return _genuine(
-        company_id=_company_id_from(client_state, "."), provider=Provider.MICROSOFT, channel_id=subscription_id,
-        secret=client_state, changed=True,
-    )

@@ -15,6 +15,7 @@ from recruitee.tenancy.services import audit_record
 from .models import Calendar, CalendarConnection
 from .providers import get_provider
 from .providers.base import Grant, ProviderCalendar, ProviderError, ReconnectNeeded
+from .sync.normalize import clean_calendar, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +26,16 @@ EXPIRY_MARGIN = timedelta(minutes=2)
 def calendars_store(connection: CalendarConnection, calendars: list[ProviderCalendar]) -> None:
     existing = {c.provider_calendar_id: c for c in Calendar.objects.filter(connection=connection)}
     seen = set()
-    for item in calendars:
+    # Names, zones and colours are the provider's data: normalised like synced events (a calendar whose id
+    # cannot be stored is left out).
+    for item in filter(None, map(clean_calendar, calendars)):
         seen.add(item.calendar_id)
         row = existing.get(item.calendar_id) or Calendar(
             company=connection.company, connection=connection, provider_calendar_id=item.calendar_id,
             # New calendars: only the primary counts as busy until the member says otherwise.
             is_selected=item.is_primary,
         )
-        row.name, row.time_zone, row.color = item.name[:255], item.time_zone[:64], item.color[:20]
+        row.name, row.time_zone, row.color = item.name, item.time_zone, item.color
         row.is_primary, row.can_edit = item.is_primary, item.can_edit
         row.save()
     Calendar.objects.filter(connection=connection).exclude(provider_calendar_id__in=seen).delete()
@@ -51,8 +54,8 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
         connection = CalendarConnection(
             company=member.company, member=member, provider=provider, account_id=grant.account.account_id
         )
-    connection.account_email = grant.account.email[:254]
-    connection.account_name = grant.account.name[:200]
+    connection.account_email = clean_text(grant.account.email, 254)
+    connection.account_name = clean_text(grant.account.name, 200)  # Google's is the primary calendar's name
     connection.access_token = grant.tokens.access_token
     if grant.tokens.refresh_token or created:
         connection.refresh_token = grant.tokens.refresh_token
@@ -157,8 +160,10 @@ def connection_access_token(*, connection_id: int) -> str:
     raise error
 
 
-def connection_disconnect(*, connection: CalendarConnection, actor) -> None:
-    """Revoke what the provider lets us revoke, then forget the tokens and everything synced, whatever happened."""
+def connection_disconnect(*, connection: CalendarConnection, actor, reason: str = "") -> None:
+    """Revoke what the provider lets us revoke, then forget the tokens and everything synced, whatever happened.
+
+    `reason` says why in the audit log when the owner did not ask for it themselves."""
     from .push import push_channels_close  # push imports this module
 
     try:
@@ -175,6 +180,7 @@ def connection_disconnect(*, connection: CalendarConnection, actor) -> None:
     except Exception:  # noqa: BLE001 — a revoke failure (even a decryption error) must never keep the tokens
         logger.exception("Revoking connection %s failed unexpectedly", connection.pk)
     with transaction.atomic():
+        summary = f"{actor} disconnected {connection}" + (f" ({reason})" if reason else "")
         audit_record(company=connection.company, actor=actor, action="calendar.disconnected",
-                     summary=f"{actor} disconnected {connection}", connection_id=connection.pk)
+                     summary=summary, connection_id=connection.pk)
         CalendarConnection.objects.filter(pk=connection.pk, company=connection.company).delete()

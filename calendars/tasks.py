@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
 from django_scopes import scope
 
 from recruitee.tenancy.models import Company
@@ -8,6 +9,7 @@ from recruitee.tenancy.models import Company
 from .models import CalendarConnection
 from .providers.base import ProviderError, ReconnectNeeded, TemporaryProviderError
 from .push import push_channels_reconcile
+from .sync import lock
 from .sync.engine import SyncDeferred, connection_sync
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,17 @@ def queue_sync(connection: CalendarConnection, *, full: bool = False) -> None:
     calendar_sync_task.delay(company_id=connection.company_id, connection_id=connection.pk, full=full)
 
 
+def queue_sync_unless_queued(*, company_id: int, connection_id: int) -> bool:
+    """Queue an incremental sync after commit unless one is already waiting to start; True when this queued it.
+
+    For what arrives in bursts (push notifications, the beat): however many ask, one task waits per connection.
+    """
+    if not lock.claim_queued(connection_id):
+        return False
+    transaction.on_commit(lambda: calendar_sync_task.delay(company_id=company_id, connection_id=connection_id))
+    return True
+
+
 @shared_task(autoretry_for=(TemporaryProviderError,), retry_backoff=30, max_retries=5)
 def push_channels_reconcile_task(*, company_id: int, connection_id: int, renew_all: bool = False) -> None:
     with scope(company=company_id):
@@ -67,13 +80,13 @@ def push_channels_renew_task() -> None:
 
 @shared_task
 def calendar_sync_all_task() -> int:
-    """Beat: an incremental sync for every active connection, so changes arrive even without push."""
+    """Beat: an incremental sync for every active connection, so changes arrive even without push (none for a
+    connection that already has one waiting). Returns how many it queued."""
     queued = 0
     for company in Company.objects.filter(calendar_connections__status=CalendarConnection.Status.ACTIVE).distinct():
         with scope(company=company):
             for connection in CalendarConnection.objects.filter(
                 company=company, status=CalendarConnection.Status.ACTIVE
             ):
-                queue_sync(connection)
-                queued += 1
+                queued += queue_sync_unless_queued(company_id=company.pk, connection_id=connection.pk)
     return queued

@@ -127,20 +127,24 @@ def _viewer_zone(request: HttpRequest) -> ZoneInfo:
     return zone_or_utc(request.user.time_zone or request.company.time_zone)
 
 
-def _requested_day(value: str | None, today: date) -> date:
+def _requested_day(value: str | None, today: date) -> tuple[date, str]:
+    """The day asked for; or today, and why the one asked for is refused."""
     try:
         day = date.fromisoformat(value) if value else today
     except ValueError:
-        return today
+        return today, "Enter a date like 2027-03-29. Showing this week instead."
     # The week around the day, in any zone, must stay inside what `date` and `datetime` can hold.
-    return day if date(1, 1, 10) <= day <= date(9999, 12, 20) else today
+    if not date(1, 1, 10) <= day <= date(9999, 12, 20):
+        return today, "That date is too far away to show. Showing this week instead."
+    return day, ""
 
 
 @require_GET
 def week(request: HttpRequest, company_slug: str) -> HttpResponse:
     zone = _viewer_zone(request)
     today = datetime.now(zone).date()
-    monday = week_start(_requested_day(request.GET.get("date"), today))
+    day, date_error = _requested_day(request.GET.get("date"), today)
+    monday = week_start(day)
     days = [monday + timedelta(days=offset) for offset in range(7)]
     start = datetime.combine(monday, time.min, tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=zone)
@@ -183,7 +187,7 @@ def week(request: HttpRequest, company_slug: str) -> HttpResponse:
     ]
     return render(request, "calendars/week.html", {
         "columns": columns, "shown": shown, "teammates": teammates, "wanted": wanted, "zone": zone,
-        "connected": connected, "hours": range(24), "monday": monday,
+        "connected": connected, "hours": range(24), "monday": monday, "date_error": date_error,
         "previous_week": monday - timedelta(days=7), "next_week": monday + timedelta(days=7), "today": today,
         "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
     })

@@ -126,7 +126,7 @@ def add_event(req: Request) -> Response:
                start=_call(_time, data.get("start"), tz), end=_call(_time, data.get("end"), tz),
                calendar_id=data.get("calendar_id") or None, tz=tz,
                attendees=attendees, location=data.get("location"), show_as=data.get("show_as") or "busy",
-               recurrence=data.get("recurrence"))
+               recurrence=data.get("recurrence"), raw=data.get("raw"))
     return json_response(event_summary(ev, acc.tz), 201)
 
 

@@ -153,6 +153,7 @@ def render_event(inst: Instance, cal: Calendar, base: str, *, out_tz: str | None
             d[key] = value
     d["reminders"] = {"useDefault": True}
     d["eventType"] = "default"
+    d.update(ev.get_extra("raw") or {})  # test control: fields served exactly as given (State.add_event)
     return d
 
 

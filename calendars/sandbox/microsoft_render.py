@@ -142,7 +142,7 @@ def render_event(inst: Instance, cal: Calendar, base: str, out_tz: str = "UTC",
     description = ev.get_extra("description") or ""
     start_tz = "UTC" if ev.all_day else out_tz
     meeting = ev.get_extra("online_meeting")
-    return {
+    resource = {
         "@odata.type": "#microsoft.graph.event",
         "@odata.etag": f'W/"{change_key}"',
         "id": inst.id,
@@ -193,6 +193,8 @@ def render_event(inst: Instance, cal: Calendar, base: str, out_tz: str = "UTC",
         "organizer": {"emailAddress": {"name": organizer.name, "address": organizer.email}},
         "onlineMeeting": {"joinUrl": meeting} if meeting else None,
     }
+    resource.update(ev.get_extra("raw") or {})  # test control: fields served exactly as given (State.add_event)
+    return resource
 
 
 def _location(name: str | None) -> dict[str, Any]:

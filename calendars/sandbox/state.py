@@ -330,8 +330,16 @@ class State:
         self, provider: str, email: str, *, summary: str | None, start: Any, end: Any = None,
         calendar_id: str | None = None, tz: str | None = None, attendees: Iterable[str] = (),
         location: str | None = None, show_as: str = "busy", recurrence: Iterable[str] | None = None,
+        raw: dict[str, Any] | None = None,
     ) -> Event:
-        """Add an event as if the person had created it in their calendar app."""
+        """Add an event as if the person had created it in their calendar app.
+
+        `raw` (test control) holds fields of the provider's JSON resource that are served exactly as given, over
+        what the sandbox renders: a real calendar can hold what the sandbox's model cannot express, and Google
+        and Graph pass it on (a 5,000-character title, control characters, an odd status, an impossible date).
+        """
+        if raw is not None and not isinstance(raw, dict):
+            raise ValueError("raw must be a JSON object of resource fields")
         with self.lock:
             acc = self.account(provider, email)
             cal = self.calendar(acc, calendar_id)
@@ -347,6 +355,7 @@ class State:
                 show_as=show_as, organizer=cal.owner, recurrence=rec,
                 attendees=tuple(Attendee(a, a.split("@")[0]) for a in attendees),
                 uid=None if provider == GOOGLE else data.graph_ical_uid(_rng),
+                extra={"raw": dict(raw)} if raw else None,
             )
             return self.insert(cal, ev)
 

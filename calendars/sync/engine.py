@@ -8,6 +8,7 @@ looks empty while it is being replaced.
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -27,8 +28,9 @@ from ..services import calendars_store, connection_access_token
 from . import lock
 from .google import GoogleEventSource
 from .microsoft import MicrosoftEventSource
+from .normalize import clean_page
 from .prefetch import Prefetcher
-from .store import upsert_events
+from .store import RowsRefused, upsert_events, upsert_events_one_by_one
 from .types import FullSyncRequired, Page
 
 logger = logging.getLogger(__name__)
@@ -148,9 +150,24 @@ class SyncRun:
                 calendar.sync_generation += 1
             prefetcher = self._prefetcher(calendar, state)
 
-    @transaction.atomic
     def _write_page(self, calendar: Calendar, result: Page, mode: str) -> None:
-        count_change = upsert_events(calendar, result.events, calendar.sync_generation)
+        result = clean_page(result)
+        try:
+            self._write_clean_page(calendar, result, mode, one_by_one=False)
+        except RowsRefused as error:
+            # Rolled back whole; write it again the slow way, so only the refused events are left out.
+            logger.warning("Calendar %s: the database refused part of a page (%s); writing it event by event",
+                           calendar.pk, error)
+            self._write_clean_page(calendar, result, mode, one_by_one=True)
+
+    @transaction.atomic
+    def _write_clean_page(self, calendar: Calendar, result: Page, mode: str, *, one_by_one: bool) -> None:
+        skipped = result.skipped
+        if one_by_one:
+            count_change, refused = upsert_events_one_by_one(calendar, result.events, calendar.sync_generation)
+            skipped += refused
+        else:
+            count_change = upsert_events(calendar, result.events, calendar.sync_generation)
         if result.removed_ids:
             removed = Event.objects.filter(calendar=calendar, provider_event_id__in=result.removed_ids)
             count_change -= removed.delete()[0]
@@ -165,6 +182,10 @@ class SyncRun:
                 count_change -= vanished.delete()[0]
         calendar.save(update_fields=["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"])
         lock.heartbeat(self.connection.pk, self.token, pages=1, events=len(result.events), count_change=count_change)
+        if skipped:
+            # Counted with the page, in its transaction: a resumed sync neither loses nor repeats the count.
+            CalendarConnection.objects.filter(pk=self.connection.pk).update(
+                sync_events_skipped=F("sync_events_skipped") + skipped)
         self.pages += 1
         self.events += len(result.events)
         if self.progress:
@@ -186,10 +207,36 @@ def _success_fields(connection_id: int, *, recount: bool) -> dict:
     }
 
 
-def record_failure(connection_id: int, error: Exception, *, counted: bool) -> None:
+# What must never reach the connection page, whatever an exception's message holds: query strings (page tokens,
+# sync and delta tokens, OAuth codes), bearer and other token values, and long opaque strings (access and refresh
+# tokens, JWTs, encrypted values).
+_SECRETS = (
+    (re.compile(r"\?[^\s'\"<>)]+"), "?…"),
+    (re.compile(r"(?i)\bbearer\s+[^\s'\",;)]+"), "Bearer [redacted]"),
+    (re.compile(r"(?i)\b((?:access|refresh|id|sync|page|delta|skip)_?token|code|secret|password)(\s*[=:]\s*)"
+                r"[^\s'\",;)&]+"), r"\1\2[redacted]"),
+    (re.compile(r"[A-Za-z0-9_\-.~+/=]{32,}"), "[redacted]"),
+)
+ERROR_TEXT_LENGTH = 1000
+
+
+def error_text(error: BaseException) -> str:
+    """An exception's message fit to show on the connection page and the admin page: never a token, never long."""
+    text = str(error)
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text[:ERROR_TEXT_LENGTH] or type(error).__name__
+
+
+def record_failure(connection_id: int, error: Exception, *, counted: bool, expected: bool = True) -> None:
+    """Keep what went wrong on the connection, for its owner and the admins; `expected` errors are our own
+    (ProviderError and the like, whose messages are written for people), others are shown with their class."""
+    message = error_text(error)
+    if not expected:
+        message = f"Unexpected error ({type(error).__name__}: {message})"[:ERROR_TEXT_LENGTH]
     changes = {
-        "last_error": str(error)[:1000] or type(error).__name__,
-        "last_error_class": type(error).__name__,
+        "last_error": message,
+        "last_error_class": type(error).__name__[:100],
         "last_error_at": timezone.now(),
     }
     if counted:
@@ -202,7 +249,8 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
     """Sync one connection. Returns what happened: {"ran": bool, "again": bool, "again_full": bool}.
 
     Raises SyncDeferred (come back later: the state to resume from is saved), ReconnectNeeded (the connection is
-    marked and its owner told), or ProviderError (recorded on the connection).
+    marked and its owner told), ProviderError (recorded on the connection), or whatever unexpected error stopped
+    it (also recorded, without tokens, and counted as a failure).
     """
     with _relaxed_durability():
         return _connection_sync(connection_id=connection_id, full=full, sleep=sleep, progress=progress)
@@ -245,6 +293,10 @@ def _connection_sync(*, connection_id: int, full: bool, sleep: Callable[[float],
         if full:
             run.refresh_calendar_list()
         calendars = list(Calendar.objects.filter(connection=connection).order_by("pk"))
+        resuming = any(c.sync_page for c in calendars if c.is_selected)
+        if connection.sync_events_skipped and not resuming:
+            # A new sync: what the last one skipped is no longer news (a resumed one goes on counting).
+            CalendarConnection.objects.filter(pk=connection_id).update(sync_events_skipped=0)
         run.sync_calendars([c for c in calendars if c.is_selected], full=full)
         for calendar in calendars:
             if not calendar.is_selected and (calendar.sync_cursor or calendar.sync_page):
@@ -263,6 +315,11 @@ def _connection_sync(*, connection_id: int, full: bool, sleep: Callable[[float],
         return {"ran": True, "again": False, "again_full": False}
     except ProviderError as error:
         record_failure(connection_id, error, counted=True)
+        raise
+    except Exception as error:
+        # A bug, a database failure, a provider answer nobody foresaw: the connection must say so (or Find time
+        # would quietly show stale free time), it counts as a failure, and the worker logs it with its traceback.
+        record_failure(connection_id, error, counted=True, expected=False)
         raise
     finally:
         if released is None:

@@ -7,23 +7,35 @@ import httplib2
 from django.conf import settings
 from googleapiclient.errors import HttpError
 
-from recruitee.zones import zone_or_utc
+from recruitee.zones import UTC_ZONE, zone_or_utc
 
 from ..models import Calendar
 from ..providers.base import ProviderError, TemporaryProviderError
 from ..providers.google import GoogleProvider, error_from_http
+from .normalize import UNREADABLE, skip_unreadable
 from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
 
 
-def _parse_instant(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+def _parse_instant(value: str, zone: ZoneInfo = UTC_ZONE) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    # RFC 3339 requires an offset; a time without one is read in `zone`, never in the server's own zone.
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _optional_instant(value: object) -> datetime | None:
+    """A timestamp we only keep for reference (`updated`): unreadable, it is left out, not the event."""
+    try:
+        return _parse_instant(value) if value else None
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return None
 
 
 def _when(edge: dict, zone: ZoneInfo) -> tuple[datetime, date | None]:
     """An aware UTC instant, and the date for all-day edges (midnight in the calendar's zone)."""
     if "dateTime" in edge:
-        return _parse_instant(edge["dateTime"]), None
+        local = zone_or_utc(edge["timeZone"]) if edge.get("timeZone") else zone
+        return _parse_instant(edge["dateTime"], local), None
     day = date.fromisoformat(edge["date"])
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC), day
 
@@ -36,7 +48,7 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     attendees = [
         {"email": a.get("email", ""), "name": a.get("displayName", ""),
          "response": normalize_response(a.get("responseStatus", ""))}
-        for a in item.get("attendees", [])
+        for a in item.get("attendees") or [] if isinstance(a, dict)
     ]
     return EventData(
         provider_event_id=item["id"],
@@ -54,7 +66,7 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
         organizer_name=organizer.get("displayName", ""),
         attendees=attendees,
         series_id=item.get("recurringEventId", ""),
-        provider_updated_at=_parse_instant(item["updated"]) if item.get("updated") else None,
+        provider_updated_at=_optional_instant(item.get("updated")),
     )
 
 
@@ -88,13 +100,20 @@ class GoogleEventSource:
         window_start, window_end = sync_window()
         result = Page(next_page=body.get("nextPageToken", ""), cursor=body.get("nextSyncToken", ""))
         for item in body.get("items", []):
-            if item.get("status") == "cancelled":
-                result.removed_ids.append(item["id"])
-                continue
-            event = parse_event(item, zone)
-            if event.end < window_start or event.start > window_end:
-                # Outside the mirrored window: gone for us (it may have been moved out of it).
-                result.removed_ids.append(event.provider_event_id)
-            else:
-                result.events.append(event)
+            try:
+                _read_item(item, zone, (window_start, window_end), result)
+            except UNREADABLE as error:
+                skip_unreadable(result, item, error)  # one unreadable event never costs its page
         return result
+
+
+def _read_item(item: dict, zone: ZoneInfo, window: tuple[datetime, datetime], result: Page) -> None:
+    if item.get("status") == "cancelled":
+        result.removed_ids.append(item["id"])
+        return
+    event = parse_event(item, zone)
+    if event.end < window[0] or event.start > window[1]:
+        # Outside the mirrored window: gone for us (it may have been moved out of it).
+        result.removed_ids.append(event.provider_event_id)
+    else:
+        result.events.append(event)

@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -25,17 +26,36 @@ def acquire(connection_id: int, *, full: bool) -> str | None:
     stale_before = now - timedelta(seconds=settings.CALENDAR_SYNC_LOCK_STALE_SECONDS)
     token = uuid.uuid4().hex
     rows = CalendarConnection.objects.filter(pk=connection_id)
-    taken = rows.filter(Q(sync_lock_token="") | Q(sync_heartbeat_at__lt=stale_before)).update(
-        sync_lock_token=token, sync_heartbeat_at=now, sync_started_at=now,
-        sync_pages_fetched=0, sync_events_stored=0, sync_requested=False,
+    word = {"sync_requested": True, **({"sync_full_requested": True} if full else {})}
+    for _attempt in range(3):
+        taken = rows.filter(Q(sync_lock_token="") | Q(sync_heartbeat_at__lt=stale_before)).update(
+            sync_lock_token=token, sync_heartbeat_at=now, sync_started_at=now,
+            sync_pages_fetched=0, sync_events_stored=0, sync_requested=False,
+            # This sync reads everything a waiting one would: the next notification may queue another.
+            sync_queued_at=None,
+        )
+        if taken:
+            return token
+        # Leave word only while the holder still holds the lock: one that has just released it would never read
+        # it, so try to take the lock again instead.
+        if rows.exclude(sync_lock_token="").update(**word):
+            return None
+    return None
+
+
+def claim_queued(connection_id: int) -> bool:
+    """True when the caller may queue a sync: none is waiting to start yet. One conditional UPDATE decides, so of
+    many notifications at once exactly one wins. The mark is cleared when a sync takes the lock (`acquire`); a task
+    that finds the lock taken leaves the mark, because the running sync will run once more anyway. A mark older
+    than CALENDAR_SYNC_QUEUED_STALE_SECONDS belongs to a task that was lost and no longer holds anything back.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.CALENDAR_SYNC_QUEUED_STALE_SECONDS)
+    return bool(
+        CalendarConnection.objects.filter(pk=connection_id)
+        .filter(Q(sync_queued_at__isnull=True) | Q(sync_queued_at__lt=stale_before))
+        .update(sync_queued_at=now)
     )
-    if not taken:
-        changes = {"sync_requested": True}
-        if full:
-            changes["sync_full_requested"] = True
-        rows.update(**changes)
-        return None
-    return token
 
 
 def take_full_request(connection_id: int) -> None:
@@ -60,6 +80,8 @@ def release(connection_id: int, token: str, **also) -> tuple[bool, bool]:
     """Drop the lock (setting `also` in the same write); return whether another sync, and whether a full one,
     was asked for meanwhile."""
     rows = CalendarConnection.objects.filter(pk=connection_id, sync_lock_token=token)
-    requested = rows.values_list("sync_requested", "sync_full_requested").first()
-    rows.update(sync_lock_token="", sync_heartbeat_at=None, **also)
+    with transaction.atomic():
+        # The row lock keeps word left between this read and the release from being lost (see `acquire`).
+        requested = rows.select_for_update().values_list("sync_requested", "sync_full_requested").first()
+        rows.update(sync_lock_token="", sync_heartbeat_at=None, **also)
     return (bool(requested[0]), bool(requested[1])) if requested else (False, False)

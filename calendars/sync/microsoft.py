@@ -12,6 +12,7 @@ from recruitee.zones import zone_or_utc
 from ..models import Calendar
 from ..providers.base import TemporaryProviderError
 from ..providers.microsoft import MicrosoftProvider, raise_for_graph
+from .normalize import UNREADABLE, skip_unreadable
 from .types import EventData, FullSyncRequired, Page, normalize_response
 from .window import sync_window
 from .windows_zones import iana_zone_name
@@ -48,9 +49,8 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
             "name": (a.get("emailAddress") or {}).get("name", ""),
             "response": normalize_response((a.get("status") or {}).get("response", "")),
         }
-        for a in item.get("attendees", [])
+        for a in item.get("attendees") or [] if isinstance(a, dict)
     ]
-    modified = item.get("lastModifiedDateTime")
     return EventData(
         provider_event_id=item["id"],
         ical_uid=item.get("iCalUId", ""),
@@ -68,8 +68,17 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
         organizer_name=organizer.get("name", ""),
         attendees=attendees,
         series_id=item.get("seriesMasterId") or "",
-        provider_updated_at=datetime.fromisoformat(modified.replace("Z", "+00:00")) if modified else None,
+        provider_updated_at=_optional_stamp(item.get("lastModifiedDateTime")),
     )
+
+
+def _optional_stamp(value: object) -> datetime | None:
+    """A timestamp we only keep for reference: unreadable, it is left out, not the event."""
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _raise_for(response: requests.Response) -> None:
@@ -113,11 +122,17 @@ class MicrosoftEventSource:
         zone = zone_or_utc(calendar.time_zone)
         result = Page(next_page=body.get("@odata.nextLink", ""), cursor=body.get("@odata.deltaLink", ""))
         for item in body.get("value", []):
-            if "@removed" in item or item.get("isCancelled") or item.get("type") == "seriesMaster":
-                if "@removed" in item or item.get("isCancelled"):
-                    result.removed_ids.append(item["id"])
-                continue
-            result.events.append(parse_event(item, zone))
+            try:
+                _read_item(item, zone, result)
+            except UNREADABLE as error:
+                skip_unreadable(result, item, error)  # one unreadable event never costs its page
         return result
+
+
+def _read_item(item: dict, zone: ZoneInfo, result: Page) -> None:
+    if "@removed" in item or item.get("isCancelled"):
+        result.removed_ids.append(item["id"])
+    elif item.get("type") != "seriesMaster":
+        result.events.append(parse_event(item, zone))
 
 

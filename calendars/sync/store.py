@@ -2,15 +2,19 @@
 
 On PostgreSQL the rows go through COPY into a session-private staging table and then one INSERT … ON CONFLICT
 into the events table: the fastest way PostgreSQL offers, close to a bare COPY. Elsewhere (SQLite, for local
-use) Django's bulk upsert does the same job.
+use) Django's bulk upsert does the same job. Events arrive normalised (see normalize.py); should the database
+refuse a row all the same, the page is written again one event at a time and only the refused ones are left out.
 """
 
 import json
+import logging
 
-from django.db import connection
+from django.db import DataError, IntegrityError, connection, transaction
 
 from ..models import Calendar, Event
 from .types import EventData
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "company_id", "calendar_id", "provider_event_id", "ical_uid", "title", "start", "end", "time_zone", "all_day",
@@ -34,9 +38,43 @@ def _latest_per_id(events: list[EventData]) -> list[EventData]:
     return list({event.provider_event_id: event for event in events}.values())
 
 
+class RowsRefused(Exception):
+    """The database refused a row of the page (a value normalisation did not foresee)."""
+
+
 def upsert_events(calendar: Calendar, events: list[EventData], generation: int) -> int:
-    """Insert or update the page's events; return how many were new (for the connection's event count)."""
-    events = _latest_per_id(events)
+    """Insert or update the page's events; return how many were new (for the connection's event count).
+
+    Raises RowsRefused when the database refuses any row; the transaction is then unusable and must be rolled back.
+    """
+    # Only errors about the values: a lost connection or a deadlock must fail the page (to be fetched again),
+    # never make its events look unstorable. COPY talks to the driver directly, so its errors arrive unwrapped.
+    refusals = (DataError, IntegrityError, connection.Database.DataError, connection.Database.IntegrityError,
+                UnicodeError)
+    try:
+        return _upsert(calendar, _latest_per_id(events), generation)
+    except refusals as error:
+        # Only the first line: PostgreSQL's DETAIL repeats the whole row, which is no business of the logs.
+        first_line = (str(error).splitlines() or [""])[0]
+        raise RowsRefused(f"{type(error).__name__}: {first_line[:300]}") from error
+
+
+def upsert_events_one_by_one(calendar: Calendar, events: list[EventData], generation: int) -> tuple[int, int]:
+    """The slow way, for a page the database refused: each event in its own savepoint, so a refused one is left
+    out alone. Returns (how many were new, how many were refused)."""
+    inserted = refused = 0
+    for event in _latest_per_id(events):
+        try:
+            with transaction.atomic():
+                inserted += upsert_events(calendar, [event], generation)
+        except RowsRefused as error:
+            refused += 1
+            logger.warning("Skipped synced event %r of calendar %s: the database refused it (%s)",
+                           event.provider_event_id[:64], calendar.pk, error)
+    return inserted, refused
+
+
+def _upsert(calendar: Calendar, events: list[EventData], generation: int) -> int:
     if not events:
         return 0
     if connection.vendor == "postgresql" and len(events) >= COPY_THRESHOLD:

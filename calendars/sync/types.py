@@ -15,8 +15,12 @@ RESPONSES = {
 }
 
 
+# What an event's status may be once stored; anything else a provider invents is stored as "confirmed" (busy).
+EVENT_STATUSES = ("confirmed", "tentative", "cancelled")
+
+
 def normalize_response(value: str) -> str:
-    return RESPONSES.get(value, "needs_action")
+    return RESPONSES.get(value, "needs_action") if isinstance(value, str) else "needs_action"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class Page:
     removed_ids: list[str] = field(default_factory=list)
     next_page: str = ""  # where to continue; empty on the last page
     cursor: str = ""  # the cursor for the next incremental sync; only on the last page
+    skipped: int = 0  # events the provider sent that could not be read or stored
 
 
 class FullSyncRequired(ProviderError):

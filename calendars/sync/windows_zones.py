@@ -4,7 +4,7 @@ The pairs are the "001" (main territory) entries of the Unicode CLDR windowsZone
 schedule interviews in most; an unknown name falls back to the calendar's zone.
 """
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from recruitee.zones import is_known_zone
 
 WINDOWS_TO_IANA = {
     "UTC": "UTC", "Coordinated Universal Time": "UTC", "GMT Standard Time": "Europe/London",
@@ -37,11 +37,8 @@ WINDOWS_TO_IANA = {
 
 def iana_zone_name(name: str) -> str:
     """The IANA name for a Windows or IANA zone name, or "" when it is neither."""
-    if not name:
+    if not name or not isinstance(name, str):
         return ""
     candidate = WINDOWS_TO_IANA.get(name, name)
-    try:
-        ZoneInfo(candidate)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ""
-    return candidate
+    # Checked against the zone list: ZoneInfo would open a folder of the zone database ("Europe") with an OSError.
+    return candidate if is_known_zone(candidate) else ""

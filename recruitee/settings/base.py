@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recruitee.tenancy.context_processors.company",
+                "calendars.context_processors.reconnect_banner",
             ],
         },
     },
@@ -267,6 +268,13 @@ CALENDAR_PUSH_TTL_SECONDS = env.int("CALENDAR_PUSH_TTL_SECONDS", default=7 * 24 
 # Graph allows at most 4230 minutes for calendar subscriptions.
 CALENDAR_PUSH_GRAPH_TTL_MINUTES = env.int("CALENDAR_PUSH_GRAPH_TTL_MINUTES", default=4200)
 CALENDAR_PUSH_RENEW_BEFORE_SECONDS = env.int("CALENDAR_PUSH_RENEW_BEFORE_SECONDS", default=24 * 3600)
+# The webhooks are public: anyone can POST to them. Bound the work one request can cause. Google's notifications have
+# no body; Graph batches a few small JSON items (well under 1 KB each) into one POST.
+CALENDAR_WEBHOOK_MAX_BYTES = env.int("CALENDAR_WEBHOOK_MAX_BYTES", default=128 * 1024)
+CALENDAR_WEBHOOK_MAX_ITEMS = env.int("CALENDAR_WEBHOOK_MAX_ITEMS", default=100)
+# A sync queued by a notification or the beat holds back further ones until it starts; one queued longer ago than
+# this was lost (worker or broker died) and no longer holds anything back.
+CALENDAR_SYNC_QUEUED_STALE_SECONDS = env.int("CALENDAR_SYNC_QUEUED_STALE_SECONDS", default=900)
 
 # Mailbox (the outbox, mailbox/). Every email is a row first; a worker sends it through EMAIL_BACKEND.
 # Without EMAIL_URL, mail goes to the local catcher: one .eml file per message in MAILBOX_CATCHER_DIR, which admins
@@ -290,3 +298,29 @@ MAILBOX_REQUEUE_AFTER_SECONDS = env.int("MAILBOX_REQUEUE_AFTER_SECONDS", default
 MAILBOX_ATTACHMENTS_MAX_BYTES = env.int("MAILBOX_ATTACHMENTS_MAX_BYTES", default=10 * 1024 * 1024)
 MAILBOX_ATTACHMENTS_MAX_COUNT = env.int("MAILBOX_ATTACHMENTS_MAX_COUNT", default=10)
 CELERY_BEAT_SCHEDULE["mailbox-requeue-stale"] = {"task": "mailbox.tasks.message_requeue_stale_task", "schedule": 60.0}
+
+# Sending limits (mailbox/limits.py): recipients (To + Cc) a member and a company may email, per short window and
+# per rolling 24 hours, for every email a person triggers (compose, team invitations, interview invitations and
+# updates). Companies younger than MAILBOX_LIMIT_NEW_COMPANY_DAYS get the MAILBOX_LIMIT_NEW_* numbers. 0 turns a
+# limit off. Counted from the outbox itself, so the limits hold across every web process and worker.
+MAILBOX_LIMIT_WINDOW_MINUTES = env.int("MAILBOX_LIMIT_WINDOW_MINUTES", default=10)
+MAILBOX_LIMIT_MEMBER_PER_WINDOW = env.int("MAILBOX_LIMIT_MEMBER_PER_WINDOW", default=30)
+MAILBOX_LIMIT_MEMBER_PER_DAY = env.int("MAILBOX_LIMIT_MEMBER_PER_DAY", default=200)
+MAILBOX_LIMIT_COMPANY_PER_WINDOW = env.int("MAILBOX_LIMIT_COMPANY_PER_WINDOW", default=200)
+MAILBOX_LIMIT_COMPANY_PER_DAY = env.int("MAILBOX_LIMIT_COMPANY_PER_DAY", default=1000)
+MAILBOX_LIMIT_NEW_COMPANY_DAYS = env.int("MAILBOX_LIMIT_NEW_COMPANY_DAYS", default=3)
+MAILBOX_LIMIT_NEW_MEMBER_PER_WINDOW = env.int("MAILBOX_LIMIT_NEW_MEMBER_PER_WINDOW", default=20)
+MAILBOX_LIMIT_NEW_MEMBER_PER_DAY = env.int("MAILBOX_LIMIT_NEW_MEMBER_PER_DAY", default=100)
+MAILBOX_LIMIT_NEW_COMPANY_PER_WINDOW = env.int("MAILBOX_LIMIT_NEW_COMPANY_PER_WINDOW", default=40)
+MAILBOX_LIMIT_NEW_COMPANY_PER_DAY = env.int("MAILBOX_LIMIT_NEW_COMPANY_PER_DAY", default=100)
+# Mail anyone can trigger without an account: allauth throttles it per client address and per address asked for.
+# With ACCOUNT_PREVENT_ENUMERATION, a reset request for an unknown address still sends an email, so the per-address
+# limit is what stops someone from flooding a stranger's inbox from our domain (allauth's default: 5 a minute).
+ACCOUNT_RATE_LIMITS["reset_password"] = env("ACCOUNT_RESET_PASSWORD_RATE_LIMIT", default="20/m/ip,5/h/key")
+
+# Behind proxies: how many proxies of ours stand in front of the web process, each appending the address it saw to
+# X-Forwarded-For. The client address is the one the outermost of them saw; with 0 (no proxy) it is REMOTE_ADDR and
+# X-Forwarded-For is ignored. Lockouts (django-axes) and allauth's rate limits both use this one rule
+# (recruitee/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "recruitee.client_address.client_address"

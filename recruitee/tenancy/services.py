@@ -1,5 +1,7 @@
 """Writes for companies, memberships and invitations. Each runs in one transaction and leaves an audit entry."""
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -11,8 +13,11 @@ from django_scopes import scope
 from recruitee.emails import queue_system_email, render_system_email
 
 from .models import AuditEntry, Company, Invitation, Membership, Role
+from .refusals import refusals_recorded
+from .removal import membership_removing
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "recruitee.tenancy.invitation"
 
@@ -55,6 +60,7 @@ def invitation_from_token(*, company: Company, token: str) -> Invitation | None:
 
 
 def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
+    """Sent as the inviting member: it counts toward their sending limits, which may refuse it."""
     path = reverse(
         "tenancy:invitation-accept",
         kwargs={"company_slug": invitation.company.slug, "token": invitation_token(invitation)},
@@ -70,40 +76,43 @@ def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
             "expires_at": invitation.expires_at,
         },
     )
-    queue_system_email(to=[invitation.email], email=email, company=invitation.company)
+    sender = Membership.objects.filter(company=invitation.company, user_id=invitation.invited_by_id).first()
+    queue_system_email(to=[invitation.email], email=email, company=invitation.company, sender=sender)
 
 
-@transaction.atomic
 def invitation_create(*, company: Company, email: str, role: str, invited_by, site_url: str) -> Invitation:
-    email = email.strip().lower()
-    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
-        raise TeamError(f"{email} is already a member of {company.name}.")
-    if Invitation.objects.filter(
-        company=company, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).exists():
-        raise TeamError(f"{email} has already been invited. Resend that invitation instead.")
-    invitation = Invitation.objects.create(company=company, email=email, role=role, invited_by=invited_by)
-    audit_record(
-        company=company, actor=invited_by, action="invitation.created",
-        summary=f"{invited_by} invited {email} as {invitation.get_role_display()}", email=email, role=role,
-    )
-    _send_invitation_email(invitation, site_url=site_url)
+    """Raises TeamError, or a ValidationError when the inviter is over a sending limit: nothing is written then
+    but the audit entry of that refusal."""
+    with refusals_recorded(), transaction.atomic():
+        email = email.strip().lower()
+        if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+            raise TeamError(f"{email} is already a member of {company.name}.")
+        if Invitation.objects.filter(
+            company=company, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).exists():
+            raise TeamError(f"{email} has already been invited. Resend that invitation instead.")
+        invitation = Invitation.objects.create(company=company, email=email, role=role, invited_by=invited_by)
+        audit_record(
+            company=company, actor=invited_by, action="invitation.created",
+            summary=f"{invited_by} invited {email} as {invitation.get_role_display()}", email=email, role=role,
+        )
+        _send_invitation_email(invitation, site_url=site_url)
     return invitation
 
 
-@transaction.atomic
 def invitation_resend(*, invitation: Invitation, actor, site_url: str) -> Invitation:
-    """New link, new expiry; the links sent before stop working."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=invitation.company)
-    if invitation.accepted_at or invitation.revoked_at:
-        raise TeamError("This invitation is no longer open.")
-    invitation.nonce = Invitation._meta.get_field("nonce").get_default()
-    invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
-    invitation.invited_by = actor
-    invitation.save(update_fields=["nonce", "expires_at", "invited_by"])
-    audit_record(company=invitation.company, actor=actor, action="invitation.resent",
-                 summary=f"{actor} resent the invitation for {invitation.email}", email=invitation.email)
-    _send_invitation_email(invitation, site_url=site_url)
+    """New link, new expiry; the links sent before stop working. A sending limit refuses it like a new one."""
+    with refusals_recorded(), transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=invitation.company)
+        if invitation.accepted_at or invitation.revoked_at:
+            raise TeamError("This invitation is no longer open.")
+        invitation.nonce = Invitation._meta.get_field("nonce").get_default()
+        invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
+        invitation.invited_by = actor
+        invitation.save(update_fields=["nonce", "expires_at", "invited_by"])
+        audit_record(company=invitation.company, actor=actor, action="invitation.resent",
+                     summary=f"{actor} resent the invitation for {invitation.email}", email=invitation.email)
+        _send_invitation_email(invitation, site_url=site_url)
     return invitation
 
 
@@ -173,12 +182,30 @@ def membership_change_role(*, membership: Membership, role: str, actor) -> Membe
     return membership
 
 
-@transaction.atomic
-def membership_remove(*, membership: Membership, actor) -> None:
+def _check_removable(membership: Membership) -> None:
+    """Call inside a transaction: locks the admins so that two removals cannot leave the company without one."""
     admins = _lock_admins(membership.company)
     membership.refresh_from_db()
     if membership.role == Role.ADMIN and len(admins) <= 1:
         raise TeamError("The last admin cannot be removed. Make someone else an admin first.")
-    audit_record(company=membership.company, actor=actor, action="membership.removed",
-                 summary=f"{actor} removed {membership.user} from the team", user_id=membership.user_id)
-    membership.delete()
+
+
+def membership_remove(*, membership: Membership, actor) -> None:
+    """Remove a member and everything that gives them access: the other apps first undo what the member set up
+    with them (calendars revoke the grants and close the push channels), then the membership goes.
+
+    The undoing runs between two transactions, not inside one: revoking at a provider may take seconds, and no row
+    may stay locked meanwhile. The rule is checked before (nothing is undone for a removal that is refused) and
+    again, under lock, before the delete.
+    """
+    with transaction.atomic():
+        _check_removable(membership)
+    for receiver, error in membership_removing.send_robust(sender=Membership, membership=membership, actor=actor):
+        if isinstance(error, Exception):
+            # The cascade below still deletes the member's rows (tokens included): the removal must not fail.
+            logger.error("Undoing %s of membership %s failed", receiver, membership.pk, exc_info=error)
+    with transaction.atomic():
+        _check_removable(membership)
+        audit_record(company=membership.company, actor=actor, action="membership.removed",
+                     summary=f"{actor} removed {membership.user} from the team", user_id=membership.user_id)
+        membership.delete()

@@ -13,6 +13,7 @@ from .access import get_invitation_for_member, get_membership_for_member, requir
 from .forms import AcceptInvitationForm, CompanyForm, CompanySettingsForm, InvitationForm, RoleForm
 from .middleware import company_public
 from .models import AuditEntry, Company, Invitation, Membership, Role
+from .removal import removal_consequences
 
 
 @login_required
@@ -72,6 +73,8 @@ def invitation_create(request: HttpRequest, company_slug: str) -> HttpResponse:
             )
         except services.TeamError as error:
             form.add_error("email", str(error))
+        except ValidationError as error:  # a sending limit: the form keeps what was typed
+            form.add_error(None, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("tenancy:team", company_slug=company_slug)
@@ -86,6 +89,8 @@ def invitation_resend(request: HttpRequest, company_slug: str, invitation_id: in
         services.invitation_resend(invitation=invitation, actor=request.user, site_url=settings.SITE_URL)
     except services.TeamError as error:
         messages.error(request, str(error))
+    except ValidationError as error:  # a sending limit
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"A new invitation link was sent to {invitation.email}.")
     return redirect("tenancy:team", company_slug=company_slug)
@@ -130,7 +135,9 @@ def membership_remove(request: HttpRequest, company_slug: str, membership_id: in
         if membership.user_id == request.user.pk:
             return redirect("home")
         return redirect("tenancy:team", company_slug=company_slug)
-    return render(request, "tenancy/membership_remove.html", {"target": membership})
+    return render(request, "tenancy/membership_remove.html", {
+        "target": membership, "consequences": removal_consequences(membership),
+    })
 
 
 @company_public

@@ -1,0 +1,40 @@
+"""Calendars' part in core events (the hooks of recruitee.tenancy.removal)."""
+
+from django.dispatch import receiver
+
+from recruitee.tenancy.models import Membership
+from recruitee.tenancy.removal import (
+    ConsequenceItem,
+    RemovalConsequence,
+    membership_removal_consequences,
+    membership_removing,
+)
+
+from .models import CalendarConnection
+from .services import connection_disconnect
+
+
+def _connections_of(membership: Membership):
+    return CalendarConnection.objects.filter(company=membership.company, member=membership).order_by("pk")
+
+
+@receiver(membership_removing, dispatch_uid="calendars.disconnect_removed_member")
+def disconnect_removed_member(sender, *, membership: Membership, actor, **kwargs) -> None:
+    """A removed member's grants must not outlive the membership: the same disconnect as on the calendars page
+    (close the push channels, revoke at the provider, delete the tokens and the synced events, audit it)."""
+    for connection in _connections_of(membership):
+        connection_disconnect(connection=connection, actor=actor,
+                              reason=f"removing {membership.user} from the team")
+
+
+@receiver(membership_removal_consequences, dispatch_uid="calendars.removal_consequences")
+def connected_calendars(sender, *, membership: Membership, **kwargs) -> list[RemovalConsequence]:
+    connections = list(_connections_of(membership))
+    if not connections:
+        return []
+    name = membership.user.display_name
+    count = f"{len(connections)} connected calendar{'s' if len(connections) != 1 else ''}"
+    return [RemovalConsequence(
+        summary=f"{name}'s {count} will be disconnected, and access to them revoked.",
+        items=[ConsequenceItem(label=str(connection)) for connection in connections],
+    )]
