@@ -150,3 +150,15 @@ def invite_ics(
 
 
 PURPOSE_METHOD = {Purpose.INVITATION: "REQUEST", Purpose.UPDATE: "REQUEST", Purpose.CANCELLATION: "CANCEL"}
+
+
+def stale_mentions(wording: Wording, *, before: Mapping[str, str], now: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(what the text says, what step 1 says now) for each value the recruiter typed out literally that has
+    changed since. A placeholder follows the change by itself; typed-out text does not."""
+    literal = placeholders.literal_text(wording.subject + "\n" + wording.body)
+    found: list[tuple[str, str]] = []
+    for name, old in before.items():
+        new = now.get(name, "")
+        if old and old != new and old in literal and (old, new) not in found:
+            found.append((old, new))
+    return found

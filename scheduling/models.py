@@ -188,3 +188,37 @@ class InterviewChange(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class ScheduleDraft(models.Model):
+    """One open wizard: step 1's answers, what step 2 holds so far and, once sent, the interview it became.
+
+    Sending locks this row and marks it used in the transaction that creates the interview, so a draft becomes at
+    most one interview however many tabs send it (and the unique `interview` link says the same to the database).
+    """
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey("tenancy.Membership", on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32, unique=True)
+    step1 = models.JSONField(default=dict, blank=True)  # field name -> list of values, as the browser posted them
+    step2 = models.JSONField(default=dict, blank=True)
+    # Per audience, the placeholder values the step-2 text was written against: a later change in step 1 that the
+    # text mentions literally ("see you in Room 4") is pointed out instead of silently going stale.
+    written_against = models.JSONField(default=dict, blank=True)
+    interview = models.OneToOneField(Interview, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="draft")
+    used_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Scheduling draft {self.key}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None

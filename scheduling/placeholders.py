@@ -33,6 +33,20 @@ class UnknownPlaceholder(ValueError):
         super().__init__(f"Unknown placeholder{'s' if len(names) > 1 else ''}: {listed}")
 
 
+# A message is read by a person: a template that repeats a long value ({note} a few thousand times) must not turn
+# into megabytes of preview, outbox row and email.
+MAX_RENDERED_CHARS = 100_000
+
+
+class RenderedTooLong(ValueError):
+    """The template with these values comes out longer than MAX_RENDERED_CHARS."""
+
+    def __init__(self, limit: int = MAX_RENDERED_CHARS) -> None:
+        self.limit = limit
+        super().__init__(f"With these values the message would be too long (more than {limit:,} characters). "
+                         "Use long placeholders such as {note} fewer times, or shorten what they hold.")
+
+
 _REGISTRY = (
     Placeholder("candidate_name", "The candidate's full name", "Alex Morgan"),
     Placeholder("candidate_first_name", "The candidate's first name", "Alex"),
@@ -93,16 +107,28 @@ def find_unknown(template: str) -> list[str]:
     return unknown
 
 
-def render_text(template: str, values: Mapping[str, str]) -> str:
+def literal_text(template: str) -> str:
+    """What the recruiter wrote themselves: the template without its placeholders."""
+    return "".join(text for name, text in _tokens(template) if name is None)
+
+
+def render_text(template: str, values: Mapping[str, str], *, limit: int = MAX_RENDERED_CHARS) -> str:
     """Plain text with the values inserted as they are (no second pass: a value's own braces stay literal).
 
     A registered placeholder without a value renders as nothing, so an on-site interview's `{video_link}` is
-    simply empty.
+    simply empty. Raises RenderedTooLong as soon as the result would pass `limit` characters.
     """
     unknown = find_unknown(template)
     if unknown:
         raise UnknownPlaceholder(unknown)
-    return "".join(text if name is None else values.get(name, "") for name, text in _tokens(template))
+    parts, size = [], 0
+    for name, text in _tokens(template):
+        piece = text if name is None else values.get(name, "")
+        size += len(piece)
+        if size > limit:
+            raise RenderedTooLong(limit)
+        parts.append(piece)
+    return "".join(parts)
 
 
 def render_subject(template: str, values: Mapping[str, str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from calendars.models import CalendarConnection, Event
+from mailbox.access import visible_to
 from mailbox.models import Message
 from recruitee.tenancy.models import Membership
 
@@ -25,8 +26,10 @@ def team_members(company) -> QuerySet[Membership]:
     return Membership.objects.filter(company=company).select_related("user").order_by("user__full_name", "pk")
 
 
-def interview_messages(interview: Interview) -> QuerySet[Message]:
-    return Message.objects.filter(company=interview.company, interview=interview).order_by("created_at", "pk")
+def interview_messages(interview: Interview, *, viewer: Membership) -> QuerySet[Message]:
+    """The interview's messages that `viewer` may open in the mailbox: the mailbox's rule, not a second one."""
+    return (Message.objects.filter(visible_to(viewer), company=interview.company, interview=interview)
+            .order_by("created_at", "pk"))
 
 
 def interviews_for_members(*, members: list[Membership], start, end) -> QuerySet[Interview]:

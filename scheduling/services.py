@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from calendars.models import CalendarConnection
 from calendars.provider_events import event_cancel, event_create, event_update
@@ -30,10 +31,11 @@ from mailbox.addresses import Address
 from mailbox.models import Message
 from mailbox.services import AlternativePart, AttachmentData, message_send
 from recruitee.accounts.models import User
+from recruitee.tenancy.refusals import refusals_recorded
 
 from . import emails
-from .models import Audience, CalendarInvite, Interview, InterviewChange, Participant, Purpose
-from .placeholders import UnknownPlaceholder
+from .models import Audience, CalendarInvite, Interview, InterviewChange, Participant, Purpose, ScheduleDraft
+from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
 from .selectors import organizer_connection
 
@@ -54,6 +56,15 @@ class Channels:
         return self.email or self.calendar
 
 
+class DraftAlreadyUsed(Exception):
+    """The wizard draft was sent before (another tab, a double click): `interview` is what it became, if it still
+    exists."""
+
+    def __init__(self, interview: Interview | None) -> None:
+        self.interview = interview
+        super().__init__("This draft was already used.")
+
+
 def _check_plan(plan: Plan) -> None:
     company_id = plan.organizer.company_id
     if plan.candidate.company_id != company_id:
@@ -64,6 +75,8 @@ def _check_plan(plan: Plan) -> None:
         raise ValidationError("The event must end after it starts.")
     if not plan.invite_candidate and not plan.interviewers:
         raise ValidationError("Invite the candidate or at least one interviewer.")
+    if plan.video_link and not plan.video_link.lower().startswith(("http://", "https://")):
+        raise ValidationError("The video link must be an http:// or https:// link.")
 
 
 def interview_schedule(
@@ -74,9 +87,13 @@ def interview_schedule(
     candidate_wording: emails.Wording,
     interviewers_wording: emails.Wording,
     actor: User,
+    draft: ScheduleDraft | None = None,
 ) -> Interview:
     """Create the interview, its participants, one message per audience invited by email and, if any audience is
-    invited by calendar, the pending provider event. Raises ValidationError (nothing is written then)."""
+    invited by calendar, the pending provider event. Raises ValidationError (nothing is written then).
+
+    With a wizard `draft`, the draft is locked and marked used in the same transaction: a second send of it (another
+    tab, a double click) waits for the first and raises DraftAlreadyUsed instead of scheduling twice."""
     _check_plan(plan)
     if plan.invite_candidate and not candidate_via.any:
         raise ValidationError("Choose how to invite the candidate.")
@@ -92,7 +109,11 @@ def interview_schedule(
         if unknown:
             raise ValidationError(str(UnknownPlaceholder(unknown)))
 
-    with transaction.atomic():
+    with refusals_recorded(), transaction.atomic():  # a sending limit's refusal is audited after the rollback
+        if draft is not None:
+            locked = ScheduleDraft.objects.select_for_update().get(pk=draft.pk, company=plan.organizer.company)
+            if locked.is_used:
+                raise DraftAlreadyUsed(locked.interview)
         interview = Interview.objects.create(
             company=plan.organizer.company, candidate=plan.candidate, job=plan.job, organizer=plan.organizer,
             kind=plan.kind, title=plan.title, start=plan.start, end=plan.end, time_zone=plan.time_zone,
@@ -136,6 +157,10 @@ def interview_schedule(
         _record(interview, actor, "scheduled", f"Scheduled for {_when(interview)}", {
             "messages": sent, "calendar": [p.email for p in participants if p.by_calendar],
         })
+        if draft is not None:
+            locked.interview, locked.used_at = interview, timezone.now()
+            locked.save(update_fields=["interview", "used_at", "updated_at"])
+            draft.interview, draft.used_at = locked.interview, locked.used_at
     return interview
 
 
@@ -144,7 +169,7 @@ def interview_reschedule(*, interview: Interview, plan: Plan, actor: User) -> In
     invited get an update, a new interviewer an invitation, a removed one a cancellation. A changed title or note
     is saved and reaches the provider event quietly."""
     _check_plan(plan)
-    with transaction.atomic():
+    with refusals_recorded(), transaction.atomic():
         interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
         if interview.is_cancelled:
             raise ValidationError("A cancelled interview cannot be rescheduled.")
@@ -242,8 +267,11 @@ def _send(*, interview: Interview, plan: Plan, participants: list[Participant], 
     people = [p for p in participants if p.role == role and p.by_email]
     if not people:
         return None
-    rendered = emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience),
-                                                        previous=previous))
+    try:
+        rendered = emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience),
+                                                            previous=previous))
+    except RenderedTooLong as error:
+        raise ValidationError(f"The {Audience(audience).label.lower()} email: {error}") from None
     alternatives, attachments = [], []
     # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
     # entry (Graph gives its event its own UID), so their email is a plain confirmation.
@@ -258,6 +286,8 @@ def _send(*, interview: Interview, plan: Plan, participants: list[Participant], 
         company=interview.company, audience=audience, to=[Address(email=p.email, name=p.name) for p in people],
         subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,
         interview=interview, attachments=attachments, alternatives=alternatives,
+        # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
+        refusable=purpose != Purpose.CANCELLATION,
     )
 
 

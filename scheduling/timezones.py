@@ -19,6 +19,23 @@ class NonexistentLocalTime(ValueError):
     """The wall-clock time is skipped when the clocks jump forward in that zone."""
 
 
+# The days an event can plausibly be on (one that already happened can be recorded, too). Far outside them, a day
+# plus a zone offset or a duration leaves what Python's datetime can hold (year 1 to 9999).
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2099, 12, 31)
+OUT_OF_RANGE = f"Pick a date between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}."
+
+
+class DayOutOfRange(ValueError):
+    """The day is outside EARLIEST_DAY..LATEST_DAY."""
+
+    def __init__(self) -> None:
+        super().__init__(OUT_OF_RANGE)
+
+
+def is_plausible_day(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
 def zone_for(name: str) -> ZoneInfo:
     """The IANA zone called `name` ("Europe/Berlin").
 
@@ -39,6 +56,8 @@ def _known_zones() -> frozenset[str]:
 
 def is_ambiguous(day: date, at: time, zone_name: str) -> bool:
     """True when the clocks go back over this wall-clock time, so it happens twice."""
+    if not is_plausible_day(day):
+        return False
     zone = zone_for(zone_name)
     first = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=zone)
     return first.replace(fold=0).utcoffset() != first.replace(fold=1).utcoffset() and not _skipped(first)
@@ -48,8 +67,11 @@ def local_datetime(day: date, at: time, zone_name: str) -> datetime:
     """The aware datetime for a wall-clock time in a zone.
 
     A skipped time raises NonexistentLocalTime with the reason; a repeated one is taken at its first occurrence
-    (the earlier instant, still on summer time), which is what people mean by "02:30" that night.
+    (the earlier instant, still on summer time), which is what people mean by "02:30" that night. A day outside
+    the plausible range raises DayOutOfRange.
     """
+    if not is_plausible_day(day):
+        raise DayOutOfRange
     zone = zone_for(zone_name)
     local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=zone)
     if _skipped(local):

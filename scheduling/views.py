@@ -18,16 +18,18 @@ from recruitee.tenancy.access import require_admin, require_recruiter
 from . import emails, selectors, services
 from .access import get_interview_for_member
 from .availability import conflicts, find_time
-from .drafts import draft_drop, draft_load, draft_save
+from .drafts import as_query_dict, draft_load, draft_save_step1, draft_save_step2
 from .forms import InviteForm, RescheduleForm, ScheduleForm, TemplateForm, initial_for, initial_from_interview
-from .models import Audience, InviteTemplate, Purpose
-from .placeholders import PLACEHOLDERS, UnknownPlaceholder, sample_values
+from .models import Audience, InviteTemplate, Purpose, ScheduleDraft
+from .placeholders import PLACEHOLDERS, RenderedTooLong, UnknownPlaceholder, sample_values
 from .plan import Plan
 
 
 def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None) -> dict:
     """The Find time grid for what the form holds so far (a half-filled form still gets a grid)."""
     data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    if form.is_bound and form.errors.get("date"):  # a refused date gets its reason, not another day's grid
+        return {"grid": None, "conflicts": [], "grid_error": form.errors["date"][0]}
     day = data.get("date") or form.initial.get("date")
     zone = data.get("time_zone") or form.initial.get("time_zone") or request.company.time_zone
     if form.is_bound and not data.get("time_zone"):
@@ -51,28 +53,40 @@ def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None) -> 
     return {"grid": grid, "conflicts": found}
 
 
+STEP1_FIELDS = list(ScheduleForm.base_fields)
+STEP2_FIELDS = list(InviteForm.base_fields)
+
+
+def _step_urls(company_slug: str, candidate_id: int, key: str) -> tuple[str, str]:
+    kwargs = {"company_slug": company_slug, "candidate_id": candidate_id}
+    return (f"{reverse('scheduling:schedule', kwargs=kwargs)}?draft={key}",
+            f"{reverse('scheduling:schedule-invite', kwargs=kwargs)}?draft={key}")
+
+
 def schedule(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
     """Step 1: what, when, who."""
     require_recruiter(request.membership)
     candidate = get_candidate_for_member(request.membership, candidate_id)
-    draft_id = request.POST.get("draft") or request.GET.get("draft")
+    draft = draft_load(owner=request.membership, candidate=candidate,
+                       key=request.POST.get("draft") or request.GET.get("draft"))
+    # A draft that was sent already is shown for what it became; this form then starts a new event.
+    used = draft if draft is not None and draft.is_used else None
     kwargs = {"candidate": candidate, "organizer": request.membership,
               "initial": initial_for(candidate, request.membership)}
     if request.method == "POST":
         form = ScheduleForm(request.POST, **kwargs)
-        if form.is_valid():
-            draft_id = draft_save(request, candidate_id=candidate.pk, data=request.POST, draft_id=draft_id)
-            url = reverse("scheduling:schedule-invite", kwargs={"company_slug": company_slug,
-                                                                 "candidate_id": candidate.pk})
-            return redirect(f"{url}?draft={draft_id}")
+        if form.is_valid() and used is None:
+            draft = draft_save_step1(owner=request.membership, candidate=candidate, data=request.POST,
+                                     fields=STEP1_FIELDS, draft=draft)
+            return redirect(_step_urls(company_slug, candidate.pk, draft.key)[1])
+    elif draft is not None:
+        form = ScheduleForm(as_query_dict(draft.step1), **kwargs)
+        form.is_valid()  # shows the grid and warnings for what was entered before
     else:
-        saved = draft_load(request, candidate_id=candidate.pk, draft_id=draft_id)
-        form = ScheduleForm(saved, **kwargs) if saved is not None else ScheduleForm(**kwargs)
-        if saved is not None:
-            form.is_valid()  # shows the grid and warnings for what was entered before
+        form = ScheduleForm(**kwargs)
     return render(request, "scheduling/schedule.html", {
-        "candidate": candidate, "form": form, "draft_id": draft_id or "", "step": 1,
-        **_grid_context(request, form),
+        "candidate": candidate, "form": form, "draft_id": draft.key if draft and not used else "", "step": 1,
+        "used_draft": used, **_grid_context(request, form),
     })
 
 
@@ -115,35 +129,66 @@ def _previews(plan: Plan, form: InviteForm) -> dict[str, dict]:
             to = [m.user.display_name for m in plan.interviewers]
         try:
             rendered = emails.render(emails.Wording(subject, body), emails.values_for(plan, zone))
-        except UnknownPlaceholder:
+        except (UnknownPlaceholder, RenderedTooLong):
             rendered = None
         previews[audience] = {"to": to, "zone": emails.zone_label(plan.start, zone), "rendered": rendered}
     return previews
 
 
+def _values_by_audience(plan: Plan) -> dict[str, dict[str, str]]:
+    return {audience: emails.values_for(plan, emails.recipient_zone(plan, audience))
+            for audience in ("candidate", "interviewers")}
+
+
+def _stale_mentions(draft: ScheduleDraft, plan: Plan, form: InviteForm) -> dict[str, list[tuple[str, str]]]:
+    """Per audience, what its text still says literally that step 1 has changed since the text was written."""
+    now = _values_by_audience(plan)
+    found = {}
+    for audience, before in draft.written_against.items():
+        if audience in now:
+            wording = emails.Wording(form[f"{audience}_subject"].value() or "", form[f"{audience}_body"].value() or "")
+            found[audience] = emails.stale_mentions(wording, before=before, now=now[audience])
+    return found
+
+
+def _draft_used(request: HttpRequest, candidate, interview) -> HttpResponse:
+    return render(request, "scheduling/draft_used.html", {"candidate": candidate, "interview": interview})
+
+
 def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
-    """Step 2: how to invite, and the two emails."""
+    """Step 2: how to invite, and the two emails. Whatever it holds is kept in the draft on every post (and while
+    typing), so "Change", a reload or an error never loses it."""
     require_recruiter(request.membership)
     candidate = get_candidate_for_member(request.membership, candidate_id)
-    draft_id = request.POST.get("draft") or request.GET.get("draft")
-    saved = draft_load(request, candidate_id=candidate.pk, draft_id=draft_id)
-    step1_url = reverse("scheduling:schedule", kwargs={"company_slug": company_slug, "candidate_id": candidate.pk})
-    if saved is None:
+    draft = draft_load(owner=request.membership, candidate=candidate,
+                       key=request.POST.get("draft") or request.GET.get("draft"))
+    if draft is None:
         messages.warning(request, "That scheduling draft has expired. Please start again.")
-        return redirect(step1_url)
-    step1 = ScheduleForm(saved, candidate=candidate, organizer=request.membership)
+        return redirect("scheduling:schedule", company_slug=company_slug, candidate_id=candidate.pk)
+    if draft.is_used:
+        return _draft_used(request, candidate, draft.interview)
+    step1_url, here = _step_urls(company_slug, candidate.pk, draft.key)
+    step1 = ScheduleForm(as_query_dict(draft.step1), candidate=candidate, organizer=request.membership)
     if not step1.is_valid():
         messages.error(request, "Something in step 1 needs your attention.")
-        return redirect(f"{step1_url}?draft={draft_id}")
+        return redirect(step1_url)
     plan = step1.plan()
     calendar_label = _calendar_label(request)
     wordings = {audience: emails.company_wording(request.company, audience, Purpose.INVITATION)
                 for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS)}
     initial = {f"{audience}_{part}": getattr(wordings[audience], part)
                for audience in ("candidate", "interviewers") for part in ("subject", "body")}
+    options = {"plan": plan, "calendar_label": calendar_label, "initial": initial}
     if request.method == "POST":
-        form = InviteForm(request.POST, plan=plan, calendar_label=calendar_label, initial=initial)
-        if form.is_valid() and request.POST.get("action") == "send":
+        action = request.POST.get("action")
+        form = InviteForm(request.POST, sending=action == "send", **options)
+        draft_save_step2(draft=draft, data=request.POST, fields=STEP2_FIELDS,
+                         written_against=_values_by_audience(plan))
+        if action == "back":
+            return redirect(step1_url)
+        if action == "save":  # saved while typing (htmx): nothing to show
+            return HttpResponse(status=204)
+        if action == "send" and form.is_valid():
             data = form.cleaned_data
             try:
                 interview = services.interview_schedule(
@@ -153,26 +198,30 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
                     interviewers_via=services.Channels(email=data["interviewers_email"],
                                                        calendar=bool(data["interviewers_calendar"])),
                     candidate_wording=form.wording("candidate"), interviewers_wording=form.wording("interviewers"),
-                    actor=request.user,
+                    actor=request.user, draft=draft,
                 )
+            except services.DraftAlreadyUsed as used:
+                return _draft_used(request, candidate, used.interview)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                draft_drop(request, draft_id)
                 messages.success(request, f"{interview.title} is scheduled; the invitations are on their way.")
                 return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
+    elif draft.step2:
+        form = InviteForm(as_query_dict(draft.step2), **options)
     else:
-        form = InviteForm(plan=plan, calendar_label=calendar_label, initial=initial)
+        form = InviteForm(**options)
     edited_interviewers = form.is_bound and any(
         (form.data.get(f"interviewers_{part}") or "").replace("\r\n", "\n") != initial[f"interviewers_{part}"]
         for part in ("subject", "body"))
     return render(request, "scheduling/schedule_invite.html", {
-        "candidate": candidate, "form": form, "plan": plan, "draft_id": draft_id, "step": 2,
-        "step1_url": f"{step1_url}?draft={draft_id}", "warnings": step1.warnings,
+        "candidate": candidate, "form": form, "plan": plan, "draft_id": draft.key, "step": 2,
+        "step1_url": step1_url, "here": here, "warnings": step1.warnings,
         "conflicts": conflicts(viewer=request.membership, organizer=request.membership,
                                interviewers=plan.interviewers, start=plan.start, end=plan.end,
                                zone_name=plan.time_zone),
         "previews": _previews(plan, form), "placeholders": PLACEHOLDERS.values(),
+        "stale": _stale_mentions(draft, plan, form),
         "calendar_label": calendar_label, "open_interviewers": edited_interviewers or bool(
             form.errors.get("interviewers_subject") or form.errors.get("interviewers_body")),
         "when": emails.values_for(plan, plan.time_zone),
@@ -186,7 +235,8 @@ def interview_detail(request: HttpRequest, company_slug: str, interview_id: int)
     return render(request, "scheduling/interview_detail.html", {
         "interview": interview, "invite": invite,
         "participants": selectors.participants_with_responses(interview),
-        "sent": selectors.interview_messages(interview).select_related("sender__user"),
+        # Only what the mailbox would show this member: an interviewer does not see the candidate's email here.
+        "sent": selectors.interview_messages(interview, viewer=request.membership).select_related("sender__user"),
         "changes": interview.changes.select_related("actor"),
         "when": emails.values_for(Plan.of(interview), interview.time_zone),
         "can_change": request.membership.can_recruit and not interview.is_cancelled,
@@ -223,8 +273,12 @@ def interview_cancel(request: HttpRequest, company_slug: str, interview_id: int)
     require_recruiter(request.membership)
     interview = get_interview_for_member(request.membership, interview_id)
     if request.method == "POST":
-        services.interview_cancel(interview=interview, actor=request.user)
-        messages.success(request, f"{interview.title} is cancelled; everyone invited is told.")
+        try:
+            services.interview_cancel(interview=interview, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{interview.title} is cancelled; everyone invited is told.")
         return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     return render(request, "scheduling/cancel.html", {"interview": interview,
                                                       "participants": interview.participants.all()})
@@ -266,15 +320,19 @@ def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
             messages.success(request, "Template saved. New invitations use it from now on.")
             return redirect(here)
     shown = emails.Wording(form["subject"].value() or "", form["body"].value() or "")
+    preview_error = ""
     try:
         preview = emails.render(shown, sample_values())
     except UnknownPlaceholder:
         preview = None
+    except RenderedTooLong as error:
+        preview, preview_error = None, str(error)
     customized = set(InviteTemplate.objects.filter(company=request.company).values_list("audience", "purpose"))
     tabs = [{"audience": a, "purpose": p, "label": f"{Audience(a).label}: {Purpose(p).label.lower()}",
              "active": (a, p) == (audience, purpose), "customized": (a, p) in customized}
             for a, p in TEMPLATE_CHOICES]
     return render(request, "scheduling/template_settings.html", {
-        "form": form, "preview": preview, "tabs": tabs, "audience": Audience(audience), "purpose": Purpose(purpose),
+        "form": form, "preview": preview, "preview_error": preview_error, "tabs": tabs,
+        "audience": Audience(audience), "purpose": Purpose(purpose),
         "placeholders": PLACEHOLDERS.values(), "is_custom": row is not None, "active": "templates",
     })

@@ -13,14 +13,16 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, quote, urlsplit
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -315,6 +317,27 @@ def _interview(objects: CompanyObjects) -> str:
     return str(interview.pk)
 
 
+def _draft_query(objects: CompanyObjects) -> dict[str, str]:
+    """An open scheduling draft of the actor's, so step 2 shows its form (without one it only redirects)."""
+    from scheduling.drafts import draft_save_step1
+    from scheduling.views import STEP1_FIELDS
+
+    data = QueryDict(mutable=True)
+    data.update({"kind": "interview", "date": "2030-06-12", "start_time": "14:00", "duration": "60",
+                 "time_zone": "Europe/Berlin", "invite_candidate": "on", "location": "Acme Mesa Bunker 7"})
+    with scopes_disabled():
+        owner = Membership.objects.get(company=objects.company, user=objects.actor)
+        candidate = Candidate.objects.get(pk=objects.value("candidate_id"))
+        draft = draft_save_step1(owner=owner, candidate=candidate, data=data, fields=STEP1_FIELDS, draft=None)
+    return {"draft": draft.key}
+
+
+# Query parameters without which a view shows only a redirect, not its form: endpoint name -> a factory of them.
+QUERY_FACTORIES: dict[str, Callable[[CompanyObjects], dict[str, str]]] = {
+    "scheduling:schedule-invite": _draft_query,
+}
+
+
 # URL argument name -> creates one object of that kind in the company and returns the URL value.
 FACTORIES: dict[str, Callable[[CompanyObjects], str]] = {
     "candidate_id": _candidate,
@@ -357,6 +380,15 @@ class CompanyObjects:
     def values_for(self, endpoint: Endpoint) -> dict[str, str]:
         return {name: self.value(name) for name in endpoint.converters}
 
+    def query_for(self, endpoint: Endpoint) -> dict[str, str]:
+        """The query parameters the view needs to show its form (QUERY_FACTORIES), fresh for each call."""
+        factory = QUERY_FACTORIES.get(endpoint.name)
+        return factory(self) if factory else {}
+
+    def url_for(self, endpoint: Endpoint) -> str:
+        query = self.query_for(endpoint)
+        return endpoint.url(**self.values_for(endpoint)) + (f"?{urlencode(query)}" if query else "")
+
 
 def uninstrumented_templates(monkeypatch) -> None:
     """Render templates without the test runner's recording hook. These tests never read `response.templates`, and
@@ -367,6 +399,118 @@ def uninstrumented_templates(monkeypatch) -> None:
     original = getattr(getattr(_TestState, "saved_data", None), "template_render", None)
     if original is not None:
         monkeypatch.setattr(Template, "_render", original)
+
+
+# --- forms as a browser submits them -------------------------------------------------------------------------
+
+
+@dataclass
+class PageForm:
+    """One form of a page: where it goes and what a browser would send for it unchanged."""
+
+    url: str  # the action, resolved against the page
+    method: str
+    form_id: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)  # name -> "date", "time", "datetime-local", "select", ...
+    options: dict[str, list[str]] = field(default_factory=dict)  # select name -> its option values
+
+    def named(self, *kinds: str) -> list[str]:
+        return [name for name, kind in self.kinds.items() if kind in kinds]
+
+
+@dataclass
+class HtmxGet:
+    url: str
+    include: str  # "#schedule-form": the form whose fields the request carries
+    params: str  # hx-params: "not csrfmiddlewaretoken" and the like
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, page_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page_url = page_url
+        self.forms: list[PageForm] = []
+        self.htmx_gets: list[HtmxGet] = []
+        self._form: PageForm | None = None
+        self._select: str | None = None
+        self._select_chosen: list[str] = []
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if "hx-get" in a:
+            self.htmx_gets.append(HtmxGet(urljoin(self.page_url, a["hx-get"]), a.get("hx-include", ""),
+                                          a.get("hx-params", "")))
+        if tag == "form":
+            self._form = PageForm(urljoin(self.page_url, a.get("action") or self.page_url),
+                                  (a.get("method") or "get").lower(), a.get("id", ""))
+            self.forms.append(self._form)
+            return
+        form, name = self._form, a.get("name")
+        if form is None or not name:
+            return
+        if tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            form.kinds.setdefault(name, kind)
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            form.fields.setdefault(name, []).append(a.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select":
+            form.kinds[name], form.options[name] = "select", []
+            self._select, self._select_chosen = name, []
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            form.options[self._select].append(value)
+            if "selected" in a:
+                self._select_chosen.append(value)
+        elif tag == "textarea":
+            form.kinds[name] = "textarea"
+            form.fields[name] = [""]
+            self._textarea = name
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form.fields[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select and self._form is not None:
+            chosen = self._select_chosen or self._form.options[self._select][:1]
+            self._form.fields[self._select] = chosen
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def page_forms(response: HttpResponse, page_url: str) -> tuple[list[PageForm], list[HtmxGet]]:
+    """The page's forms with what a browser would send for each, and its htmx GET requests."""
+    parser = _FormParser(page_url)
+    parser.feed(response.content.decode(errors="replace"))
+    return parser.forms, parser.htmx_gets
+
+
+DATE_LIKE_FIELDS = (forms.DateField, forms.DateTimeField, forms.TimeField)
+DATE_LIKE_INPUTS = ("date", "time", "datetime-local")
+
+
+def date_like_form_fields() -> set[str]:
+    """"module.Form.field" for every date, datetime and time field of every form the project defines."""
+    found = set()
+    pending = [forms.BaseForm]
+    project = tuple(f"{app}." for app in ("recruitee", "calendars", "mailbox", "scheduling"))
+    while pending:
+        form_class = pending.pop()
+        pending.extend(form_class.__subclasses__())
+        if not form_class.__module__.startswith(project):
+            continue
+        for name, form_field in getattr(form_class, "base_fields", {}).items():
+            if isinstance(form_field, DATE_LIKE_FIELDS):
+                found.add(f"{form_class.__module__}.{form_class.__qualname__}.{name}")
+    return found
 
 
 # --- requests and checks -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 The test client skips CSRF checks, so the garbage reaches the views themselves.
 """
 
+import itertools
 import random
 import re
 from functools import partial
@@ -22,7 +23,12 @@ from recruitee.tenancy.models import Company, Invitation, Membership, Role
 from recruitee.tenancy.services import invitation_token
 from tests.conftest import PASSWORD, client_for
 from tests.probe import (
+    DATE_LIKE_INPUTS,
     CompanyObjects,
+    HtmxGet,
+    PageForm,
+    date_like_form_fields,
+    page_forms,
     probe_settings,  # noqa: F401  (a fixture, used through pytestmark)
     project_endpoints,
     visible_text,
@@ -35,7 +41,7 @@ UNKNOWN_ZONE = "Mars/Olympus_Mons"
 UNKNOWN_ZONE_MESSAGE = f"Select a valid choice. {UNKNOWN_ZONE} is not one of the available choices."
 REQUIRED = "This field is required."
 BAD_EMAIL = "Enter a valid email address."
-LINE_BREAK = "Line breaks are not allowed here."
+LINE_BREAK = "Line breaks and control characters are not allowed here."
 
 
 def too_long(limit: int) -> tuple[str, str]:
@@ -406,7 +412,7 @@ def test_it_never_answers_garbage_posts_with_a_server_error(owner_garbage_client
     endpoints = project_endpoints()
     if not _FIELD_NAMES:  # every field name any form of the project uses, from the pages themselves
         sample = CompanyObjects(acme, actor=owner.user)
-        _FIELD_NAMES.extend(form_field_names(client, [e.url(**sample.values_for(e)) for e in endpoints]))
+        _FIELD_NAMES.extend(form_field_names(client, [sample.url_for(e) for e in endpoints]))
     assert {"full_name", "email", "time_zone", "title", "role", "q"} <= set(_FIELD_NAMES)
     if case in GARBAGE_BODIES:
         body, content_type = GARBAGE_BODIES[case]
@@ -417,7 +423,7 @@ def test_it_never_answers_garbage_posts_with_a_server_error(owner_garbage_client
     server_errors = []
     for endpoint in endpoints:
         # Fresh objects for each URL: a garbage POST to a delete view must not starve the next URL of its object.
-        url = endpoint.url(**CompanyObjects(acme, actor=owner.user).values_for(endpoint))
+        url = CompanyObjects(acme, actor=owner.user).url_for(endpoint)
         if (status := send(url).status_code) >= 500:
             server_errors.append(f"POST {url} [{endpoint.name}] -> {status}")
     assert server_errors == []
@@ -455,23 +461,156 @@ GARBAGE_QUERY = {
     "unicode digits": {"job": "²", "with": "²", "page": "²", "date": "²"},
     "far future date": {"date": "9999-12-31"},
     "far past date": {"date": "0001-01-01"},
+    # A day that parses, plus a time and a zone that carry it past what a datetime holds (year 1 to 9999).
+    "far future instant": {"date": "9999-12-31", "start_time": "23:30", "end_time": "23:59", "duration": "180",
+                           "time_zone": "America/Los_Angeles"},
+    "far past instant": {"date": "0001-01-01", "start_time": "00:00", "time_zone": "Pacific/Kiritimati"},
     "negative page": {"page": "-99999999999999999999"},
     "markup": {"q": "<script>alert(1)</script>", "stage": "<b>", "status": "' OR 1=1 --", "job": "1 OR 1"},
     "lists": {"q": ["a", "b"], "job": ["1", "x"], "page": ["2", "last"], "with": ["1", "x"]},
 }
 
 
-@pytest.mark.parametrize("case", [
-    "NUL in text", "huge id", "unicode digits", "far future date", "far past date", "negative page", "markup", "lists",
-])
+@pytest.mark.parametrize("case", list(GARBAGE_QUERY))
 def test_it_never_answers_a_garbage_query_string_with_a_server_error(owner_garbage_client, owner, acme, case):
     client = owner_garbage_client
     server_errors = []
     for endpoint in project_endpoints():
-        url = endpoint.url(**CompanyObjects(acme, actor=owner.user).values_for(endpoint))
-        if (status := client.get(url, GARBAGE_QUERY[case]).status_code) >= 500:
+        objects = CompanyObjects(acme, actor=owner.user)
+        url = endpoint.url(**objects.values_for(endpoint))
+        if (status := client.get(url, {**objects.query_for(endpoint), **GARBAGE_QUERY[case]}).status_code) >= 500:
             server_errors.append(f"GET {url} [{endpoint.name}] -> {status}")
     assert server_errors == []
+
+
+# --- dates far outside what a datetime holds, in every form --------------------------------------------------
+
+# Days that parse but that a zone offset, a time of day or a duration carries past year 1 or year 9999; zones as far
+# east (UTC+14) and west (UTC-12) as there are.
+EXTREME_DAYS = ["9999-12-31", "0001-01-01"]
+EXTREME_TIMES = ["23:59", "00:00"]
+FAR_ZONES = ["Pacific/Kiritimati", "Etc/GMT+12"]
+# The edges of what is plausible must not crash either, whether accepted or refused.
+EDGE_DAYS = ["2099-12-31", "1970-01-01"]
+
+
+def date_forms(client, acme, owner) -> list[tuple[str, PageForm, list[HtmxGet]]]:
+    """Every form on every page that has a date, time or datetime input, with the htmx requests that carry it."""
+    found = []
+    for endpoint in project_endpoints():
+        url = CompanyObjects(acme, actor=owner.user).url_for(endpoint)
+        response = client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        forms_, gets = page_forms(response, url)
+        for form in forms_:
+            if form.named(*DATE_LIKE_INPUTS):
+                found.append((url, form, [g for g in gets if form.form_id and g.include == f"#{form.form_id}"]))
+    return found
+
+
+def with_extremes(form: PageForm, day: str, at: str, zone: str) -> dict[str, list[str]]:
+    data = dict(form.fields)
+    for name in form.named("date"):
+        data[name] = [day]
+    for name in form.named("time"):
+        data[name] = [at]
+    for name in form.named("datetime-local"):
+        data[name] = [f"{day}T{at}"]
+    for name, options in form.options.items():
+        if zone in options:  # every time zone select
+            data[name] = [zone]
+    return data
+
+
+def _invalid(response, name: str) -> bool:
+    return bool(re.search(rf'<[^>]*name="{name}"[^>]*aria-invalid="true"|<[^>]*aria-invalid="true"[^>]*name="{name}"',
+                          response.content.decode()))
+
+
+def _error_after(response, name: str) -> str:
+    match = re.search(rf'name="{name}".*?<div class="invalid-feedback d-block">(.*?)</div>', visible_text(response),
+                      re.S)
+    return match.group(1).strip() if match else ""
+
+
+def test_it_reaches_every_date_and_time_field_of_every_form(owner_garbage_client, owner, acme):
+    """The extreme-date test below finds its forms on the pages: each such field the code defines must be there."""
+    on_pages = {name for _, form, _ in date_forms(owner_garbage_client, acme, owner)
+                for name in form.named(*DATE_LIKE_INPUTS)}
+    in_code = date_like_form_fields()
+    assert in_code, "no date fields found at all: the search is broken"
+    assert sorted(f for f in in_code if f.rsplit(".", 1)[1] not in on_pages) == []
+
+
+@pytest.mark.parametrize("viewer_zone", FAR_ZONES)
+def test_it_refuses_extreme_dates_in_every_form_with_a_message(owner_garbage_client, owner, acme, viewer_zone):
+    owner.user.time_zone = viewer_zone
+    owner.user.save(update_fields=["time_zone"])
+    client = owner_garbage_client
+    problems = []
+    for page_url, form, gets in date_forms(client, acme, owner):
+        for day, at, zone in itertools.product(EXTREME_DAYS, EXTREME_TIMES, FAR_ZONES):
+            data = with_extremes(form, day, at, zone)
+            where = f"{form.method.upper()} {form.url} (from {page_url}) with {day} {at} {zone}"
+            send = client.post if form.method == "post" else client.get
+            response = send(form.url, data)
+            if response.status_code not in (200, 400):
+                problems.append(f"{where} -> {response.status_code}, expected the form with a message")
+                continue
+            refused = [name for name in form.named("date", "datetime-local") if _invalid(response, name)]
+            if not refused:
+                problems.append(f"{where}: no date field says what is wrong")
+                continue
+            message = _error_after(response, refused[0])
+            # The htmx requests that carry this form (Find time) say the same instead of failing or guessing a day.
+            for get in gets:
+                query = {k: v for k, v in data.items() if k != "csrfmiddlewaretoken"}
+                answer = client.get(get.url, query)
+                if answer.status_code != 200 or message not in visible_text(answer):
+                    problems.append(f"GET {get.url} with {day} {at} {zone} -> {answer.status_code}, "
+                                    f"expected {message!r}")
+        for day, zone in itertools.product(EDGE_DAYS, FAR_ZONES):
+            for at in EXTREME_TIMES:
+                data = with_extremes(form, day, at, zone)
+                if (status := client.post(form.url, data).status_code) >= 500:
+                    problems.append(f"POST {form.url} with {day} {at} {zone} -> {status}")
+                for get in gets:
+                    if (status := client.get(get.url, data).status_code) >= 500:
+                        problems.append(f"GET {get.url} with {day} {at} {zone} -> {status}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("viewer_zone", FAR_ZONES)
+@pytest.mark.parametrize("day", EXTREME_DAYS + EDGE_DAYS)
+def test_it_never_answers_an_extreme_date_in_a_query_with_a_server_error(owner_garbage_client, owner, acme,
+                                                                        viewer_zone, day):
+    """?date= on every page (the calendar week, Find time, ...) for a viewer whose own zone is far east or west."""
+    owner.user.time_zone = viewer_zone
+    owner.user.save(update_fields=["time_zone"])
+    server_errors = []
+    for endpoint in project_endpoints():
+        objects = CompanyObjects(acme, actor=owner.user)
+        url = endpoint.url(**objects.values_for(endpoint))
+        query = {**objects.query_for(endpoint), "date": day, "start_time": "23:59", "time_zone": viewer_zone}
+        if (status := owner_garbage_client.get(url, query).status_code) >= 500:
+            server_errors.append(f"GET {url} [{endpoint.name}] -> {status}")
+    assert server_errors == []
+
+
+def test_it_keeps_the_csrf_token_out_of_every_htmx_get(owner_garbage_client, owner, acme):
+    """A GET's query string lands in access logs: htmx GETs that include a form must leave its token out."""
+    leaks = []
+    for endpoint in project_endpoints():
+        url = CompanyObjects(acme, actor=owner.user).url_for(endpoint)
+        response = owner_garbage_client.get(url)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        forms_, gets = page_forms(response, url)
+        tokens = {f"#{form.form_id}" for form in forms_ if "csrfmiddlewaretoken" in form.fields}
+        leaks += [f"{url}: hx-get {get.url}" for get in gets
+                  if get.include in tokens and "not csrfmiddlewaretoken" not in get.params]
+    assert leaks == []
 
 
 # The providers' webhooks are public: anyone can send them anything, headers included.
@@ -494,3 +633,97 @@ def test_it_refuses_forged_provider_notifications_without_a_server_error(acme, c
     client = Client(raise_request_exception=False)
     response = client.post(f"/hooks/{provider}/", body, content_type="application/json", headers=headers)
     assert response.status_code in (400, 403)
+
+
+# --- every webhook, whatever arrives -----------------------------------------------------------------------------
+# The cases above send provider-shaped forgeries to the two hooks by name. These go to every webhook the URL patterns
+# hold (the public views that take no CSRF token), so a webhook added later is covered the day it is added. Each
+# answer is a refusal (4xx), costs at most one log line, and notes or queues nothing.
+
+
+def webhook_endpoints() -> list:
+    return [e for e in project_endpoints() if not e.is_company and getattr(e.callback, "csrf_exempt", False)]
+
+
+def garbage_webhook_requests(company_id: int, channel_id: str, limit_bytes: int, limit_items: int) -> dict:
+    """name -> (body, content type, headers, extra WSGI environ)."""
+    import json  # imported here: this section is kept apart from the rest of the file
+
+    as_json = "application/json"
+
+    def graph(items) -> bytes:
+        return json.dumps({"value": items}).encode()
+
+    def google(value: str) -> dict:
+        return {"X-Goog-Channel-ID": value, "X-Goog-Channel-Token": value, "X-Goog-Resource-State": value}
+
+    return {
+        "no body, no headers": (b"", as_json, {}, {}),
+        "not json": (b"\xff\xfe{", as_json, {}, {}),
+        "json null": (b"null", as_json, {}, {}),
+        "json list": (b"[1, 2]", as_json, {}, {}),
+        "nested deeper than the parser goes": (b"[" * 50_000 + b"]" * 50_000, as_json, {}, {}),
+        "no items": (graph([]), as_json, {}, {}),
+        "items not objects": (graph([1, "x", None, []]), as_json, {}, {}),
+        "fields not strings": (graph([{"subscriptionId": 1, "clientState": [f"{company_id}.a"]}]), as_json, {}, {}),
+        "NUL bytes": (graph([{"subscriptionId": "s\x00", "clientState": f"{company_id}.\x00"}]), as_json,
+                      google(f"{company_id}-\x00"), {}),
+        "our channel, NUL in its id": (
+            graph([{"subscriptionId": f"{channel_id}\x00", "clientState": f"{company_id}.a"}]), as_json,
+            google(f"{channel_id}\x00"), {},
+        ),
+        "our channel, wrong secret": (graph([{"subscriptionId": channel_id, "clientState": f"{company_id}.forged"}]),
+                                      as_json, google(channel_id), {}),
+        "lone surrogates": (b'{"value": [{"subscriptionId": "\\ud800", "clientState": "%d.\\udfff"}]}' % company_id,
+                            as_json, {}, {}),
+        "control characters": (graph([{"subscriptionId": "s\r\nx", "clientState": f"{company_id}.\x1b[2J"}]),
+                               as_json, google(f"{company_id}-\x1b[2J\r\n"), {}),
+        "huge handles": (graph([{"subscriptionId": "s" * 10_000, "clientState": f"{company_id}." + "a" * 10_000}]),
+                         as_json, google(f"{company_id}-" + "x" * 10_000), {}),
+        "huge company ids": (graph([{"subscriptionId": "s", "clientState": f"{HUGE_INT}.a"}]), as_json,
+                             google(f"{HUGE_INT}-abc"), {}),
+        "too many items": (graph([{"subscriptionId": "s", "clientState": f"{company_id}.a"}] * (limit_items + 1)),
+                           as_json, {}, {}),
+        "body over the cap": (b" " * (limit_bytes + 1), as_json, {}, {}),
+        # The test client's payload raises if more is read than it holds: refused means unread.
+        "length declared over the cap": (b"{}", as_json, {}, {"CONTENT_LENGTH": str(limit_bytes + 1)}),
+        "length not a number": (b"{}", as_json, {}, {"CONTENT_LENGTH": "lots"}),
+        "form encoded": (b"value=1&subscriptionId=x", "application/x-www-form-urlencoded", {}, {}),
+        "broken multipart": (b'--xyz\r\nContent-Disposition: form-data; name="value"\r\n\r\nabc',
+                             "multipart/form-data; boundary=xyz", {}, {}),
+    }
+
+
+def test_it_finds_every_webhook():
+    assert {e.name for e in webhook_endpoints()} >= {"calendar_hooks:google", "calendar_hooks:microsoft"}
+
+
+def test_it_refuses_garbage_at_every_webhook_with_one_log_line_and_no_effect(owner, settings, caplog):
+    import logging
+
+    from calendars.models import CalendarConnection, PushChannel
+    from tests.calendars.factories import connected_calendar
+
+    calendar = connected_calendar(owner)
+    with scopes_disabled():
+        channel = PushChannel.objects.create(
+            company=owner.company, connection=calendar.connection, calendar=calendar, provider="google",
+            channel_id=f"{owner.company_id}-real", secret="real-secret", expires_at="2100-01-01T00:00:00Z",
+        )
+    cases = garbage_webhook_requests(owner.company_id, channel.channel_id, settings.CALENDAR_WEBHOOK_MAX_BYTES,
+                                     settings.CALENDAR_WEBHOOK_MAX_ITEMS)
+    client = Client(raise_request_exception=False)
+    wrong = []
+    for endpoint in webhook_endpoints():
+        for case, (body, content_type, headers, environ) in cases.items():
+            caplog.clear()
+            with caplog.at_level(logging.INFO):
+                status = client.post(endpoint.url(), body, content_type=content_type, headers=headers,
+                                     **environ).status_code
+            lines = [r for r in caplog.records if r.name.startswith("calendars")]
+            if not 400 <= status < 500 or len(lines) > 1:
+                wrong.append(f"{case} -> {endpoint.name}: {status}, {len(lines)} log lines")
+    assert wrong == []
+    with scopes_disabled():
+        assert PushChannel.objects.get(pk=channel.pk).notifications == 0
+        assert CalendarConnection.objects.get(pk=calendar.connection_id).sync_queued_at is None
