@@ -1,7 +1,7 @@
 # Entry points for people and CI. Needs only python3.11 and make; everything else goes into .venv.
 #   make run     the site on http://127.0.0.1:8000 with a Celery worker and beat (HOST/PORT to change it)
 #   make test    the whole test suite (respects DATABASE_URL and REDIS_URL)
-#   make lint    ruff
+#   make lint    ruff, and lint-imports (the import layering in pyproject.toml)
 #   make smoke   a newcomer's `make run` in a fresh clone of HEAD, driven through login and a worker ping
 #   make clean   remove var/ and .venv
 #   make bench   server-time benchmarks on a throwaway database (results in bench/results/)
@@ -25,9 +25,11 @@ test: $(DEV_STAMP) $(NPM_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(DEV_STAMP)
 	$(VENV_PYTHON) bench/mailbox_sent.py
+	$(VENV_PYTHON) bench/pages.py
 	$(VENV_PYTHON) bench/calendar_sync.py
 
 # Plain python3.11 on purpose: the smoke test builds its own clone and .venv, as a newcomer would.

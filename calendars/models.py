@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -116,11 +120,24 @@ class Calendar(models.Model):
         return self.name
 
 
+# Reads of a time window go by (calendar, start) from `window start - NARROW_SPAN` to the window's end: an event that
+# overlaps the window and starts earlier than that lasts longer than NARROW_SPAN (a holiday, a conference), and those
+# few have an index of their own, by their end. An all-day event is 23 to 25 hours long, so it stays narrow.
+NARROW_SPAN = timedelta(hours=26)
+LONG_EVENT = models.Q(GreaterThan(models.F("end") - models.F("start"), NARROW_SPAN))
+# UID lookups are for our own interviews' UIDs (short ASCII). A provider may send any UID up to 1,024 characters,
+# and a btree entry cannot pass ~2.7 kB (1,024 emoji are 4 kB): those few are left out of the index rather than
+# failing the sync's insert. A query by UID must carry the same condition to use the index (events_by_uid does).
+MAX_INDEXED_UID = 600
+INDEXED_UID = models.Q(LessThanOrEqual(Length("ical_uid"), MAX_INDEXED_UID)) & ~models.Q(ical_uid="")
+
+
 class Event(models.Model):
     """One entry of a synced calendar (recurring series are stored as their instances)."""
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: the (calendar, provider_event_id) and (calendar, start, end) indexes both start with it.
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events", db_index=False)
     provider_event_id = models.CharField(max_length=1024)
     ical_uid = models.CharField(max_length=1024, blank=True)
     title = models.CharField(max_length=1024, blank=True)
@@ -146,9 +163,14 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "provider_event_id"], name="one_row_per_provider_event"),
         ]
-        # Reads go by calendar and time; writes by (calendar, provider id), the unique constraint's index. A
-        # (company, start) index tempted PostgreSQL into scanning a whole company's events for those writes.
-        indexes = [models.Index(fields=["calendar", "start", "end"])]
+        # Reads go by calendar and time, bounded on both ends (calendars.selectors.events_for_members); writes by
+        # (calendar, provider id), the unique constraint's index. A (company, start) index tempted PostgreSQL into
+        # scanning a whole company's events for those writes. Every index here costs the sync's inserts.
+        indexes = [
+            models.Index(fields=["calendar", "start", "end"], name="calendars_event_window"),
+            models.Index(fields=["calendar", "end"], condition=LONG_EVENT, name="calendars_event_long"),
+            models.Index(fields=["company", "ical_uid"], condition=INDEXED_UID, name="calendars_event_uid"),
+        ]
 
     def __str__(self) -> str:
         return self.display_title

@@ -5,7 +5,6 @@ from . import views
 app_name = "calendars"
 
 urlpatterns = [
-    path("calendar/", views.week, name="week"),
     path("calendars/", views.index, name="index"),
     path("calendars/connect/<str:provider>/", views.connect, name="connect"),
     path("calendars/<int:connection_id>/selection/", views.calendars_select, name="selection"),

@@ -3,6 +3,11 @@
 The backend writes each message as it would go over the wire into MAILBOX_CATCHER_DIR/<time>-<random>.eml (any mail
 client opens those), atomically, so a reader never sees half a file. The catcher pages show them to admins while
 DEBUG is on.
+
+Why not Mailpit, which docker-compose.yml runs for the same job: `make run` promises a working product with nothing
+but python3.11 and make (no Docker, no server to install), and it must still show the mail it "sends" (invitation
+links, password resets). A file per message and two small pages do that; with Docker, EMAIL_URL points at Mailpit
+and this backend is not used.
 """
 
 from __future__ import annotations

@@ -18,9 +18,11 @@ from django.core.mail import BadHeaderError, get_connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from recruitee.tasking import backoff_seconds
+
 from .mime import build_email
 from .models import Message
-from .services import messages_of, parts_of, stale_claim_before
+from .outbox import messages_of, parts_of, stale_claim_before
 from .smtp_errors import Problem, describe
 
 logger = logging.getLogger(__name__)
@@ -47,11 +49,6 @@ def message_claim(*, message_id: int, company_id: int | None) -> Message | None:
     return messages_of(company_id).get(pk=message_id)
 
 
-def backoff_seconds(attempt: int) -> float:
-    base = settings.MAILBOX_RETRY_BACKOFF_SECONDS
-    return min(base * 2 ** max(attempt - 1, 0), settings.MAILBOX_RETRY_BACKOFF_MAX_SECONDS)
-
-
 def _ours(message: Message) -> QuerySet[Message]:
     # Only the attempt that holds the claim records its result: an attempt that outlived its claim stays silent.
     return messages_of(message.company_id).filter(
@@ -67,7 +64,8 @@ def _record_sent(message: Message) -> Outcome:
 
 def _record_problem(message: Message, problem: Problem) -> Outcome:
     if problem.temporary and message.attempts < message.max_attempts:
-        delay = backoff_seconds(message.attempts)
+        delay = backoff_seconds(message.attempts, base=settings.MAILBOX_RETRY_BACKOFF_SECONDS,
+                                cap=settings.MAILBOX_RETRY_BACKOFF_MAX_SECONDS)
         _ours(message).update(
             status=Message.Status.QUEUED, next_attempt_at=timezone.now() + timedelta(seconds=delay),
             last_error=f"Attempt {message.attempts} failed: {problem.reason} Trying again {_in_words(delay)}.",

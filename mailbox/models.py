@@ -65,9 +65,6 @@ class Message(models.Model):
     candidate = models.ForeignKey(
         "recruiting.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
-    interview = models.ForeignKey(
-        "scheduling.Interview", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
-    )
     attachment_count = models.PositiveSmallIntegerField(default=0)
     # To + Cc, what the sending limits count (mailbox/limits.py). Every message has a To, so rows written without
     # it (raw SQL) count as one.
@@ -102,6 +99,8 @@ class Message(models.Model):
             # The sending limits sum a company's (or a sender's) recipients of the last 24 hours from the index alone.
             models.Index(fields=["company", "created_at"], include=["sender", "recipient_count"],
                          name="mailbox_sending_quota"),
+            # The Sent search has two trigram indexes on PostgreSQL (mailbox_subject_trgm, mailbox_recipients_trgm);
+            # they are in migration 0005 only, since SQLite cannot build them.
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,7 +2,7 @@
 
     message_send(company=acme, sender=membership, audience=Message.Audience.CANDIDATE,
                  to=[Address("ada@example.com", "Ada Lovelace")], subject="Your interview", text="Hi Ada, ...",
-                 candidate=candidate, interview=interview,
+                 candidate=candidate,
                  attachments=[AttachmentData("invite.ics", "application/ics", ics_bytes)],
                  alternatives=[AlternativePart("text/calendar; method=REQUEST", ics_text)])
 
@@ -17,25 +17,28 @@ import mimetypes
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
+from recruitee.emails import RenderedEmail
 from recruitee.recruiting.models import Candidate
+from recruitee.tasking import queue_after_commit
 from recruitee.tenancy.models import Company, Membership
 from recruitee.tenancy.refusals import refusals_recorded
+from recruitee.tenancy.services import audit_record
 from recruitee.validators import validate_no_line_breaks
-from scheduling.models import Interview
 
 from .addresses import Address, one_line, product_address, validate_address
 from .bodies import html_from_text, normalize_text
 from .limits import sending_limits_check
 from .models import Attachment, Message
+from .outbox import messages_of, retryable
+from .tasks import message_send_task
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +56,6 @@ class AlternativePart:
 
     content_type: str
     content: str
-
-
-def messages_of(company_id: int | None) -> QuerySet[Message]:
-    """A company's messages (needs that company's scope), or the company-less system mail."""
-    if company_id is None:
-        return Message.system.all()
-    return Message.objects.filter(company_id=company_id)
-
-
-def parts_of(message: Message) -> QuerySet[Attachment]:
-    manager = Attachment.system if message.company_id is None else Attachment.objects
-    return manager.filter(company_id=message.company_id, message_id=message.pk)
 
 
 def safe_filename(name: str) -> str:
@@ -87,16 +78,15 @@ def sender_name(member: Membership) -> str:
     return one_line(member.user.full_name) or one_line(member.company.name)
 
 
-def _check(*, company, sender, audience, to, cc, reply_to, subject, texts, candidate, interview, parts) -> None:
+def _check(*, company, sender, audience, to, cc, reply_to, subject, texts, candidate, parts) -> None:
     if audience not in Message.Audience.values:
         raise ValidationError(f"Unknown audience {audience!r}.")
     if company is None and audience != Message.Audience.SYSTEM:
         raise ValidationError("Only system mail may be sent without a company.")
     if sender is not None and (company is None or sender.company_id != company.pk):
         raise ValidationError("The sender must be a member of the company.")
-    for related in (candidate, interview):
-        if related is not None and (company is None or related.company_id != company.pk):
-            raise ValidationError(f"The {related._meta.verbose_name} must belong to the company.")
+    if candidate is not None and (company is None or candidate.company_id != company.pk):
+        raise ValidationError("The candidate must belong to the company.")
     if not to:
         raise ValidationError("A message needs at least one recipient.")
     for address in (*to, *cc, *reply_to):
@@ -127,7 +117,6 @@ def message_send(
     cc: Sequence[Address] = (),
     reply_to: Sequence[Address] | None = None,
     candidate: Candidate | None = None,
-    interview: Interview | None = None,
     attachments: Sequence[AttachmentData] = (),
     alternatives: Sequence[AlternativePart] = (),
     refusable: bool = True,
@@ -143,7 +132,7 @@ def message_send(
     if reply_to is None:
         reply_to = [Address(email=sender.user.email, name=sender_name(sender))] if sender else []
     _check(company=company, sender=sender, audience=audience, to=to, cc=cc, reply_to=reply_to, subject=subject,
-           texts=(subject, text, html or ""), candidate=candidate, interview=interview,
+           texts=(subject, text, html or ""), candidate=candidate,
            parts=[*attachments, *alternatives])
     if sender is not None:
         from_name = sender_name(sender)
@@ -158,7 +147,7 @@ def message_send(
             sending_limits_check(company=company, sender=sender, recipients=len(recipients), refuse=refusable)
         now = timezone.now()
         message = Message.objects.create(
-            company=company, sender=sender, audience=audience, candidate=candidate, interview=interview,
+            company=company, sender=sender, audience=audience, candidate=candidate,
             from_name=from_name, from_email=product_address(),
             to=[a.as_json() for a in to], cc=[a.as_json() for a in cc], reply_to=[a.as_json() for a in reply_to],
             recipients_search=" ".join(f"{a.name} <{a.email}>" for a in recipients).lower(),
@@ -181,43 +170,29 @@ def message_send(
         ]
         if rows:
             Attachment.objects.bulk_create(rows)
-        queue_after_commit(message)
+        _queue_delivery(message)
     return message
 
 
-def queue_after_commit(message: Message) -> None:
-    message_id, company_id = message.pk, message.company_id
-
-    def publish() -> None:
-        from .tasks import message_send_task
-
-        message_send_task.delay(message_id, company_id=company_id)
-
-    # robust: if the broker is down, the row stays queued and the sweeper queues it again later; the request or
-    # task that wrote it must not fail after its transaction committed.
-    transaction.on_commit(publish, robust=True)
+def _queue_delivery(message: Message) -> None:
+    # A broker that is down leaves the row queued; the beat's sweeper queues it again (mailbox.tasks).
+    queue_after_commit(message_send_task, company_id=message.company_id, message_id=message.pk)
 
 
-def stale_claim_before() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.MAILBOX_SENDING_STALE_SECONDS)
-
-
-def retryable() -> Q:
-    """Failed, or stuck in `sending` past the time any real attempt takes (its worker died)."""
-    return Q(status=Message.Status.FAILED) | Q(status=Message.Status.SENDING, claimed_at__lt=stale_claim_before())
-
-
-def can_retry(message: Message) -> bool:
-    if message.status == Message.Status.FAILED:
-        return True
-    return message.status == Message.Status.SENDING and message.claimed_at is not None and \
-        message.claimed_at < stale_claim_before()
+def system_message_send(*, to: list[str], email: RenderedEmail, company: Company | None = None,
+                        sender: Membership | None = None) -> None:
+    """The core's system emails (recruitee/emails.py): team mail with a company, company-less system mail
+    without one."""
+    message_send(
+        company=company,
+        audience=Message.Audience.TEAM if company is not None else Message.Audience.SYSTEM,
+        to=[Address(email=address) for address in to],
+        subject=email.subject, text=email.text, html=email.html, sender=sender,
+    )
 
 
 def message_retry(*, message: Message, actor) -> bool:
     """Queue a failed (or stuck) message again, with a fresh round of attempts. False if it is not retryable."""
-    from recruitee.tenancy.services import audit_record
-
     with transaction.atomic():
         updated = messages_of(message.company_id).filter(retryable(), pk=message.pk).update(
             status=Message.Status.QUEUED, last_error="", next_attempt_at=timezone.now(), claimed_at=None,
@@ -230,5 +205,5 @@ def message_retry(*, message: Message, actor) -> bool:
             audit_record(company=message.company, actor=actor, action="message.retried",
                          summary=f"{actor} retried the email “{message.subject}” to {recipients}",
                          message_id=message.pk)
-        queue_after_commit(message)
+        _queue_delivery(message)
     return True

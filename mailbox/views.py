@@ -21,8 +21,9 @@ from .catcher import catcher_enabled
 from .forms import ComposeForm
 from .mime import build_email
 from .models import Message
+from .outbox import parts_of
 from .sanitize import html_frame_response
-from .services import message_retry, message_send, parts_of, sender_name
+from .services import message_retry, message_send, sender_name
 
 
 @require_GET

@@ -8,6 +8,13 @@ to each, a grace period, then SIGKILL to each whole group (a Celery worker has p
 Nothing it started outlives it. If any child dies on its own, the rest are stopped too: a half-running stack only
 confuses. More processes (the calendar sandbox, say) are one more ProcessSpec in stack_processes().
 
+Why not a Procfile run by honcho (the usual way): `make run` promises more than starting processes, and honcho
+keeps none of it. It checks that the web and sandbox ports are free and says what to do when one is taken; it
+migrates and seeds the demo first and prints the demo logins and the sandbox's accounts once the site answers; it
+points the app at the sandbox it started (the environment is computed, not fixed in a file); and it needs nothing
+but the runtime lock (honcho would be one more dependency). Stopping everything on Ctrl-C is the one promise
+honcho shares.
+
 The environment always wins over the defaults set here. Without DATABASE_URL the settings use SQLite in var/,
 without REDIS_URL the Celery filesystem transport in var/celery/.
 """

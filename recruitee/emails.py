@@ -1,11 +1,18 @@
 """System emails (team invitations, password resets, calendar notices): three templates each, sent via the outbox.
 
 Each email `name` has `templates/emails/<name>.subject.txt`, `<name>.txt` and `<name>.html`. Like every email the
-product sends, a system email is a `mailbox.Message` row first and a worker delivers it after the commit.
+product sends, a system email is an outbox row first and a worker delivers it after the commit.
+
+The outbox lives in the `mailbox` app, a layer above the core, so the core does not import it: the mailbox
+registers itself here when Django starts (`MailboxConfig.ready`), and the core only calls `queue_system_email`.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
 
@@ -14,6 +21,19 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+class Outbox(Protocol):
+    def __call__(self, *, to: list[str], email: RenderedEmail, company, sender) -> None: ...
+
+
+_outbox: Outbox | None = None
+
+
+def outbox_register(outbox: Outbox) -> None:
+    """Called once by the app that stores and delivers mail (the mailbox)."""
+    global _outbox
+    _outbox = outbox
 
 
 def render_system_email(name: str, context: dict) -> RenderedEmail:
@@ -34,13 +54,7 @@ def queue_system_email(*, to: list[str], email: RenderedEmail, company=None, sen
     invitation): it counts toward their sending limits, which may refuse it (a ValidationError), and replies go
     to them.
     """
-    from mailbox.addresses import Address
-    from mailbox.models import Message
-    from mailbox.services import message_send
-
-    message_send(
-        company=company,
-        audience=Message.Audience.TEAM if company is not None else Message.Audience.SYSTEM,
-        to=[Address(email=address) for address in to],
-        subject=email.subject, text=email.text, html=email.html, sender=sender,
-    )
+    if _outbox is None:
+        # A wiring mistake (the mailbox app is not installed or not ready), never a reason to drop mail quietly.
+        raise ImproperlyConfigured("No outbox is registered: add 'mailbox' to INSTALLED_APPS.")
+    _outbox(to=to, email=email, company=company, sender=sender)

@@ -12,6 +12,7 @@ from recruitee.params import parse_id
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
 from recruitee.validators import validate_no_line_breaks
+from recruitee.zones import TimeZoneField, zone_for
 
 from . import emails
 from .emails import Wording, unknown_in
@@ -19,23 +20,10 @@ from .models import Interview, InterviewKind, Participant
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
 from .selectors import team_members
-from .timezones import (
-    OUT_OF_RANGE,
-    DayOutOfRange,
-    NonexistentLocalTime,
-    _known_zones,
-    is_ambiguous,
-    is_plausible_day,
-    local_datetime,
-    zone_for,
-)
+from .timezones import OUT_OF_RANGE, DayOutOfRange, NonexistentLocalTime, is_ambiguous, is_plausible_day, local_datetime
 
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
              (120, "2 hours"), (180, "3 hours")]
-
-
-def zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(_known_zones())]
 
 
 class InterviewerChoice(forms.ModelMultipleChoiceField):
@@ -78,7 +66,7 @@ class ScheduleForm(forms.Form):
     duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60, required=False)
     end_time = forms.TimeField(label="or end time", required=False,
                                widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
-    time_zone = forms.ChoiceField(choices=zone_choices)
+    time_zone = TimeZoneField()
     location = forms.CharField(max_length=300, required=False, validators=[validate_no_line_breaks])
     video_link = WebLinkField(max_length=500, required=False, assume_scheme="https")
     invite_candidate = forms.BooleanField(required=False, initial=True, label="Invite the candidate")

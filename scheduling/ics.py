@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from icalendar import Calendar, Event, vCalAddress
 
-from .timezones import TimeZoneError, zone_for
+from recruitee.zones import TimeZoneError, zone_for
 
 DEFAULT_PRODID = "-//Recruitee//Interview Scheduling//EN"
 METHODS = ("REQUEST", "CANCEL")

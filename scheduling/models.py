@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from calendars.models import Provider
 from recruitee.validators import validate_no_line_breaks, validate_time_zone
 
 
@@ -166,28 +167,22 @@ class CalendarInvite(models.Model):
 
     @property
     def provider_label(self) -> str:
-        return {"google": "Google Calendar", "microsoft": "Outlook Calendar"}.get(self.provider, self.provider)
+        # The connection's own list of providers names them; a row of a provider since removed keeps its code.
+        return dict(Provider.choices).get(self.provider, self.provider)
 
 
-class InterviewChange(models.Model):
-    """The interview's history: scheduled, rescheduled, cancelled, and what was sent each time."""
+class InterviewMessage(models.Model):
+    """An outbox message sent about an interview (invitation, update, cancellation). The link lives here, not on the
+    message: the mailbox sends what it is given and knows nothing of interviews."""
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
-    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    kind = models.CharField(max_length=20)
-    summary = models.CharField(max_length=500)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="message_links")
+    message = models.OneToOneField("mailbox.Message", on_delete=models.CASCADE, related_name="+")
 
     objects = ScopedManager(company="company")
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
     def __str__(self) -> str:
-        return self.summary
+        return f"Message {self.message_id} about interview {self.interview_id}"
 
 
 class ScheduleDraft(models.Model):

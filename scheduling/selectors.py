@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db.models import Q, QuerySet
 
-from calendars.models import CalendarConnection, Event
+from calendars.models import Calendar, CalendarConnection, Event
+from calendars.selectors import uid_is
 from mailbox.access import visible_to
 from mailbox.models import Message
-from recruitee.tenancy.models import Membership
+from recruitee.tenancy.models import AuditEntry, Membership
+from recruitee.tenancy.selectors import audit_entries_of
 
-from .models import Interview, Participant
+from .models import Interview, InterviewMessage, Participant
 
 
 def organizer_connection(member: Membership) -> CalendarConnection | None:
@@ -28,17 +32,29 @@ def team_members(company) -> QuerySet[Membership]:
 
 def interview_messages(interview: Interview, *, viewer: Membership) -> QuerySet[Message]:
     """The interview's messages that `viewer` may open in the mailbox: the mailbox's rule, not a second one."""
-    return (Message.objects.filter(visible_to(viewer), company=interview.company, interview=interview)
+    about = InterviewMessage.objects.filter(company=interview.company, interview=interview).values("message_id")
+    return (Message.objects.filter(visible_to(viewer), company=interview.company, pk__in=about)
             .order_by("created_at", "pk"))
 
 
-def interviews_for_members(*, members: list[Membership], start, end) -> QuerySet[Interview]:
+def interview_history(interview: Interview) -> QuerySet[AuditEntry]:
+    """The interview's part of the company's audit trail: scheduled, rescheduled, cancelled, and what was sent."""
+    return audit_entries_of(interview).select_related("actor")
+
+
+# The wizard and the reschedule form keep an interview inside one local day (a duration from the list, or an end
+# time on the same date), so one that overlaps a window starts at most this long before it: the (company, start)
+# index then reads only the window's interviews, not every interview the company ever had.
+LONGEST_INTERVIEW = timedelta(hours=26)
+
+
+def interviews_for_members(*, members: list[Membership], start: datetime, end: datetime) -> QuerySet[Interview]:
     """Scheduled interviews that overlap [start, end) and that any of the members organizes or attends."""
     if not members:
         return Interview.objects.none()
     return (
-        Interview.objects.filter(company=members[0].company, status=Interview.Status.SCHEDULED,
-                                 start__lt=end, end__gt=start)
+        Interview.objects.filter(company=members[0].company_id, status=Interview.Status.SCHEDULED,
+                                 start__gte=start - LONGEST_INTERVIEW, start__lt=end, end__gt=start)
         .filter(Q(organizer__in=members) | Q(participants__member__in=members))
         .distinct().prefetch_related("participants")
     )
@@ -52,14 +68,20 @@ def attendee_responses(interview: Interview) -> dict[str, str]:
     """
     if interview.organizer_id is None:
         return {}
-    match = Q(ical_uid=interview.ical_uid)
+    # The organizer's calendars first (a handful), so both ways of matching are index lookups: the UID in the
+    # company's index of UIDs, the provider id in the (calendar, provider id) unique index.
+    calendars = list(Calendar.objects.filter(company=interview.company_id,
+                                             connection__member_id=interview.organizer_id).values_list("pk", flat=True))
+    if not calendars:
+        return {}
+    match = uid_is([interview.ical_uid])
     # A missing one-to-one raises a subclass of AttributeError, so getattr's default covers "no calendar invite".
     invite = getattr(interview, "calendar_invite", None)
     if invite is not None and invite.provider_event_id:
         match |= Q(provider_event_id=invite.provider_event_id)
     event = (
-        Event.objects.filter(company=interview.company, calendar__connection__member_id=interview.organizer_id)
-        .filter(match).order_by("-provider_updated_at", "-pk").first()
+        Event.objects.filter(company=interview.company_id, calendar_id__in=calendars)
+        .filter(match).only("attendees").order_by("-provider_updated_at", "-pk").first()
     )
     if event is None:
         return {}

@@ -1,4 +1,4 @@
-"""Writes: schedule, reschedule and cancel an interview, and keep its provider event in line with it.
+"""Writes: schedule, reschedule and cancel an interview; the provider event follows it (calendar_channel.py).
 
 Each public function runs in one transaction: the interview, its participants, the outbox messages and the pending
 provider write commit together, and the tasks that act on them are queued only after the commit.
@@ -6,8 +6,6 @@ provider write commit together, and the tasks that act on them are queued only a
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,31 +15,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from calendars.models import CalendarConnection
-from calendars.provider_events import event_cancel, event_create, event_update
-from calendars.providers.base import (
-    EventDraft,
-    EventNotFound,
-    ProviderError,
-    RateLimited,
-    ReconnectNeeded,
-    TemporaryProviderError,
-)
 from mailbox.addresses import Address
 from mailbox.models import Message
 from mailbox.services import AlternativePart, AttachmentData, message_send
 from recruitee.accounts.models import User
+from recruitee.tasking import queue_after_commit
 from recruitee.tenancy.refusals import refusals_recorded
+from recruitee.tenancy.services import audit_record
 
 from . import emails
-from .models import Audience, CalendarInvite, Interview, InterviewChange, Participant, Purpose, ScheduleDraft
+from .models import Audience, CalendarInvite, Interview, InterviewMessage, Participant, Purpose, ScheduleDraft
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
 from .selectors import organizer_connection
+from .tasks import calendar_invite_sync_task
 
 logger = logging.getLogger(__name__)
-
-CALENDAR_SYNC_MAX_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -282,13 +271,15 @@ def _send(*, interview: Interview, plan: Plan, participants: list[Participant], 
         alternatives.append(AlternativePart(f"text/calendar; method={method}; charset=UTF-8", ics.decode()))
         attachments.append(AttachmentData("invite.ics" if method == "REQUEST" else "cancel.ics",
                                           "application/ics", ics))
-    return message_send(
+    message = message_send(
         company=interview.company, audience=audience, to=[Address(email=p.email, name=p.name) for p in people],
         subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,
-        interview=interview, attachments=attachments, alternatives=alternatives,
+        attachments=attachments, alternatives=alternatives,
         # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
         refusable=purpose != Purpose.CANCELLATION,
     )
+    InterviewMessage.objects.create(company=interview.company, interview=interview, message=message)
+    return message
 
 
 def _when(interview: Interview) -> str:
@@ -296,20 +287,16 @@ def _when(interview: Interview) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({interview.time_zone})"
 
 
-def _record(interview: Interview, actor: User | None, kind: str, summary: str, data: dict) -> None:
-    InterviewChange.objects.create(company=interview.company, interview=interview, actor=actor, kind=kind,
-                                   summary=summary[:500], data=data)
+def _record(interview: Interview, actor: User | None, kind: str, detail: str, data: dict) -> None:
+    """One entry in the company's audit trail, which is also the interview's history (its page reads the entries
+    about it): `detail` is what that page shows, the summary says which interview for the admins' log."""
+    audit_record(company=interview.company, actor=actor, action=f"interview.{kind}", target=interview,
+                 summary=f"{interview.title} with {interview.candidate.full_name}: {detail}",
+                 detail=detail, **data)
 
 
 def _queue_calendar_sync(interview: Interview) -> None:
-    company_id, interview_id = interview.company_id, interview.pk
-
-    def publish() -> None:
-        from .tasks import calendar_invite_sync_task
-
-        calendar_invite_sync_task.delay(company_id, interview_id)
-
-    transaction.on_commit(publish, robust=True)
+    queue_after_commit(calendar_invite_sync_task, company_id=interview.company_id, interview_id=interview.pk)
 
 
 def calendar_invite_retry(*, interview: Interview, actor: User) -> CalendarInvite:
@@ -323,87 +310,3 @@ def calendar_invite_retry(*, interview: Interview, actor: User) -> CalendarInvit
         _record(interview, actor, "calendar_retry", f"Retried the {invite.provider_label} invitation", {})
         _queue_calendar_sync(interview)
     return invite
-
-
-def event_draft(interview: Interview) -> EventDraft:
-    attendees = [(p.name, p.email) for p in interview.participants.all() if p.by_calendar]
-    description = interview.note
-    if interview.video_link:
-        description = f"{description}\n\nVideo call: {interview.video_link}".strip()
-    return EventDraft(
-        summary=interview.title, description=description, location=interview.location or interview.video_link,
-        start=interview.start, end=interview.end, time_zone=interview.time_zone, attendees=attendees,
-        ical_uid=interview.ical_uid, video_link=interview.video_link,
-    )
-
-
-def _digest(draft: EventDraft) -> str:
-    facts = [draft.summary, draft.description, draft.location, draft.start.isoformat(), draft.end.isoformat(),
-             draft.time_zone, sorted(draft.attendees), draft.video_link]
-    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
-
-
-def calendar_invite_sync(*, interview_id: int) -> float | None:
-    """Make the provider event match the interview (create, update or cancel). Returns seconds to wait before
-    another attempt, or None when done (or failed for good, recorded with a reason a person can act on).
-
-    The invite row stays locked during the provider call: a second task for the same interview waits and then
-    finds the work done, so two workers never create or update twice.
-    """
-    with transaction.atomic():
-        invite = (CalendarInvite.objects.select_for_update(of=("self",))
-                  .select_related("interview__organizer__user", "connection").get(interview_id=interview_id))
-        interview = invite.interview
-        connection = invite.connection
-        if connection is None or connection.status != CalendarConnection.Status.ACTIVE:
-            _fail(invite, "The organizer's calendar is no longer connected. Reconnect it, then press Retry.")
-            return None
-        draft = event_draft(interview)
-        digest = _digest(draft)
-        retry_in = None
-        try:
-            if interview.is_cancelled:
-                if invite.status == CalendarInvite.Status.CANCELLED:
-                    return None
-                if invite.provider_event_id:
-                    event_cancel(connection=connection, provider_event_id=invite.provider_event_id)
-                invite.status = CalendarInvite.Status.CANCELLED
-            elif not invite.provider_event_id:
-                result = event_create(connection=connection, key=invite.key, draft=draft)
-                invite.provider_event_id, invite.synced_digest = result.provider_event_id, digest
-                invite.status = CalendarInvite.Status.CREATED
-            elif invite.synced_digest != digest:
-                event_update(connection=connection, provider_event_id=invite.provider_event_id, draft=draft)
-                invite.synced_digest, invite.status = digest, CalendarInvite.Status.UPDATED
-            elif invite.status == CalendarInvite.Status.FAILED:
-                invite.status = CalendarInvite.Status.UPDATED
-            else:
-                return None
-            invite.last_error = ""
-        except (RateLimited, TemporaryProviderError) as error:
-            invite.attempts += 1
-            invite.last_error = str(error)
-            if invite.attempts >= CALENDAR_SYNC_MAX_ATTEMPTS:
-                invite.status = CalendarInvite.Status.FAILED
-                invite.last_error = f"{invite.provider_label} kept refusing ({error}). Press Retry to try again."
-            else:
-                backoff = 30 * 2 ** (invite.attempts - 1)
-                retry_in = max(getattr(error, "retry_after", None) or 0, backoff)
-        except ReconnectNeeded:
-            _fail(invite, f"{connection} needs to be reconnected; then press Retry.")
-            return None
-        except EventNotFound:
-            _fail(invite, f"The event was deleted from {connection}. Retry creates it again only if you reschedule.")
-            return None
-        except ProviderError as error:
-            logger.warning("Calendar invite of interview %s failed: %s", interview_id, error)
-            _fail(invite, str(error))
-            return None
-        invite.save()
-    return retry_in
-
-
-def _fail(invite: CalendarInvite, reason: str) -> None:
-    invite.status, invite.last_error = CalendarInvite.Status.FAILED, reason
-    invite.attempts += 1
-    invite.save(update_fields=["status", "last_error", "attempts", "updated_at"])

@@ -2,17 +2,14 @@
 
 `datetime.combine(day, at, tzinfo=zone)` never complains: 02:30 on the night clocks spring forward does not exist
 and silently becomes another instant, and 02:30 on the night they fall back exists twice. Scheduling must say so.
+Which names are zones at all is recruitee/zones.py's one rule (an unknown name raises its TimeZoneError).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
 
-
-class TimeZoneError(ValueError):
-    """Not an IANA zone name this machine knows."""
+from recruitee.zones import zone_for
 
 
 class NonexistentLocalTime(ValueError):
@@ -34,24 +31,6 @@ class DayOutOfRange(ValueError):
 
 def is_plausible_day(day: date) -> bool:
     return EARLIEST_DAY <= day <= LATEST_DAY
-
-
-def zone_for(name: str) -> ZoneInfo:
-    """The IANA zone called `name` ("Europe/Berlin").
-
-    Checked against the zone list first (as `recruitee.validators.validate_time_zone` does): ZoneInfo itself would
-    also open names like "Europe" that are files but not zones. "localtime" is on that list on some machines; it
-    is whatever zone the server happens to run in, never a zone a person chose.
-    """
-    if name not in _known_zones():
-        raise TimeZoneError(f"“{name}” is not a known time zone. Use a name like “Europe/Berlin”.")
-    return ZoneInfo(name)
-
-
-@cache
-def _known_zones() -> frozenset[str]:
-    # Walks the zone database on disk: once per process is enough.
-    return frozenset(available_timezones()) - {"localtime", "posixrules"}
 
 
 def is_ambiguous(day: date, at: time, zone_name: str) -> bool:

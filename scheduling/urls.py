@@ -5,6 +5,7 @@ from . import views
 app_name = "scheduling"
 
 urlpatterns = [
+    path("calendar/", views.week, name="week"),
     path("candidates/<int:candidate_id>/schedule/", views.schedule, name="schedule"),
     path("candidates/<int:candidate_id>/schedule/find-time/", views.find_time_view, name="find-time"),
     path("candidates/<int:candidate_id>/schedule/invite/", views.schedule_invite, name="schedule-invite"),

@@ -1,8 +1,10 @@
-"""The scheduling wizard, the interview page (the ledger), reschedule, cancel, and the company's templates."""
+"""The scheduling wizard, the interview page (the ledger), reschedule, cancel, the company's templates, and the
+calendar week that shows synced events and interviews together."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,13 +13,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from recruitee.params import parse_id
+from calendars.selectors import members_with_calendars
+from recruitee.params import parse_id, parse_ids
 from recruitee.recruiting.access import get_candidate_for_member
 from recruitee.tenancy.access import require_admin, require_recruiter
+from recruitee.tenancy.models import Membership
+from recruitee.zones import zone_or_utc
 
-from . import emails, selectors, services
+from . import emails, invite_templates, selectors, services
+from . import week as week_page
 from .access import get_interview_for_member
-from .availability import conflicts, find_time
+from .availability import availability, conflicts, find_time, grid_window, people_of
 from .drafts import as_query_dict, draft_load, draft_save_step1, draft_save_step2
 from .forms import InviteForm, RescheduleForm, ScheduleForm, TemplateForm, initial_for, initial_from_interview
 from .models import Audience, InviteTemplate, Purpose, ScheduleDraft
@@ -44,12 +50,16 @@ def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None) -> 
     if not isinstance(day, date):
         return {"grid": None, "conflicts": []}
     duration = (proposed[1] - proposed[0]) if proposed else timedelta(minutes=data.get("duration") or 60)
+    # One read of everyone's calendars for the day and the proposed time: the grid and the conflicts share it.
+    window_start, window_end = grid_window(day, zone, proposed)
+    known = availability(viewer=request.membership, people=people_of(organizer, interviewers), start=window_start,
+                         end=window_end, zone=ZoneInfo(zone), exclude=exclude)
     grid = find_time(viewer=request.membership, organizer=organizer, interviewers=interviewers, day=day,
-                     zone_name=zone, proposed=proposed, duration=duration, exclude=exclude)
+                     zone_name=zone, proposed=proposed, duration=duration, exclude=exclude, known=known)
     found = []
     if proposed:
         found = conflicts(viewer=request.membership, organizer=organizer, interviewers=interviewers,
-                          start=proposed[0], end=proposed[1], zone_name=zone, exclude=exclude)
+                          start=proposed[0], end=proposed[1], zone_name=zone, exclude=exclude, known=known)
     return {"grid": grid, "conflicts": found}
 
 
@@ -237,7 +247,7 @@ def interview_detail(request: HttpRequest, company_slug: str, interview_id: int)
         "participants": selectors.participants_with_responses(interview),
         # Only what the mailbox would show this member: an interviewer does not see the candidate's email here.
         "sent": selectors.interview_messages(interview, viewer=request.membership).select_related("sender__user"),
-        "changes": interview.changes.select_related("actor"),
+        "history": selectors.interview_history(interview),
         "when": emails.values_for(Plan.of(interview), interview.time_zone),
         "can_change": request.membership.can_recruit and not interview.is_cancelled,
     })
@@ -308,15 +318,13 @@ def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
     if request.method == "POST":
         here = f"{request.path}?audience={audience}&purpose={purpose}"
         if request.POST.get("action") == "reset":
-            if row is not None:
-                row.delete()
+            invite_templates.invite_template_reset(company=request.company, audience=audience, purpose=purpose,
+                                                   actor=request.user)
             messages.success(request, "Back to the default wording.")
             return redirect(here)
         if form.is_valid() and request.POST.get("action") == "save":
-            InviteTemplate.objects.update_or_create(
-                company=request.company, audience=audience, purpose=purpose,
-                defaults={"subject": form.cleaned_data["subject"], "body": form.cleaned_data["body"]},
-            )
+            invite_templates.invite_template_save(company=request.company, audience=audience, purpose=purpose,
+                                                  actor=request.user, **form.cleaned_data)
             messages.success(request, "Template saved. New invitations use it from now on.")
             return redirect(here)
     shown = emails.Wording(form["subject"].value() or "", form["body"].value() or "")
@@ -335,4 +343,31 @@ def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
         "form": form, "preview": preview, "preview_error": preview_error, "tabs": tabs,
         "audience": Audience(audience), "purpose": Purpose(purpose),
         "placeholders": PLACEHOLDERS.values(), "is_custom": row is not None, "active": "templates",
+    })
+
+
+@require_GET
+def week(request: HttpRequest, company_slug: str) -> HttpResponse:
+    """The calendar week: the viewer's synced events and interviews, and teammates' busy times if asked for."""
+    zone = zone_or_utc(request.user.time_zone or request.company.time_zone)
+    today = datetime.now(zone).date()
+    day, date_error = week_page.requested_day(request.GET.get("date"), today)
+    shown_week = week_page.week_of(day, zone)
+    teammates = list(
+        Membership.objects.filter(company=request.company).exclude(pk=request.membership.pk).select_related("user")
+    )
+    wanted = parse_ids(request.GET.getlist("with"))
+    shown = [request.membership] + [m for m in teammates if m.pk in wanted]
+    grid = week_page.week_grid(week=shown_week, shown=shown, viewer=request.membership, zone=zone)
+    columns = [
+        {"day": day, "is_today": day == today,
+         "people": [{"member": person, "cells": grid[(person.pk, day)]} for person in shown]}
+        for day in shown_week.days
+    ]
+    monday = shown_week.monday
+    return render(request, "scheduling/week.html", {
+        "columns": columns, "shown": shown, "teammates": teammates, "wanted": wanted, "zone": zone,
+        "connected": members_with_calendars(members=shown), "hours": range(24), "monday": monday,
+        "date_error": date_error, "previous_week": monday - timedelta(days=7), "next_week": monday + timedelta(days=7),
+        "today": today, "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
     })

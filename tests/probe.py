@@ -296,7 +296,8 @@ def _caught_mail(objects: CompanyObjects) -> str:
 def _interview(objects: CompanyObjects) -> str:
     from datetime import UTC, datetime, timedelta
 
-    from scheduling.models import Interview, InterviewChange, Participant
+    from recruitee.tenancy.services import audit_record
+    from scheduling.models import Interview, Participant
 
     candidate_id = objects.value("candidate_id")
     with scopes_disabled():
@@ -311,8 +312,8 @@ def _interview(objects: CompanyObjects) -> str:
             company=objects.company, interview=interview, role=Participant.Role.CANDIDATE, name="Wile E. Coyote",
             email="wile.coyote@acme-candidates.test", time_zone="America/Phoenix", by_email=True,
         )
-        InterviewChange.objects.create(company=objects.company, interview=interview, kind="scheduled",
-                                       summary="Scheduled the anvil launch debrief")
+        audit_record(company=objects.company, actor=objects.actor, action="interview.scheduled", target=interview,
+                     summary="Scheduled the anvil launch debrief", detail="Scheduled the anvil launch debrief")
     objects.secrets |= {interview.title, interview.location, interview.ical_uid}
     return str(interview.pk)
 

@@ -9,6 +9,7 @@ import re
 import shlex
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -224,6 +225,17 @@ def test_it_runs_make_test_then_make_smoke_in_ci():
     assert tests < smoke
 
 
+def test_it_checks_the_import_layering_in_make_lint_and_ci():
+    makefile = (ROOT / "Makefile").read_text()
+    lint_recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    assert "lint-imports" in lint_recipe and "ruff check" in lint_recipe
+    commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
+                if line.strip() and not line.strip().startswith("#")]
+    lint = next(i for i, line in enumerate(commands) if re.search(r"\bmake lint$", line))
+    tests = next(i for i, line in enumerate(commands) if re.search(r"\bmake test$", line))
+    assert lint < tests
+
+
 def test_it_starts_a_web_server_and_a_worker_with_beat_for_make_run():
     sandbox = devstack.Sandbox()
     processes = {
@@ -269,3 +281,35 @@ def test_it_points_make_run_at_the_sandbox_exactly_as_the_sandbox_itself_says():
             ca_bundle=devstack.Path(server.ca_bundle),
         )
         assert sandbox.app_environment() == server.env()
+
+
+def image_files() -> list[Path]:
+    """The files `COPY . .` puts into the image: everything tracked by git that .dockerignore does not exclude
+    (its patterns here are plain paths and globs, which is all it uses)."""
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+
+    def ignored(path: str) -> bool:
+        parts = path.split("/")
+        prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+        return any(fnmatch(prefix, pattern.removeprefix("**/")) or fnmatch(parts[-1], pattern.removeprefix("**/"))
+                   for pattern in patterns for prefix in prefixes)
+
+    return [ROOT / path for path in tracked if not ignored(path) and (ROOT / path).is_file()]
+
+
+def test_it_leaves_the_sandbox_and_test_helpers_out_of_the_image():
+    files = {path.relative_to(ROOT).as_posix() for path in image_files()}
+    assert "manage.py" in files and "recruitee/settings/production.py" in files
+    assert not [name for name in files if name.startswith(("calendars/sandbox/", "tests/", "bench/", ".ci/"))]
+    assert "recruitee/devstack.py" not in files
+    # Nothing left in the image imports what was left out, or a test tool.
+    left_out = ("calendars.sandbox", "recruitee.devstack", "tests", "pytest", "playwright", "aiosmtpd")
+    for path in (ROOT / name for name in files if name.endswith(".py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            bad = [name for name in names if any(name == out or name.startswith(out + ".") for out in left_out)]
+            assert not bad, f"{path} imports {bad}"

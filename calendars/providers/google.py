@@ -8,7 +8,8 @@ import base64
 import hashlib
 import logging
 import os
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import google.auth.transport.requests
@@ -24,12 +25,17 @@ from googleapiclient.errors import HttpError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from .base import (
+    UNREADABLE,
     Account,
     AuthorizationFailed,
     AuthorizationStart,
+    Channel,
+    EventData,
     EventDraft,
     EventNotFound,
+    FullSyncRequired,
     Grant,
+    Page,
     ProviderCalendar,
     ProviderError,
     ProviderEventResult,
@@ -38,12 +44,17 @@ from .base import (
     TemporaryProviderError,
     TokenSet,
     Unauthorized,
+    event_description,
+    event_location,
+    normalize_response,
+    zone_named,
 )
-from .http import provider_session
+from .http import provider_session, thread_client
 
 logger = logging.getLogger(__name__)
 
 SCOPES = ["openid", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/calendar"]
+UTC_ZONE = ZoneInfo("UTC")
 
 # Google may answer with the scopes in another order or with earlier grants added (include_granted_scopes);
 # oauthlib would treat that as an error.
@@ -79,6 +90,26 @@ def error_from_http(error: HttpError, doing: str) -> ProviderError:
     return ProviderError(f"Google refused {doing} (HTTP {status}).")
 
 
+_RAISE = object()
+
+
+def _execute(request, doing: str, *, on: dict | None = None):
+    """Run one API request, with Google's errors turned into ours. `on` maps an HTTP status to what it means here
+    instead: an exception to raise, or a value to return (a 404 on a delete is a success, say)."""
+    try:
+        return request.execute(num_retries=0)  # we own the retry policy (see PROVIDERS.md)
+    except HttpError as error:
+        outcome = (on or {}).get(error.status_code, _RAISE)
+        if outcome is _RAISE:
+            raise error_from_http(error, doing) from None
+        if isinstance(outcome, BaseException):
+            raise outcome from None
+        return outcome
+    except (httplib2.HttpLib2Error, OSError):  # OSError covers timeouts and refused connections
+        # A write may have reached Google even though the answer did not: callers' writes are idempotent.
+        raise TemporaryProviderError(f"Could not reach Google while {doing}.") from None
+
+
 def google_event_id(key: str) -> str:
     """The Google event id for one of our keys: always the same for the same key, and valid for Google.
 
@@ -91,15 +122,12 @@ def google_event_id(key: str) -> str:
     return base64.b32hexencode(digest).decode("ascii").rstrip("=").lower()
 
 
-def _when(moment: datetime, time_zone: str) -> dict:
+# --- writing events --------------------------------------------------------------------------------------------
+
+
+def _write_when(moment: datetime, time_zone: str) -> dict:
     # The offset pins the instant; timeZone tells Google whose wall clock the event follows (DST, moves).
     return {"dateTime": moment.astimezone(ZoneInfo(time_zone)).isoformat(timespec="seconds"), "timeZone": time_zone}
-
-
-def _description(draft: EventDraft) -> str:
-    if not draft.video_link:
-        return draft.description
-    return f"{draft.description}\n\nVideo call: {draft.video_link}".strip()
 
 
 def _attendees(draft: EventDraft, current: list[dict] | None = None) -> list[dict]:
@@ -118,11 +146,10 @@ def _attendees(draft: EventDraft, current: list[dict] | None = None) -> list[dic
 def _event_body(draft: EventDraft, current_attendees: list[dict] | None = None) -> dict:
     return {
         "summary": draft.summary,
-        "description": _description(draft),
-        # Without a place the video link is where people go; calendars show the location most prominently.
-        "location": draft.location or draft.video_link,
-        "start": _when(draft.start, draft.time_zone),
-        "end": _when(draft.end, draft.time_zone),
+        "description": event_description(draft, as_html=False),
+        "location": event_location(draft),
+        "start": _write_when(draft.start, draft.time_zone),
+        "end": _write_when(draft.end, draft.time_zone),
         "attendees": _attendees(draft, current_attendees),
     }
 
@@ -134,8 +161,85 @@ def _result(event: dict, status: str) -> ProviderEventResult:
                                ical_uid=event.get("iCalUID", ""))
 
 
+# --- reading events (sync) ---------------------------------------------------------------------------------------
+
+
+def _parse_instant(value: str, zone: ZoneInfo = UTC_ZONE) -> datetime:
+    parsed = datetime.fromisoformat(value)  # Python 3.11 reads RFC 3339, "Z" included
+    # RFC 3339 requires an offset; a time without one is read in `zone`, never in the server's own zone.
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _optional_instant(value: object) -> datetime | None:
+    """A timestamp we only keep for reference (`updated`): unreadable, it is left out, not the event."""
+    try:
+        return _parse_instant(value) if value else None
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return None
+
+
+def _read_when(edge: dict, zone: ZoneInfo) -> tuple[datetime, date | None]:
+    """An aware UTC instant, and the date for all-day edges (midnight in the calendar's zone)."""
+    if "dateTime" in edge:
+        parsed = datetime.fromisoformat(edge["dateTime"])
+        if parsed.tzinfo is None:  # no offset: read in the edge's own zone, else the calendar's
+            zone = zone_named(edge["timeZone"], UTC_ZONE) if edge.get("timeZone") else zone
+            parsed = parsed.replace(tzinfo=zone)
+        return parsed.astimezone(UTC), None
+    day = date.fromisoformat(edge["date"])
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC), day
+
+
+def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
+    # Once per event of every full sync: plain lookups, no helper calls where a dict lookup will do.
+    get = item.get
+    start_edge, end_edge = get("start") or {}, get("end") or {}
+    start, start_date = _read_when(start_edge, calendar_zone)
+    end, end_date = _read_when(end_edge, calendar_zone) if end_edge else (start + timedelta(hours=1), None)
+    organizer = get("organizer") or {}
+    attendees = [
+        {"email": a.get("email", ""), "name": a.get("displayName", ""),
+         "response": normalize_response(a.get("responseStatus", ""))}
+        for a in get("attendees") or () if isinstance(a, dict)
+    ]
+    updated = get("updated")
+    return EventData(
+        provider_event_id=item["id"],
+        ical_uid=get("iCalUID", ""),
+        title=get("summary", ""),
+        start=start,
+        end=end if end > start else start,
+        time_zone=start_edge.get("timeZone", ""),
+        all_day=start_date is not None,
+        start_date=start_date,
+        end_date=end_date,
+        status=get("status", "confirmed"),
+        is_busy=get("transparency", "opaque") != "transparent",
+        organizer_email=organizer.get("email", ""),
+        organizer_name=organizer.get("displayName", ""),
+        attendees=attendees,
+        series_id=get("recurringEventId", ""),
+        provider_updated_at=_optional_instant(updated) if updated else None,
+    )
+
+
+def _read_item(item: dict, zone: ZoneInfo, window: tuple[datetime, datetime], result: Page) -> None:
+    if item.get("status") == "cancelled":
+        result.removed_ids.append(item["id"])
+        return
+    event = parse_event(item, zone)
+    if event.end < window[0] or event.start > window[1]:
+        # Outside the mirrored window: gone for us (it may have been moved out of it). An incremental sync cannot
+        # ask Google for the window (timeMin/timeMax are refused with a sync token), so it is applied here.
+        result.removed_ids.append(event.provider_event_id)
+    else:
+        result.events.append(event)
+
+
 class GoogleProvider:
     name = "google"
+
+    # --- OAuth ---
 
     def begin_authorization(self, *, state: str, redirect_uri: str) -> AuthorizationStart:
         flow = Flow.from_client_config(_client_config(), scopes=SCOPES, redirect_uri=redirect_uri)
@@ -202,7 +306,12 @@ class GoogleProvider:
             raise ProviderError(f"Google refused to revoke access (HTTP {response.status_code}).")
 
     def service(self, *, access_token: str):
-        """A Calendar v3 client for one task: httplib2 is not thread-safe, so never share it."""
+        """A Calendar v3 client for this thread (httplib2 is not thread-safe), reused while the token is the same."""
+        key = (access_token, settings.GOOGLE_API_ENDPOINT, settings.PROVIDER_TIMEOUT_SECONDS,
+               settings.PROVIDER_CA_BUNDLE)
+        return thread_client("google", key, lambda: self._build_service(access_token))
+
+    def _build_service(self, access_token: str):
         credentials = Credentials(token=access_token)
         http = httplib2.Http(timeout=settings.PROVIDER_TIMEOUT_SECONDS, ca_certs=settings.PROVIDER_CA_BUNDLE or None)
         return build(
@@ -213,79 +322,71 @@ class GoogleProvider:
             client_options={"api_endpoint": settings.GOOGLE_API_ENDPOINT},
         )
 
+    # --- account and calendars ---
+
     def account(self, *, access_token: str) -> Account:
-        try:
-            primary = self.service(access_token=access_token).calendarList().get(calendarId="primary").execute()
-        except HttpError as error:
-            raise error_from_http(error, "reading the account") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to read the account.") from None
+        primary = _execute(self.service(access_token=access_token).calendarList().get(calendarId="primary"),
+                           "reading the account")
         # The primary calendar's id is the account's address.
         return Account(account_id=primary["id"], email=primary["id"], name=primary.get("summary", ""))
 
     def list_calendars(self, *, access_token: str) -> list[ProviderCalendar]:
         service = self.service(access_token=access_token)
         calendars, page_token = [], None
-        try:
-            while True:
-                page = service.calendarList().list(pageToken=page_token, maxResults=250).execute()
-                for item in page.get("items", []):
-                    calendars.append(ProviderCalendar(
-                        calendar_id=item["id"],
-                        name=item.get("summaryOverride") or item.get("summary") or item["id"],
-                        time_zone=item.get("timeZone", ""),
-                        color=item.get("backgroundColor", ""),
-                        is_primary=bool(item.get("primary")),
-                        can_edit=item.get("accessRole") in ("owner", "writer"),
-                    ))
-                page_token = page.get("nextPageToken")
-                if not page_token:
-                    return calendars
-        except HttpError as error:
-            raise error_from_http(error, "listing calendars") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to list calendars.") from None
+        while True:
+            page = _execute(service.calendarList().list(pageToken=page_token, maxResults=250), "listing calendars")
+            for item in page.get("items", []):
+                calendars.append(ProviderCalendar(
+                    calendar_id=item["id"],
+                    name=item.get("summaryOverride") or item.get("summary") or item["id"],
+                    time_zone=item.get("timeZone", ""),
+                    color=item.get("backgroundColor", ""),
+                    is_primary=bool(item.get("primary")),
+                    can_edit=item.get("accessRole") in ("owner", "writer"),
+                ))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return calendars
 
-    def watch(self, *, access_token: str, calendar_id: str, channel_id: str, token: str, address: str,
-              ttl_seconds: int) -> dict:
-        """Ask Google to POST to `address` whenever this calendar's events change. Returns the channel."""
-        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token,
-                "params": {"ttl": str(ttl_seconds)}}
-        try:
-            return self.service(access_token=access_token).events().watch(calendarId=calendar_id, body=body).execute()
-        except HttpError as error:
-            raise error_from_http(error, "creating a push channel") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to create a push channel.") from None
+    # --- sync ---
 
-    def stop_watch(self, *, access_token: str, channel_id: str, resource_id: str) -> None:
-        try:
-            self.service(access_token=access_token).channels().stop(
-                body={"id": channel_id, "resourceId": resource_id}
-            ).execute()
-        except HttpError as error:
-            if error.status_code != 404:  # already gone
-                raise error_from_http(error, "stopping a push channel") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to stop a push channel.") from None
+    def fetch_events_page(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
+                          window: tuple[datetime, datetime]) -> Page:
+        # Keep the parameters of full and incremental requests identical, as Google requires for sync tokens.
+        params = {"calendarId": calendar.calendar_id, "singleEvents": True,
+                  "maxResults": settings.CALENDAR_SYNC_PAGE_SIZE}
+        if cursor:
+            params["syncToken"] = cursor
+        if page:
+            params["pageToken"] = page
+        # 410: the sync token expired or was invalidated.
+        body = _execute(self.service(access_token=access_token).events().list(**params), "listing events",
+                        on={410: FullSyncRequired("Google needs a full sync of this calendar.")})
+        zone = zone_named(calendar.time_zone) or zone_named(body.get("timeZone"), UTC_ZONE)
+        result = Page(next_page=body.get("nextPageToken", ""), cursor=body.get("nextSyncToken", ""))
+        for item in body.get("items", []):
+            try:
+                _read_item(item, zone, window, result)
+            except UNREADABLE as error:
+                result.skip(item, error)  # one unreadable event never costs its page
+        return result
 
-    def insert_event(self, *, access_token: str, calendar_id: str, event_id: str, draft: EventDraft,
-                     send_updates: str = "all") -> ProviderEventResult:
-        """Create the event with our id and UID; Google sends the invitations (`send_updates`).
+    # --- events ---
+
+    def create_event(self, *, access_token: str, calendar_id: str | None, key: str,
+                     draft: EventDraft) -> ProviderEventResult:
+        """Create the event with an id derived from `key` and our UID; Google sends the invitations.
 
         Safe to repeat: a second insert with the same id answers 409 and we return the event the first one made.
         """
-        events = self.service(access_token=access_token).events()
+        events, calendar_id = self.service(access_token=access_token).events(), calendar_id or "primary"
+        event_id = google_event_id(key)
         body = {"id": event_id, "iCalUID": draft.ical_uid, **_event_body(draft)}
-        try:
-            event = events.insert(calendarId=calendar_id, body=body, sendUpdates=send_updates).execute()
+        conflict = object()
+        event = _execute(events.insert(calendarId=calendar_id, body=body, sendUpdates="all"), "creating the event",
+                         on={409: conflict})
+        if event is not conflict:
             return _result(event, "created")
-        except HttpError as error:
-            if error.status_code != 409:
-                raise error_from_http(error, "creating the event") from None
-        except (httplib2.HttpLib2Error, OSError):
-            # The insert may have reached Google even though the answer did not; the retry will answer 409.
-            raise TemporaryProviderError("Could not reach Google to create the event.") from None
         # An earlier attempt got through (perhaps its answer was lost): that event is the one we want.
         try:
             event = self._get_event(events, calendar_id, event_id)
@@ -295,44 +396,65 @@ class GoogleProvider:
         logger.info("Google event %s already existed; the insert was a repeat", event_id)
         return _result(event, "created")
 
-    def patch_event(self, *, access_token: str, calendar_id: str, event_id: str, draft: EventDraft,
-                    send_updates: str = "all") -> ProviderEventResult:
+    def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
+                     draft: EventDraft) -> ProviderEventResult:
         """Bring the event in line with `draft` (time, place, people, text); Google sends the updates."""
-        events = self.service(access_token=access_token).events()
+        events, calendar_id = self.service(access_token=access_token).events(), calendar_id or "primary"
         current = self._get_event(events, calendar_id, event_id)
+        gone = EventNotFound("The event was deleted from the Google calendar.")
         if current.get("status") == "cancelled":
-            raise EventNotFound("The event was deleted from the Google calendar.")
+            raise gone
         body = _event_body(draft, current.get("attendees"))
-        try:
-            event = events.patch(calendarId=calendar_id, eventId=event_id, body=body,
-                                 sendUpdates=send_updates).execute()
-        except HttpError as error:
-            if error.status_code in (404, 410):
-                raise EventNotFound("The event was deleted from the Google calendar.") from None
-            raise error_from_http(error, "updating the event") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to update the event.") from None
+        event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all"),
+                         "updating the event", on={404: gone, 410: gone})
         return _result(event, "updated")
 
-    def cancel_event(self, *, access_token: str, calendar_id: str, event_id: str,
-                     send_updates: str = "all") -> ProviderEventResult:
-        """Delete the event; Google sends the cancellations. An event that is already gone counts as cancelled."""
-        events = self.service(access_token=access_token).events()
-        try:
-            events.delete(calendarId=calendar_id, eventId=event_id, sendUpdates=send_updates).execute()
-        except HttpError as error:
-            if error.status_code not in (404, 410):  # 410: deleted before (by us on a lost answer, or by someone)
-                raise error_from_http(error, "cancelling the event") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to cancel the event.") from None
+    def cancel_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
+                     comment: str = "") -> ProviderEventResult:
+        """Delete the event; Google sends the cancellations (it has no place for a comment). Gone already is fine:
+        410 means deleted before (by us on a lost answer, or by someone)."""
+        request = self.service(access_token=access_token).events().delete(
+            calendarId=calendar_id or "primary", eventId=event_id, sendUpdates="all")
+        _execute(request, "cancelling the event", on={404: None, 410: None})
         return ProviderEventResult(provider_event_id=event_id, status="cancelled")
 
     def _get_event(self, events, calendar_id: str, event_id: str) -> dict:
+        missing = EventNotFound("The event is not in the Google calendar.")
+        return _execute(events.get(calendarId=calendar_id, eventId=event_id), "reading the event",
+                        on={404: missing, 410: missing})
+
+    # --- push: one watch channel per calendar ---
+
+    def channel_calendars(self, selected: Sequence[str]) -> list[str | None]:
+        return list(selected)
+
+    def open_channel(self, *, access_token: str, calendar_id: str | None, channel_id: str, secret: str,
+                     address: str) -> Channel:
+        ttl_seconds = settings.CALENDAR_PUSH_TTL_SECONDS
+        body = {"id": channel_id, "type": "web_hook", "address": address, "token": secret,
+                "params": {"ttl": str(ttl_seconds)}}
+        request = self.service(access_token=access_token).events().watch(calendarId=calendar_id or "primary",
+                                                                         body=body)
+        watched = _execute(request, "creating a push channel")
+        expiration_ms = int(watched.get("expiration") or 0)
+        expires_at = (datetime.fromtimestamp(expiration_ms / 1000, tz=UTC) if expiration_ms
+                      else datetime.now(UTC) + timedelta(seconds=ttl_seconds))
+        return Channel(channel_id=channel_id, secret=secret, expires_at=expires_at,
+                       resource_id=watched.get("resourceId", ""), calendar_id=calendar_id)
+
+    def renew_channel(self, *, access_token: str, channel: Channel, address: str, new_channel_id: str,
+                      new_secret: str) -> Channel:
+        """Google channels cannot be extended: open the replacement first, then stop the old one."""
+        replacement = self.open_channel(access_token=access_token, calendar_id=channel.calendar_id,
+                                        channel_id=new_channel_id, secret=new_secret, address=address)
         try:
-            return events.get(calendarId=calendar_id, eventId=event_id).execute()
-        except HttpError as error:
-            if error.status_code in (404, 410):
-                raise EventNotFound("The event is not in the Google calendar.") from None
-            raise error_from_http(error, "reading the event") from None
-        except (httplib2.HttpLib2Error, OSError):
-            raise TemporaryProviderError("Could not reach Google to read the event.") from None
+            self.close_channel(access_token=access_token, channel=channel)
+        except ProviderError as error:
+            # It expires by itself; its notifications name a channel we no longer have and are refused.
+            logger.warning("Could not stop the replaced Google channel %s: %s", channel.channel_id, error)
+        return replacement
+
+    def close_channel(self, *, access_token: str, channel: Channel) -> None:
+        request = self.service(access_token=access_token).channels().stop(
+            body={"id": channel.channel_id, "resourceId": channel.resource_id})
+        _execute(request, "stopping a push channel", on={404: None})  # 404: already gone

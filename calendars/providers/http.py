@@ -1,7 +1,13 @@
 """HTTP sessions for provider calls: explicit trust roots and timeouts."""
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
 import requests
 from django.conf import settings
+
+T = TypeVar("T")
 
 
 class TimeoutSession(requests.Session):
@@ -23,3 +29,20 @@ def provider_session() -> requests.Session:
         session.trust_env = False
         session.verify = settings.PROVIDER_CA_BUNDLE
     return session
+
+
+_clients = threading.local()
+
+
+def thread_client(kind: str, key: tuple, make: Callable[[], T]) -> T:
+    """The client made by `make` for `key`, reused by later calls in the same thread with the same key.
+
+    Clients (httplib2, requests sessions) must not be shared between threads, and a new one per call costs a new
+    connection per call: the sync fetches page after page in its own threads. Only the latest client per kind is
+    kept, so nothing grows however many tokens a worker sees.
+    """
+    cached = getattr(_clients, kind, None)
+    if cached is None or cached[0] != key:
+        cached = (key, make())
+        setattr(_clients, kind, cached)
+    return cached[1]

@@ -3,25 +3,31 @@
 Only the base URLs come from settings (MICROSOFT_AUTHORITY, MICROSOFT_GRAPH_URL, PROVIDER_CA_BUNDLE).
 """
 
-import html
 import logging
 import uuid
 import warnings
-from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlsplit
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import msal
 import requests
 from django.conf import settings
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from .base import (
+    UNREADABLE,
     Account,
     AuthorizationFailed,
     AuthorizationStart,
+    Channel,
+    EventData,
     EventDraft,
     EventNotFound,
+    FullSyncRequired,
     Grant,
+    Page,
     ProviderCalendar,
     ProviderError,
     ProviderEventResult,
@@ -30,8 +36,12 @@ from .base import (
     TemporaryProviderError,
     TokenSet,
     Unauthorized,
+    event_description,
+    event_location,
+    normalize_response,
+    zone_named,
 )
-from .http import provider_session
+from .http import provider_session, thread_client
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +49,8 @@ logger = logging.getLogger(__name__)
 SCOPES = ["Calendars.ReadWrite", "User.Read"]
 
 MICROSOFT_LOGIN_HOSTS = {"login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn"}
+
+UTC_ZONE = ZoneInfo("UTC")
 
 # Shared across app instances so the OpenID configuration is fetched once per process, not per call.
 _HTTP_CACHE: dict = {}
@@ -85,6 +97,14 @@ def raise_for_graph(response: requests.Response, doing: str) -> None:
     raise ProviderError(f"Microsoft refused {doing} (HTTP {response.status_code}).")
 
 
+def _graph_code(response: requests.Response) -> str:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return ""
+    return error.get("code", "") if isinstance(error, dict) else ""
+
+
 # Fixed forever: changing it would give every key a new transactionId and defeat deduplication of retries.
 _TRANSACTION_NAMESPACE = uuid.UUID("6f1c3d0e-5b7a-4c8e-9a31-2d4e8f6b0c17")
 
@@ -96,7 +116,30 @@ def graph_transaction_id(key: str) -> str:
     return str(uuid.uuid5(_TRANSACTION_NAMESPACE, key))
 
 
-def _when(moment: datetime, time_zone: str) -> dict:
+def iana_zone_name(name: object) -> str:
+    """The IANA name for a zone as Graph names it, or "" when it names none we know ("Customized Time Zone").
+
+    Graph sends IANA names, Windows names ("W. Europe Standard Time", mapped with the CLDR table that icalendar
+    ships) and, for UTC, sometimes "tzone://Microsoft/Utc".
+    """
+    if not isinstance(name, str) or not name:
+        return ""
+    if name.lower() == "tzone://microsoft/utc":
+        return "UTC"
+    for candidate in (name, WINDOWS_TO_OLSON.get(name)):
+        if zone_named(candidate) is not None:
+            return candidate
+    return ""
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+
+
+# --- writing events --------------------------------------------------------------------------------------------
+
+
+def _write_when(moment: datetime, time_zone: str) -> dict:
     """Graph's dateTimeTimeZone: a wall-clock time without offset, read in `timeZone`.
 
     A wall-clock time that occurs twice (the hour the clocks go back) cannot name one instant without an offset,
@@ -109,25 +152,13 @@ def _when(moment: datetime, time_zone: str) -> dict:
     return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": time_zone}
 
 
-def _body_html(draft: EventDraft) -> str:
-    # Recruiter-written text: escaped, never interpreted as markup.
-    parts = [html.escape(draft.description).replace("\n", "<br>")] if draft.description else []
-    if draft.video_link:
-        link = html.escape(draft.video_link, quote=True)
-        if draft.video_link.lower().startswith(("https://", "http://")):
-            link = f'<a href="{link}">{link}</a>'
-        parts.append(f"Video call: {link}")
-    return "<br><br>".join(parts)
-
-
 def _event_body(draft: EventDraft) -> dict:
     return {
         "subject": draft.summary,
-        "body": {"contentType": "HTML", "content": _body_html(draft)},
-        "start": _when(draft.start, draft.time_zone),
-        "end": _when(draft.end, draft.time_zone),
-        # Without a place the video link is where people go; calendars show the location most prominently.
-        "location": {"displayName": draft.location or draft.video_link},
+        "body": {"contentType": "HTML", "content": event_description(draft, as_html=True)},
+        "start": _write_when(draft.start, draft.time_zone),
+        "end": _write_when(draft.end, draft.time_zone),
+        "location": {"displayName": event_location(draft)},
         "attendees": [
             {"type": "required", "emailAddress": {"address": email, **({"name": name} if name else {})}}
             for name, email in draft.attendees
@@ -142,8 +173,92 @@ def _result(event: dict, status: str) -> ProviderEventResult:
                                ical_uid=event.get("iCalUId") or "")
 
 
+# --- reading events (sync) ---------------------------------------------------------------------------------------
+
+# Graph's showAs values that leave the person available.
+FREE_SHOW_AS = {"free", "workingElsewhere"}
+
+
+def _instant(edge: dict) -> datetime:
+    """Graph sends `2026-03-29T09:00:00.0000000` plus a zone name; without a Prefer header the zone is UTC."""
+    stamp = edge["dateTime"]
+    if "." in stamp:
+        whole, fraction = stamp.split(".", 1)
+        stamp = f"{whole}.{fraction[:6]}"
+    naive = datetime.fromisoformat(stamp)
+    return naive.replace(tzinfo=zone_named(iana_zone_name(edge.get("timeZone")), UTC_ZONE)).astimezone(UTC)
+
+
+def _optional_stamp(value: object) -> datetime | None:
+    """A timestamp we only keep for reference: unreadable, it is left out, not the event."""
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
+    all_day = bool(item.get("isAllDay"))
+    start, end = _instant(item["start"]), _instant(item["end"])
+    original_zone = iana_zone_name(item.get("originalStartTimeZone", ""))
+    start_date = end_date = None
+    if all_day:
+        # All-day events are whole dates; anchor them at midnight in the zone they were made in, like Google's.
+        start_date, end_date = start.date(), end.date()
+        zone = zone_named(original_zone, calendar_zone)
+        start = datetime.combine(start_date, time.min, tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(end_date, time.min, tzinfo=zone).astimezone(UTC)
+    organizer = (item.get("organizer") or {}).get("emailAddress") or {}
+    attendees = [
+        {
+            "email": (a.get("emailAddress") or {}).get("address", ""),
+            "name": (a.get("emailAddress") or {}).get("name", ""),
+            "response": normalize_response((a.get("status") or {}).get("response", "")),
+        }
+        for a in item.get("attendees") or [] if isinstance(a, dict)
+    ]
+    return EventData(
+        provider_event_id=item["id"],
+        ical_uid=item.get("iCalUId", ""),
+        title=item.get("subject") or "",
+        start=start,
+        end=max(end, start),
+        time_zone=original_zone,
+        all_day=all_day,
+        start_date=start_date,
+        end_date=end_date,
+        status="cancelled" if item.get("isCancelled") else ("tentative" if item.get("showAs") == "tentative"
+                                                              else "confirmed"),
+        is_busy=item.get("showAs", "busy") not in FREE_SHOW_AS,
+        organizer_email=organizer.get("address", ""),
+        organizer_name=organizer.get("name", ""),
+        attendees=attendees,
+        series_id=item.get("seriesMasterId") or "",
+        provider_updated_at=_optional_stamp(item.get("lastModifiedDateTime")),
+    )
+
+
+def _read_item(item: dict, zone: ZoneInfo, result: Page) -> None:
+    if "@removed" in item or item.get("isCancelled"):
+        result.removed_ids.append(item["id"])
+    elif item.get("type") != "seriesMaster":
+        result.events.append(parse_event(item, zone))
+
+
+def _first_delta_url(calendar: ProviderCalendar, window: tuple[datetime, datetime]) -> str:
+    query = urlencode({
+        "startDateTime": window[0].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "endDateTime": window[1].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    })
+    calendar_id = quote(calendar.calendar_id, safe="")
+    return f"{settings.MICROSOFT_GRAPH_URL}/me/calendars/{calendar_id}/calendarView/delta?{query}"
+
+
 class MicrosoftProvider:
     name = "microsoft"
+
+    # --- OAuth ---
 
     def begin_authorization(self, *, state: str, redirect_uri: str) -> AuthorizationStart:
         try:
@@ -192,29 +307,56 @@ class MicrosoftProvider:
     def revoke(self, *, token: str) -> None:
         """Microsoft has no per-token revocation; deleting our copy of the tokens is what disconnecting means."""
 
+    # --- HTTP ---
+
     def graph(self, access_token: str) -> requests.Session:
+        """A Graph session for this thread (requests sessions are not thread-safe), reused while the token is
+        the same, so the sync's pages share one connection."""
+        key = (access_token, settings.PROVIDER_TIMEOUT_SECONDS, settings.PROVIDER_CA_BUNDLE)
+        return thread_client("microsoft", key, lambda: self._session(access_token))
+
+    @staticmethod
+    def _session(access_token: str) -> requests.Session:
         session = provider_session()
         session.headers["Authorization"] = f"Bearer {access_token}"
         return session
 
-    def _get(self, session: requests.Session, url: str, doing: str) -> dict:
+    def _send(self, method: str, url: str, doing: str, access_token: str, *, body: dict | None = None,
+              headers: dict | None = None) -> requests.Response:
         try:
-            response = session.get(url)
+            return self.graph(access_token).request(method, url, json=body, headers=headers)
         except requests.RequestException:
+            # A write may have reached Graph even though the answer did not: callers' writes are idempotent.
             raise TemporaryProviderError(f"Could not reach Microsoft while {doing}.") from None
+
+    def _call(self, method: str, url: str, doing: str, access_token: str, *, on: dict | None = None,
+              **kwargs) -> requests.Response | None:
+        """One Graph request, with its errors turned into ours. `on` maps an HTTP status to what it means here:
+        an exception to raise, or None to return (a 404 on a cancel is a success, say)."""
+        response = self._send(method, url, doing, access_token, **kwargs)
+        if on and response.status_code in on:
+            outcome = on[response.status_code]
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
         raise_for_graph(response, doing)
-        return response.json()
+        return response
+
+    def _json(self, method: str, url: str, doing: str, access_token: str, **kwargs) -> dict:
+        response = self._call(method, url, doing, access_token, **kwargs)
+        return response.json() if response is not None and response.content else {}
+
+    # --- account and calendars ---
 
     def account(self, *, access_token: str) -> Account:
-        me = self._get(self.graph(access_token), f"{settings.MICROSOFT_GRAPH_URL}/me", "reading the account")
+        me = self._json("GET", f"{settings.MICROSOFT_GRAPH_URL}/me", "reading the account", access_token)
         email = me.get("mail") or me.get("userPrincipalName") or ""
         return Account(account_id=me["id"], email=email, name=me.get("displayName", ""))
 
     def list_calendars(self, *, access_token: str) -> list[ProviderCalendar]:
-        session = self.graph(access_token)
         url, calendars = f"{settings.MICROSOFT_GRAPH_URL}/me/calendars", []
         while url:
-            page = self._get(session, url, "listing calendars")
+            page = self._json("GET", url, "listing calendars", access_token)
             for item in page.get("value", []):
                 calendars.append(ProviderCalendar(
                     calendar_id=item["id"],
@@ -226,38 +368,33 @@ class MicrosoftProvider:
             url = page.get("@odata.nextLink")
         return calendars
 
-    def _send(self, method: str, url: str, doing: str, access_token: str, body: dict | None = None) -> dict:
-        try:
-            response = self.graph(access_token).request(method, url, json=body)
-        except requests.RequestException:
-            raise TemporaryProviderError(f"Could not reach Microsoft while {doing}.") from None
-        if method == "DELETE" and response.status_code == 404:
-            return {}
-        raise_for_graph(response, doing)
-        return response.json() if response.content else {}
+    # --- sync: calendarView/delta per calendar ---
 
-    def subscribe(self, *, access_token: str, client_state: str, address: str, expires_at: datetime) -> dict:
-        """A Graph subscription to the account's events; Graph first checks `address` with a validation token."""
-        body = {
-            "changeType": "created,updated,deleted",
-            "notificationUrl": address,
-            "resource": "me/events",
-            "expirationDateTime": expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
-            "clientState": client_state,
-        }
-        return self._send("POST", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions", "creating a subscription",
-                          access_token, body)
+    def fetch_events_page(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
+                          window: tuple[datetime, datetime]) -> Page:
+        # Graph's links are self-contained: a nextLink continues, a deltaLink (which encodes the window) starts the
+        # next incremental sync.
+        url = page or cursor or _first_delta_url(calendar, window)
+        headers = {"Prefer": f"odata.maxpagesize={settings.CALENDAR_SYNC_GRAPH_PAGE_SIZE}"}
+        response = self._send("GET", url, "listing events", access_token, headers=headers)
+        stale = response.status_code == 410 or (response.status_code >= 400 and
+                                                _graph_code(response) == "syncStateNotFound")
+        if stale:  # the delta link is no longer accepted
+            raise FullSyncRequired("Microsoft needs a full sync of this calendar.")
+        raise_for_graph(response, "listing events")
+        body = response.json()
+        zone = zone_named(calendar.time_zone, UTC_ZONE)
+        result = Page(next_page=body.get("@odata.nextLink", ""), cursor=body.get("@odata.deltaLink", ""))
+        for item in body.get("value", []):
+            try:
+                _read_item(item, zone, result)
+            except UNREADABLE as error:
+                result.skip(item, error)  # one unreadable event never costs its page
+        return result
 
-    def renew_subscription(self, *, access_token: str, subscription_id: str, expires_at: datetime) -> dict:
-        body = {"expirationDateTime": expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")}
-        return self._send("PATCH", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{subscription_id}",
-                          "renewing a subscription", access_token, body)
+    # --- events ---
 
-    def unsubscribe(self, *, access_token: str, subscription_id: str) -> None:
-        self._send("DELETE", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{subscription_id}",
-                   "removing a subscription", access_token)
-
-    def create_event(self, *, access_token: str, calendar_id: str | None, transaction_id: str,
+    def create_event(self, *, access_token: str, calendar_id: str | None, key: str,
                      draft: EventDraft) -> ProviderEventResult:
         """Create the event (in the default calendar without `calendar_id`); Outlook sends the invitations.
 
@@ -266,26 +403,56 @@ class MicrosoftProvider:
         """
         base = settings.MICROSOFT_GRAPH_URL
         url = f"{base}/me/calendars/{quote(calendar_id, safe='')}/events" if calendar_id else f"{base}/me/events"
-        body = {"transactionId": transaction_id, **_event_body(draft)}
-        return _result(self._send("POST", url, "creating the event", access_token, body), "created")
+        body = {"transactionId": graph_transaction_id(key), **_event_body(draft)}
+        return _result(self._json("POST", url, "creating the event", access_token, body=body), "created")
 
-    def update_event(self, *, access_token: str, event_id: str, draft: EventDraft) -> ProviderEventResult:
-        """Bring the event in line with `draft`; Outlook sends updates to the attendees."""
+    def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
+                     draft: EventDraft) -> ProviderEventResult:
+        """Bring the event in line with `draft`; Outlook sends updates to the attendees. (Graph finds an event by
+        id in any of the mailbox's calendars.)"""
         url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
-        try:
-            response = self.graph(access_token).patch(url, json=_event_body(draft))
-        except requests.RequestException:
-            raise TemporaryProviderError("Could not reach Microsoft while updating the event.") from None
-        if response.status_code == 404:
-            raise EventNotFound("The event was deleted from the Outlook calendar.")
-        raise_for_graph(response, "updating the event")
-        return _result(response.json(), "updated")
+        gone = EventNotFound("The event was deleted from the Outlook calendar.")
+        event = self._json("PATCH", url, "updating the event", access_token, body=_event_body(draft), on={404: gone})
+        return _result(event, "updated")
 
-    def cancel_event(self, *, access_token: str, event_id: str) -> ProviderEventResult:
-        """Delete the event; as the organizer's copy goes, Outlook sends the cancellations. Gone already is fine.
-
-        Graph's `POST /events/{id}/cancel` (with a comment) would do the same, but the sandbox does not offer it.
-        """
-        url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
-        self._send("DELETE", url, "cancelling the event", access_token)  # a 404 is answered as success
+    def cancel_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
+                     comment: str = "") -> ProviderEventResult:
+        """The organizer's cancel (`POST /events/{id}/cancel`): Outlook sends the attendees a cancellation with
+        `comment` and removes the event from the organizer's calendar. Gone already (404) counts as cancelled."""
+        url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}/cancel"
+        self._call("POST", url, "cancelling the event", access_token, body={"Comment": comment}, on={404: None})
         return ProviderEventResult(provider_event_id=event_id, status="cancelled")
+
+    # --- push: one subscription to all of the account's events ---
+
+    def channel_calendars(self, selected: Sequence[str]) -> list[str | None]:
+        return [None]
+
+    def open_channel(self, *, access_token: str, calendar_id: str | None, channel_id: str, secret: str,
+                     address: str) -> Channel:
+        """A Graph subscription to the account's events; Graph first checks `address` with a validation token and
+        names the subscription itself (`channel_id` is not used)."""
+        expires_at = datetime.now(UTC) + timedelta(minutes=settings.CALENDAR_PUSH_GRAPH_TTL_MINUTES)
+        body = {
+            "changeType": "created,updated,deleted",
+            "notificationUrl": address,
+            "resource": "me/events",
+            "expirationDateTime": _stamp(expires_at),
+            "clientState": secret,
+        }
+        subscription = self._json("POST", f"{settings.MICROSOFT_GRAPH_URL}/subscriptions",
+                                  "creating a subscription", access_token, body=body)
+        return Channel(channel_id=subscription["id"], secret=secret, expires_at=expires_at)
+
+    def renew_channel(self, *, access_token: str, channel: Channel, address: str, new_channel_id: str,
+                      new_secret: str) -> Channel:
+        """Subscriptions are extended in place (PATCH), keeping their id and clientState."""
+        expires_at = datetime.now(UTC) + timedelta(minutes=settings.CALENDAR_PUSH_GRAPH_TTL_MINUTES)
+        url = f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{quote(channel.channel_id, safe='')}"
+        self._call("PATCH", url, "renewing a subscription", access_token,
+                   body={"expirationDateTime": _stamp(expires_at)})
+        return Channel(channel_id=channel.channel_id, secret=channel.secret, expires_at=expires_at)
+
+    def close_channel(self, *, access_token: str, channel: Channel) -> None:
+        url = f"{settings.MICROSOFT_GRAPH_URL}/subscriptions/{quote(channel.channel_id, safe='')}"
+        self._call("DELETE", url, "removing a subscription", access_token, on={404: None})  # 404: already gone

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from .model import PROVIDERS, Account, iso_local, zone
+from . import google_calendar
+from .model import GOOGLE, PROVIDERS, Account, iso_local, zone
 from .pages import esc, page
 from .state import NotFound, State
 from .web import HttpError, Request, Response, Router, json_response, redirect
@@ -111,6 +112,9 @@ def create_account(req: Request) -> Response:
     acc = _call(req.state.create_account, data.get("provider"), str(data.get("email") or ""),
                 name=data.get("name"), tz=data.get("tz") or "UTC", kind=data.get("kind") or "work",
                 events=int(events) if events not in (None, "") else None)
+    if acc.provider == GOOGLE and req.state.urls.get("google"):
+        # Like Google, whose events sit ready to be listed: the first sync of a big account meets no cold start.
+        google_calendar.warm_in_background(req.state, list(acc.calendars.values()), req.state.urls["google"])
     return json_response(account_summary(acc), 201)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 import time
 from bisect import bisect_right
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,11 +34,12 @@ from .model import CANCELLED, GOOGLE, Calendar, Event, iso_ms, parse_rfc3339
 from .pages import esc, page
 from .recurrence import series_span
 from .views import Instance, expand, find, overlaps, series_instances, span
-from .web import Request, Response, Router, json_response
+from .web import Request, Response, Router, compact_json, json_bytes_response, json_response
 
 SYNC_CONFLICTS = ("iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin",
                   "timeMax", "updatedMin")
 CACHE_SIZE = 16
+CACHE_ITEMS = 400_000  # instances kept in all cached listings together
 
 
 # --- calendarList ------------------------------------------------------------------------------------------
@@ -214,21 +216,72 @@ def _sort_key(inst: Instance, order_by: str | None) -> Any:
     return inst.id
 
 
-def _items(req: Request, cal: Calendar, mode: str, since: int, query: ListQuery) -> tuple[list[Any], list[Instance]]:
-    st = req.state
-    key = (st.epoch, cal.account.email, cal.id, mode, since, astuple(query))
+@dataclass
+class Listing:
+    """One events.list result, sorted, for one state of the calendar (`seq`): every page of a sync is a slice of
+    it. Each item's JSON is made once, when a page first needs it, so serving a page costs only joining bytes."""
+
+    seq: int
+    keys: list[Any]
+    items: list[Instance]
+    rendered: dict[tuple[str, str | None], list[bytes | None]] = field(default_factory=dict)
+
+    def page(self, start: int, end: int, cal: Calendar, base: str, out_tz: str | None) -> list[bytes]:
+        rendered = self.rendered.get((base, out_tz))
+        if rendered is None:
+            rendered = self.rendered[(base, out_tz)] = [None] * len(self.items)
+        for index in range(start, min(end, len(self.items))):
+            if rendered[index] is None:
+                rendered[index] = compact_json(render_event(self.items[index], cal, base, out_tz=out_tz))
+        return rendered[start:end]  # type: ignore[return-value]
+
+
+def _listing_key(st: Any, cal: Calendar, mode: str, since: int, query: ListQuery) -> tuple:
+    return (st.epoch, cal.account.email, cal.id, mode, since, astuple(query))
+
+
+def _listing(st: Any, cal: Calendar, mode: str, since: int, query: ListQuery) -> Listing:
+    key = _listing_key(st, cal, mode, since, query)
     hit = st.list_cache.get(key)
-    if hit is not None and hit[0] == cal.seq:
+    if hit is not None and hit.seq == cal.seq:
         st.list_cache.move_to_end(key)
-        return hit[1], hit[2]
+        return hit
     now = st.now()
     found = _full_items(cal, query, now) if mode == "full" else _changed_items(cal, since, query, now)
     found.sort(key=lambda i: _sort_key(i, query.order_by))
-    keys = [_sort_key(i, query.order_by) for i in found]
-    st.list_cache[key] = (cal.seq, keys, found)
-    while len(st.list_cache) > CACHE_SIZE:
+    listing = st.list_cache[key] = Listing(cal.seq, [_sort_key(i, query.order_by) for i in found], found)
+    # Bounded by entries and by items, so a sandbox serving several big calendars keeps its memory in check.
+    while len(st.list_cache) > 1 and (len(st.list_cache) > CACHE_SIZE or
+                                      sum(len(cached.items) for cached in st.list_cache.values()) > CACHE_ITEMS):
         st.list_cache.popitem(last=False)
-    return keys, found
+    return listing
+
+
+SYNC_QUERY = ListQuery(single=True)
+
+
+def warm(st: Any, cal: Calendar, base: str, *, chunk: int = 500) -> None:
+    """Make the JSON of a full sync's listing (singleEvents, the way apps sync) before anyone asks, a chunk at a
+    time so requests in between are not held up: a calendar created with many events is then served at the speed
+    of a thin server from its first page. Stops when the calendar changes (its listing is then made anew)."""
+    with st.lock:
+        listing = _listing(st, cal, "full", 0, SYNC_QUERY)
+        key = _listing_key(st, cal, "full", 0, SYNC_QUERY)
+    for start in range(0, len(listing.items), chunk):
+        with st.lock:
+            if st.list_cache.get(key) is not listing or listing.seq != cal.seq:
+                return
+            listing.page(start, start + chunk, cal, base, None)
+
+
+def warm_in_background(st: Any, calendars: list[Calendar], base: str) -> threading.Thread:
+    def work() -> None:
+        for cal in calendars:
+            warm(st, cal, base)
+
+    thread = threading.Thread(target=work, name="sandbox-google-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _stale() -> Exception:
@@ -268,26 +321,27 @@ def list_events(req: Request) -> Response:
         else:
             query = _query_from_request(req)
             mode, since, snap = "full", 0, st.seq
-        keys, items = _items(req, cal, mode, since, query)
-        start = bisect_right(keys, last_key) if last_key is not None else 0
-        chunk = items[start:start + size]
+        listing = _listing(st, cal, mode, since, query)
+        start = bisect_right(listing.keys, last_key) if last_key is not None else 0
+        end = start + size
+        chunk = listing.items[start:end]
         body: dict[str, Any] = {
             "kind": "calendar#events", "etag": f'"{snap}"', "summary": cal.name, "description": "",
             "updated": iso_ms(max((i.event.updated for i in chunk), default=int(time.time() * 1000))),
             "timeZone": cal.tz, "accessRole": cal.access,
             "defaultReminders": [{"method": "popup", "minutes": 10}] if cal.writable else [],
         }
-        if start + size < len(items):
+        if end < len(listing.items):
             body["nextPageToken"] = _encode({"t": "p", "e": st.epoch, "c": cal.id, "m": mode, "since": since,
-                                             "snap": snap, "f": list(astuple(query)), "k": keys[start + size - 1]})
+                                             "snap": snap, "f": list(astuple(query)), "k": listing.keys[end - 1]})
         else:
             body["nextSyncToken"] = _encode({
                 "t": "s", "e": st.epoch, "c": cal.id, "g": cal.sync_generation, "s": snap,
                 "f": [query.single, query.show_deleted, query.time_min, query.time_max],
             })
-        body["items"] = [render_event(i, cal, req.base_url, out_tz=response_tz) for i in chunk]
-    return json_response(body)
-
+        items = listing.page(start, end, cal, req.base_url, response_tz)
+    # The items' JSON is ready-made: splice it into the envelope (items last, as before) instead of encoding again.
+    return json_bytes_response(compact_json(body)[:-1] + b',"items":[' + b",".join(items) + b"]}")
 
 
 # --- single events and links --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Microsoft Graph v1.0: /me, calendars, calendarView (+ delta), events CRUD and subscriptions.
+"""Microsoft Graph v1.0: /me, calendars, calendarView (+ delta), events CRUD and cancel, and subscriptions.
 
 Deviations: event creation does not accept `recurrence` (400), and subscriptions accept http notification
 URLs on loopback besides https.
@@ -327,6 +327,31 @@ def delete_event(req: Request) -> Response:
     return Response(204)
 
 
+def cancel_event(req: Request) -> Response:
+    """`POST /events/{id}/cancel` with `{"Comment": "..."}` (optional): the organizer cancels a meeting with a
+    message to the attendees. As Graph documents it: 202 Accepted without a body; every attendee gets a
+    cancellation carrying the comment; the event moves to Deleted Items, so it is gone from the calendar and the
+    delta feed reports it removed. An attendee calling it gets 400.
+    """
+    st = req.state
+    with st.lock:
+        acc, _ = graph_auth(req, WRITE)
+        inst = _find(req, acc)
+        if not inst.event.calendar.writable:
+            raise graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        body = _body(req) if req.body else {}
+        # Graph reads property names regardless of case ("Comment" in its own samples, "comment" elsewhere).
+        comment = next((value for key, value in body.items() if key.lower() == "comment"), None)
+        if comment is not None and not isinstance(comment, str):
+            raise graph_error(400, "BadRequest", "Invalid value for parameter 'Comment'.")
+        if not _organizer_is_me(inst.event):
+            raise graph_error(400, "ErrorInvalidRequest", "Your request can't be completed. You need to be an "
+                                                          "organizer to cancel a meeting.")
+        ev = st.cancel(inst, hard=True)
+        st.record_invites(MICROSOFT, ev, "cancel", ev.attendees, comment=comment or None)
+    return Response(202)
+
+
 # --- subscriptions -----------------------------------------------------------------------------------------
 
 RESOURCE = re.compile(r"/?(?:me|users/(?P<user>[^/]+))/(?:events|calendar/events|calendars/(?P<cal>[^/]+)/events)",
@@ -442,6 +467,7 @@ def routes() -> Router:
         r.add("GET", prefix + r"/events/(?P<event>[^/]+)", get_event)
         r.add("PATCH", prefix + r"/events/(?P<event>[^/]+)", update_event)
         r.add("DELETE", prefix + r"/events/(?P<event>[^/]+)", delete_event)
+        r.add("POST", prefix + r"/events/(?P<event>[^/]+)/cancel", cancel_event)
     r.add("GET", "/v1.0/subscriptions", subscription_list)
     r.add("POST", "/v1.0/subscriptions", create_subscription)
     r.add("GET", r"/v1.0/subscriptions/(?P<sub>[^/]+)", subscription_get)

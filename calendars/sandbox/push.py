@@ -18,13 +18,14 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from .model import GOOGLE, Calendar, Event, iso_utc
 
-if TYPE_CHECKING:
-    from .state import State
+# The shared `State` (state.py) is written as `Any` here: state.py is built on this module, and importing it back,
+# even for type checking only, would make a cycle.
+State = Any
 
 
 @dataclass

@@ -71,6 +71,7 @@ class OutboxEntry:
     end: str
     sequence: int
     at: str = field(default_factory=lambda: iso_utc(int(time.time())))
+    comment: str | None = None  # the organizer's message with a cancellation (Graph's cancel action)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -469,7 +470,8 @@ class State:
         with self.lock:
             return [o.as_dict() for o in self.outbox if provider in (None, o.provider)]
 
-    def record_invites(self, provider: str, ev: Event, kind: str, attendees: Iterable[Attendee]) -> None:
+    def record_invites(self, provider: str, ev: Event, kind: str, attendees: Iterable[Attendee],
+                       comment: str | None = None) -> None:
         with self.lock:
             organizer = ev.organizer.email if ev.organizer else ev.calendar.account.email
             for att in attendees:
@@ -477,7 +479,7 @@ class State:
                     continue
                 self.outbox.append(OutboxEntry(
                     provider, organizer, att.email, kind, ev.id, ev.ical_uid, ev.summary,
-                    iso_utc(ev.start), iso_utc(ev.end), ev.sequence,
+                    iso_utc(ev.start), iso_utc(ev.end), ev.sequence, comment=comment,
                 ))
 
     def delivery_log(self) -> list[dict[str, Any]]:

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-if TYPE_CHECKING:
-    from .state import State
+# The shared `State` (state.py) is written as `Any` here: state.py is built on this module, and importing it back,
+# even for type checking only, would make a cycle.
+State = Any
 
 log = logging.getLogger("calendars.sandbox")
 
@@ -51,8 +52,16 @@ class Response:
         return None
 
 
+def compact_json(data: Any) -> bytes:
+    """JSON without the spaces the default separators add: about a tenth fewer bytes for a page of events."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def json_response(data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False).encode()
+    return json_bytes_response(compact_json(data), status, headers)
+
+
+def json_bytes_response(body: bytes, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
     return Response(status, body, [("Content-Type", "application/json; charset=UTF-8"), *(headers or [])])
 
 

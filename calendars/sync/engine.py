@@ -7,7 +7,6 @@ looks empty while it is being replaced.
 """
 
 import logging
-import random
 import re
 import time
 from collections.abc import Callable
@@ -21,21 +20,29 @@ from django.db.models import Count, F, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from recruitee.tasking import backoff_seconds
+
 from ..models import Calendar, CalendarConnection, Event
 from ..providers import get_provider
-from ..providers.base import ProviderError, RateLimited, ReconnectNeeded, TemporaryProviderError, Unauthorized
-from ..services import calendars_store, connection_access_token
+from ..providers.base import (
+    FullSyncRequired,
+    Page,
+    ProviderCalendar,
+    ProviderError,
+    RateLimited,
+    ReconnectNeeded,
+    TemporaryProviderError,
+    Unauthorized,
+)
+from ..tokens import FreshToken
 from . import lock
-from .google import GoogleEventSource
-from .microsoft import MicrosoftEventSource
+from .calendar_list import calendars_store
 from .normalize import clean_page
 from .prefetch import Prefetcher
 from .store import RowsRefused, upsert_events, upsert_events_one_by_one
-from .types import FullSyncRequired, Page
+from .window import sync_window
 
 logger = logging.getLogger(__name__)
-
-SOURCES = {"google": GoogleEventSource, "microsoft": MicrosoftEventSource}
 
 
 class SyncDeferred(Exception):
@@ -50,49 +57,34 @@ class SyncRun:
     def __init__(self, connection: CalendarConnection, token: str, *, sleep: Callable[[float], None] = time.sleep,
                  progress: Callable[[int, int], None] | None = None):
         self.connection = connection
-        self.token = token
+        self.lock_token = token
         self.sleep = sleep
         self.progress = progress
         self.pages = self.events = 0
-        self.refreshed_after_401 = False
-        self.access_token = connection_access_token(connection_id=self.connection.pk)
-
-    def _refresh_after_401(self) -> None:
-        """The token died before its expiry (revoked session, clock skew): refresh once per run, not in a loop."""
-        if self.refreshed_after_401:
-            raise ProviderError("The provider keeps refusing fresh access tokens.")
-        self.refreshed_after_401 = True
-        CalendarConnection.objects.filter(pk=self.connection.pk).update(token_expires_at=None)
-        self.access_token = connection_access_token(connection_id=self.connection.pk)
+        self.adapter = get_provider(connection.provider)
+        # One token for the run: refreshed under the connection's lock, and once more should the provider refuse it.
+        self.access = FreshToken(connection.pk)
+        self.window = sync_window()
 
     def refresh_calendar_list(self) -> None:
-        adapter = get_provider(self.connection.provider)
-        try:
-            calendars = adapter.list_calendars(access_token=self.access_token)
-        except Unauthorized:
-            self._refresh_after_401()
-            calendars = adapter.list_calendars(access_token=self.access_token)
+        calendars = self.access.run(lambda access_token: self.adapter.list_calendars(access_token=access_token))
         with transaction.atomic():
             calendars_store(self.connection, calendars)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return retry_after
-        # Exponential with full jitter, so many workers hitting one limit do not come back in lockstep.
-        base, cap = settings.CALENDAR_SYNC_BACKOFF_BASE_SECONDS, settings.CALENDAR_SYNC_BACKOFF_MAX_SECONDS
-        ceiling = min(cap, base * 2**attempt)
-        return random.uniform(ceiling / 2, ceiling)
-
-    def fetch(self, calendar: Calendar, *, page: str, cursor: str, source) -> Page:
+    def fetch(self, calendar: ProviderCalendar, *, page: str, cursor: str, access_token: str) -> Page:
         """One page, with retries for rate limits and temporary errors. Runs in the prefetch thread: HTTP only,
         no database (an Unauthorized goes back to the sync's own thread, which refreshes the token)."""
         attempts = settings.CALENDAR_SYNC_PAGE_ATTEMPTS
-        for attempt in range(attempts):
+        for attempt in range(1, attempts + 1):
             try:
-                return source.fetch(calendar, page=page, cursor=cursor)
+                return self.adapter.fetch_events_page(access_token=access_token, calendar=calendar, page=page,
+                                                      cursor=cursor, window=self.window)
             except (RateLimited, TemporaryProviderError) as error:
-                delay = self._backoff(attempt, getattr(error, "retry_after", None))
-                if attempt == attempts - 1 or delay > settings.CALENDAR_SYNC_BACKOFF_MAX_SECONDS:
+                retry_after = getattr(error, "retry_after", None)
+                delay = retry_after if retry_after is not None else backoff_seconds(
+                    attempt, base=settings.CALENDAR_SYNC_BACKOFF_BASE_SECONDS,
+                    cap=settings.CALENDAR_SYNC_BACKOFF_MAX_SECONDS)
+                if attempt == attempts or delay > settings.CALENDAR_SYNC_BACKOFF_MAX_SECONDS:
                     raise SyncDeferred(str(error), countdown=max(delay, 1.0)) from None
                 logger.info("Sync of connection %s: %s; trying the page again in %.1f s",
                             self.connection.pk, error, delay)
@@ -100,11 +92,13 @@ class SyncRun:
         raise ProviderError("The provider kept failing.")
 
     def _prefetcher(self, calendar: Calendar, state: dict) -> Prefetcher:
-        # Each prefetch thread gets its own client: httplib2 connections must not be shared between threads.
-        source = SOURCES[self.connection.provider](self.access_token)
+        # What the prefetch thread needs, read here: it must not touch the database (or the calendar row).
+        target = ProviderCalendar(calendar_id=calendar.provider_calendar_id, name=calendar.name,
+                                  time_zone=calendar.time_zone)
         cursor = calendar.sync_cursor if state["mode"] == "incremental" else ""
-        state["token"] = self.access_token
-        return Prefetcher(lambda page: self.fetch(calendar, page=page, cursor=cursor, source=source), state["page"])
+        access_token = state["token"] = self.access.value
+        return Prefetcher(lambda page: self.fetch(target, page=page, cursor=cursor, access_token=access_token),
+                          state["page"])
 
     @staticmethod
     def _start_state(calendar: Calendar, *, full: bool) -> dict:
@@ -135,14 +129,14 @@ class SyncRun:
         while True:
             try:
                 for result in prefetcher:
-                    self._write_page(calendar, result, state["mode"])
+                    self._write_page(calendar, result, state["mode"], fresh=self._fresh(calendar, state))
                     # Where to go on from: after an error below, the failed page is fetched again, not the first.
                     state["page"] = result.next_page
                 return
-            except Unauthorized:
+            except Unauthorized as refused:
                 # Only refresh if no other calendar's prefetch has already done so since this one started.
-                if state["token"] == self.access_token:
-                    self._refresh_after_401()
+                if state["token"] == self.access.value:
+                    self.access.refresh_after_401(refused)
             except FullSyncRequired:
                 logger.info("Calendar %s needs a full sync; starting one", calendar.pk)
                 state.update(mode="full", page="")
@@ -150,10 +144,22 @@ class SyncRun:
                 calendar.sync_generation += 1
             prefetcher = self._prefetcher(calendar, state)
 
-    def _write_page(self, calendar: Calendar, result: Page, mode: str) -> None:
+    @staticmethod
+    def _fresh(calendar: Calendar, state: dict) -> bool:
+        """Whether every row of the calendar was written by this full sync (none from before it): then its pages
+        can be inserted rather than upserted. Asked once per full sync of a calendar (and again after a restart)."""
+        if state["mode"] != "full":
+            return False
+        key = ("fresh", calendar.sync_generation)
+        if key not in state:
+            older = Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation)
+            state[key] = not older.exists()
+        return state[key]
+
+    def _write_page(self, calendar: Calendar, result: Page, mode: str, *, fresh: bool = False) -> None:
         result = clean_page(result)
         try:
-            self._write_clean_page(calendar, result, mode, one_by_one=False)
+            self._write_clean_page(calendar, result, mode, one_by_one=False, fresh=fresh)
         except RowsRefused as error:
             # Rolled back whole; write it again the slow way, so only the refused events are left out.
             logger.warning("Calendar %s: the database refused part of a page (%s); writing it event by event",
@@ -161,13 +167,14 @@ class SyncRun:
             self._write_clean_page(calendar, result, mode, one_by_one=True)
 
     @transaction.atomic
-    def _write_clean_page(self, calendar: Calendar, result: Page, mode: str, *, one_by_one: bool) -> None:
+    def _write_clean_page(self, calendar: Calendar, result: Page, mode: str, *, one_by_one: bool,
+                          fresh: bool = False) -> None:
         skipped = result.skipped
         if one_by_one:
             count_change, refused = upsert_events_one_by_one(calendar, result.events, calendar.sync_generation)
             skipped += refused
         else:
-            count_change = upsert_events(calendar, result.events, calendar.sync_generation)
+            count_change = upsert_events(calendar, result.events, calendar.sync_generation, fresh=fresh)
         if result.removed_ids:
             removed = Event.objects.filter(calendar=calendar, provider_event_id__in=result.removed_ids)
             count_change -= removed.delete()[0]
@@ -181,7 +188,8 @@ class SyncRun:
                 vanished = Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation)
                 count_change -= vanished.delete()[0]
         calendar.save(update_fields=["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"])
-        lock.heartbeat(self.connection.pk, self.token, pages=1, events=len(result.events), count_change=count_change)
+        lock.heartbeat(self.connection.pk, self.lock_token, pages=1, events=len(result.events),
+                       count_change=count_change)
         if skipped:
             # Counted with the page, in its transaction: a resumed sync neither loses nor repeats the count.
             CalendarConnection.objects.filter(pk=self.connection.pk).update(

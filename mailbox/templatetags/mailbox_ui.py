@@ -9,7 +9,7 @@ from recruitee.tenancy.models import Membership
 from .. import selectors
 from ..access import may_retry
 from ..models import Message
-from ..services import can_retry
+from ..outbox import can_retry
 
 register = template.Library()
 

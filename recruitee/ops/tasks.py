@@ -3,7 +3,9 @@ import socket
 
 from celery import shared_task
 from django.utils import timezone
-from django_scopes import scope
+
+from recruitee.emails import RenderedEmail, queue_system_email
+from recruitee.tasking import tenant_task
 
 from .models import WorkerHeartbeat, WorkerPing
 
@@ -13,8 +15,6 @@ logger = logging.getLogger(__name__)
 @shared_task
 def system_email_deliver_task(*, to: list[str], subject: str, text: str, html: str) -> None:
     """Emails queued by an older release: they become outbox rows now, delivered and recorded like all mail."""
-    from recruitee.emails import RenderedEmail, queue_system_email
-
     queue_system_email(to=to, email=RenderedEmail(subject=subject, text=text, html=html))
     logger.info("Moved a queued system email %r to the outbox", subject)
 
@@ -26,9 +26,8 @@ def worker_heartbeat_task() -> None:
     )
 
 
-@shared_task
+@tenant_task()
 def worker_ping_task(*, company_id: int, ping_id: int) -> None:
-    with scope(company=company_id):
-        WorkerPing.objects.filter(company_id=company_id, pk=ping_id, answered_at__isnull=True).update(
-            answered_at=timezone.now(), hostname=socket.gethostname()
-        )
+    WorkerPing.objects.filter(company_id=company_id, pk=ping_id, answered_at__isnull=True).update(
+        answered_at=timezone.now(), hostname=socket.gethostname()
+    )

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -8,8 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recruitee.tenancy.access import require_admin
 
+from . import services
 from .models import WorkerHeartbeat, WorkerPing
-from .tasks import worker_ping_task
 
 # Beat touches the heartbeat every 30 s; a few missed beats mean the worker or beat is down.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
@@ -27,9 +26,7 @@ def system_status(request: HttpRequest, company_slug: str) -> HttpResponse:
 @require_POST
 def worker_ping_create(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_admin(request.membership)
-    with transaction.atomic():
-        ping = WorkerPing.objects.create(company=request.company, requested_by=request.user)
-        transaction.on_commit(lambda: worker_ping_task.delay(company_id=request.company.pk, ping_id=ping.pk))
+    ping = services.worker_ping_request(company=request.company, actor=request.user)
     return redirect("ops:ping-detail", company_slug=company_slug, ping_id=ping.pk)
 
 

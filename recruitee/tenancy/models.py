@@ -122,6 +122,10 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=64)
     summary = models.CharField(max_length=300)
+    # Which object it was about, as "app_label.model" and primary key, so an object's page can show its own part of
+    # this one trail (an interview's history). Any app's object: the core names it without knowing its model.
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -130,6 +134,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["company", "target_type", "target_id"], name="audit_target")]
 
     def __str__(self) -> str:
         return self.summary

@@ -5,7 +5,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
@@ -26,8 +26,14 @@ class TeamError(Exception):
     """A team change that the rules forbid; the message is shown to the user as it is."""
 
 
-def audit_record(*, company: Company, actor, action: str, summary: str, **data) -> AuditEntry:
-    return AuditEntry.objects.create(company=company, actor=actor, action=action, summary=summary[:300], data=data)
+def audit_record(*, company: Company, actor, action: str, summary: str, target: models.Model | None = None,
+                 **data) -> AuditEntry:
+    """The one audit trail admins read: who did what (`action`, a sentence in `summary`) to which object."""
+    return AuditEntry.objects.create(
+        company=company, actor=actor, action=action, summary=summary[:300], data=data,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=target.pk if target is not None else None,
+    )
 
 
 @transaction.atomic
@@ -40,6 +46,21 @@ def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
     with scope(company=company):
         Membership.objects.create(company=company, user=owner, role=Role.ADMIN)
         audit_record(company=company, actor=owner, action="company.created", summary=f"{owner} created {name}")
+    return company
+
+
+def company_update(*, company: Company, actor, name: str, time_zone: str) -> Company:
+    """Rename the company or change its time zone; an audit entry names what changed."""
+    with transaction.atomic():
+        stored = Company.objects.select_for_update().get(pk=company.pk)
+        wanted = {"name": name, "time_zone": time_zone}
+        changed = [field for field, value in wanted.items() if getattr(stored, field) != value]
+        for field, value in wanted.items():
+            setattr(company, field, value)
+        if changed:
+            company.save(update_fields=changed)
+            audit_record(company=company, actor=actor, action="company.updated", target=company,
+                         summary=f"{actor} updated the company settings ({', '.join(changed)})", changed=changed)
     return company
 
 

@@ -181,9 +181,7 @@ def company_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_admin(request.membership)
     form = CompanySettingsForm(request.POST or None, instance=request.company)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.audit_record(company=request.company, actor=request.user, action="company.updated",
-                              summary=f"{request.user} updated the company settings")
+        services.company_update(company=request.company, actor=request.user, **form.cleaned_data)
         messages.success(request, "Settings saved.")
         return redirect("tenancy:settings", company_slug=company_slug)
     return render(request, "tenancy/settings.html", {"form": form}, status=400 if form.errors else 200)

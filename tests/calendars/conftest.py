@@ -3,7 +3,7 @@
 import pytest
 
 from calendars.providers import microsoft
-from calendars.sandbox.testing import sandbox, sandbox_server  # noqa: F401  (fixtures)
+from tests.sandbox_fixtures import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 PROVIDER_SETTINGS = (
     "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_AUTH_URI", "GOOGLE_TOKEN_URI", "GOOGLE_REVOKE_URI",

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 
 from calendars.models import Event
+from calendars.providers.base import normalize_response
 from calendars.sandbox.microsoft_render import graph_visible
 from calendars.sandbox.model import GOOGLE, MICROSOFT
 from calendars.sandbox.views import expand, span
-from calendars.sync.types import normalize_response
 from calendars.sync.window import sync_window
 
 GRAPH_RESPONSES = {"needsAction": "none", "accepted": "accepted", "declined": "declined",

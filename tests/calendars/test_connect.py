@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.providers.base import ReconnectNeeded
-from calendars.sandbox.testing import consent, query_of
-from calendars.services import connection_access_token
+from calendars.tokens import connection_access_token
 from recruitee.tenancy.models import AuditEntry
+from tests.sandbox_fixtures import consent, query_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from calendars.sandbox.testing import sandbox, sandbox_server  # noqa: F401  (fixtures)
 from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from tests.calendars.conftest import PROVIDER_SETTINGS
+from tests.sandbox_fixtures import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -7,11 +7,11 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from calendars.sandbox.testing import sandbox, sandbox_server  # noqa: F401  (fixtures)
-from mailbox.models import Message
 from scheduling.models import CalendarInvite, Interview
 from tests.calendars.conftest import PROVIDER_SETTINGS
 from tests.e2e.test_calendar_connect import sign_in
+from tests.sandbox_fixtures import sandbox, sandbox_server  # noqa: F401  (fixtures)
+from tests.scheduling.helpers import messages_about
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +143,7 @@ def test_it_schedules_from_the_candidate_page_and_sends_two_invitations(
     with scopes_disabled():
         interview = Interview.objects.get()
         # Invitation, update, cancellation: to Sofia by our email, to Dana by ours without .ics and by Google.
-        assert sorted(Message.objects.filter(interview=interview).values_list("audience", flat=True)) == [
+        assert sorted(messages_about(interview).values_list("audience", flat=True)) == [
             "candidate", "candidate", "candidate", "interviewers", "interviewers", "interviewers"]
         assert interview.sequence == 2 and interview.is_cancelled
         assert CalendarInvite.objects.get(interview=interview).status == CalendarInvite.Status.CANCELLED

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.browser import browser_context, page, results_dir  # noqa: F401 - fixtures for this folder
 from tests.integration.worker import celery_worker, worker_settings  # noqa: F401 - fixtures for this folder
 from tests.mailbox.smtp_server import SMTPTestServer
 

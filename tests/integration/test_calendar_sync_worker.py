@@ -6,11 +6,11 @@ import pytest
 from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, Event
-from calendars.sandbox.testing import sandbox, sandbox_server  # noqa: F401  (fixtures)
 from calendars.tasks import queue_sync
 from tests.calendars.conftest import PROVIDER_SETTINGS
 from tests.calendars.sync_truth import sandbox_events, stored_events
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, connect, connections
+from tests.sandbox_fixtures import sandbox, sandbox_server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -1,18 +1,11 @@
 """The demo recruiter emails a candidate in the browser; a real worker delivers it over SMTP; Sent shows it sent."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, REPO_ROOT, PageProblems
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls here only seed and read rows.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -20,35 +13,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 @pytest.fixture
 def worker_settings(smtp_server):
     return smtp_server.settings()
-
-
-@pytest.fixture
-def results_dir(request) -> Path:
-    folder = REPO_ROOT / "test-results" / re.sub(r"[^\w.-]+", "_", request.node.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def page(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="Europe/Berlin",
-        )
-        context.set_default_timeout(10_000)
-        context.add_init_script(RECORD_CSP_VIOLATIONS)
-        page = context.pages[0] if context.pages else context.new_page()
-        page.problems = PageProblems(page)
-        try:
-            yield page
-        finally:
-            context.close()
-            connections.close_all()
 
 
 # transactional_db (through celery_worker) before live_server: the database must outlive the live server.

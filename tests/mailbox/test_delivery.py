@@ -166,7 +166,7 @@ def test_it_sends_a_message_once_when_the_task_runs_twice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         message = send_to_candidate(owner, acme_candidate)
-    assert message_send_task.delay(message.pk, company_id=owner.company_id).get() == "skipped"
+    assert message_send_task.delay(company_id=owner.company_id, message_id=message.pk).get() == "skipped"
     assert len(smtp.received) == 1
     assert reload(message).attempts == 1
 
@@ -174,14 +174,17 @@ def test_it_sends_a_message_once_when_the_task_runs_twice(
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_a_message_once_when_two_workers_race_for_it(smtp, owner, acme_candidate, monkeypatch):
     # The commit is real here: keep the task it queues from running, the two "workers" below race instead.
-    monkeypatch.setattr("mailbox.services.queue_after_commit", lambda message: None)
+    monkeypatch.setattr("mailbox.services._queue_delivery", lambda message: None)
     message = send_to_candidate(owner, acme_candidate)
     smtp.hold()  # the first worker's SMTP answer waits until the second one has tried too
     results = {}
 
     def worker(name: str) -> None:
         try:
-            results[name] = message_send_task.apply(args=[message.pk], kwargs={"company_id": owner.company_id}).get()
+            task_kwargs = {"company_id": owner.company_id, "message_id": message.pk}
+            # .result, not .get(): Celery forbids .get() process-wide while any thread runs an eager apply_async
+            # (a live server thread of another test may still be finishing one).
+            results[name] = message_send_task.apply(kwargs=task_kwargs).result
         finally:
             connection.close()
 
@@ -226,7 +229,7 @@ def test_it_leaves_a_fresh_sending_claim_alone(smtp, owner, acme_candidate, djan
         message = send_to_candidate(owner, acme_candidate)
     with scopes_disabled():
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, claimed_at=timezone.now())
-    assert message_send_task.delay(message.pk, company_id=owner.company_id).get() == "skipped"
+    assert message_send_task.delay(company_id=owner.company_id, message_id=message.pk).get() == "skipped"
     assert smtp.received == []
 
 

@@ -22,6 +22,7 @@ from scheduling.models import Audience, Interview, Participant, Purpose
 from scheduling.plan import Plan
 from tests.conftest import make_member
 from tests.mailbox.factories import send_to_candidate
+from tests.scheduling.helpers import messages_about
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +224,7 @@ def test_it_always_lets_a_cancellation_out_and_counts_it(limits, owner, acme_can
         interview = _schedule(owner, acme_candidate, [])  # 1 of 1
         with django_capture_on_commit_callbacks(execute=True):
             scheduling_services.interview_cancel(interview=interview, actor=owner.user)
-        assert Message.objects.filter(interview=interview).count() == 2
+        assert messages_about(interview).count() == 2
     [cancellation] = mail.outbox
     assert acme_candidate.email in cancellation.to[0]
     assert "METHOD:CANCEL" in mail.outbox[0].alternatives[-1][0]

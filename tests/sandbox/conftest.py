@@ -12,10 +12,10 @@ from google_auth_httplib2 import AuthorizedHttp
 from google_auth_oauthlib.flow import Flow
 from googleapiclient.discovery import build
 
-from calendars.sandbox import testing
 from calendars.sandbox.model import GOOGLE, MICROSOFT
 from calendars.sandbox.server import SandboxServer
-from calendars.sandbox.testing import consent, query_of
+from tests import sandbox_fixtures as testing
+from tests.sandbox_fixtures import consent, query_of
 
 GOOGLE_SCOPES = ["openid", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/calendar"]
 GRAPH_SCOPES = ["Calendars.ReadWrite", "User.Read"]

@@ -1,12 +1,14 @@
 """Google Calendar v3 against the sandbox with google-api-python-client (static discovery)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
+import httplib2
 import pytest
 from googleapiclient.errors import HttpError
 
 from calendars.sandbox.model import GOOGLE
-from calendars.sandbox.testing import WebhookReceiver
+from tests.sandbox_fixtures import WebhookReceiver
 
 from .conftest import DANA, calendar_service
 
@@ -279,3 +281,26 @@ def test_it_leaves_an_event_untouched_when_a_patch_is_rejected(sandbox, google_s
     assert again["summary"] == "All Hands" and again["etag"] == occurrence["etag"]
     changes, _, _ = list_all(service, syncToken=token)
     assert changes == []
+
+
+def test_it_serves_an_event_as_it_is_now_after_its_page_was_served(sandbox, google_service):
+    service = google_service()
+    before, _, _ = list_all(service, singleEvents=True, maxResults=2500)  # renders and keeps every item's JSON
+    single = next(e for e in before if "recurringEventId" not in e and "dateTime" in e["start"])
+    sandbox.state.move_event(GOOGLE, DANA, single["id"], start=datetime(2031, 1, 2, 9, 0, tzinfo=UTC))
+    after, _, _ = list_all(service, singleEvents=True, maxResults=2500)
+    moved = next(e for e in after if e["id"] == single["id"])
+    assert moved["start"]["dateTime"].startswith("2031-01-02T10:00:00")  # Europe/Berlin
+    assert moved["updated"] > single["updated"] and len(after) == len(before)
+
+
+def test_it_answers_a_list_in_compact_json_with_its_length_on_a_kept_alive_connection(sandbox, google_login):
+    token = google_login().token
+    http = httplib2.Http(timeout=10)
+    url = sandbox.google_api_endpoint + "calendars/primary/events?singleEvents=true&maxResults=50"
+    answers = [http.request(url, headers={"Authorization": f"Bearer {token}"}) for _ in range(2)]
+    for response, body in answers:
+        assert response.status == 200 and int(response["content-length"]) == len(body)
+        assert b'", "' not in body and b'": ' not in body  # no spaces after separators
+        assert len(json.loads(body)["items"]) == 50
+    assert len(http.connections) == 1  # HTTP/1.1 keep-alive: one connection served both

@@ -12,7 +12,7 @@ from google.oauth2.credentials import Credentials
 from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 
 from calendars.sandbox.model import GOOGLE
-from calendars.sandbox.testing import consent, query_of
+from tests.sandbox_fixtures import consent, query_of
 
 from .conftest import DANA, GOOGLE_REDIRECT, google_flow
 

@@ -9,7 +9,7 @@ import requests
 
 from calendars.sandbox.data import CONSUMER_TENANT, SANDBOX_TENANT
 from calendars.sandbox.model import MICROSOFT
-from calendars.sandbox.testing import WebhookReceiver, consent, consent_response, form_post_fields, query_of
+from tests.sandbox_fixtures import WebhookReceiver, consent, consent_response, form_post_fields, query_of
 
 from .conftest import GRAPH_SCOPES, MICROSOFT_REDIRECT, SAM, msal_app
 

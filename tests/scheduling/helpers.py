@@ -8,7 +8,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from mailbox.models import Attachment, Message
-from scheduling.models import Interview
+from scheduling.models import Interview, InterviewMessage
 
 DAY = "2030-06-12"  # a Wednesday in summer time, comfortably in the future
 
@@ -53,14 +53,20 @@ def _errors(response) -> str:
     return str(form.errors if form else response.content[:2000])
 
 
+def messages_about(interview: Interview):
+    """The outbox rows sent about the interview (the link is kept on the scheduling side). Needs a scope."""
+    links = InterviewMessage.objects.filter(interview=interview).values("message_id")
+    return Message.objects.filter(pk__in=links).order_by("pk")
+
+
 def messages_of(interview: Interview) -> dict[str, Message]:
     with scopes_disabled():
-        return {m.audience: m for m in Message.objects.filter(interview=interview).order_by("pk")}
+        return {m.audience: m for m in messages_about(interview)}
 
 
 def all_messages_of(interview: Interview) -> list[Message]:
     with scopes_disabled():
-        return list(Message.objects.filter(interview=interview).order_by("pk"))
+        return list(messages_about(interview))
 
 
 def calendar_part(message: Message) -> bytes | None:

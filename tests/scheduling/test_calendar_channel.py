@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from django_scopes import scopes_disabled
 
-from calendars.sandbox import testing as sandbox_testing
 from calendars.tasks import calendar_sync_task
 from scheduling.models import CalendarInvite, Interview
 from scheduling.tasks import calendar_invite_sync_task
+from tests import sandbox_fixtures as sandbox_testing
 from tests.calendars import conftest as calendar_fixtures
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 from tests.calendars.test_provider_events import outbox, stored
@@ -62,7 +62,7 @@ def test_it_invites_by_calendar_once_and_follows_reschedule_and_cancel(
     assert [a.content_type for a in attachments(sent["candidate"])] == [
         "text/calendar; method=REQUEST; charset=UTF-8", "application/ics"]
 
-    calendar_invite_sync_task.delay(interview.company_id, interview.pk)  # a retried task
+    calendar_invite_sync_task.delay(company_id=interview.company_id, interview_id=interview.pk)  # a retried task
     assert outbox(providers) == [("invite", interviewer.user.email)]
     assert invite_of(interview).provider_event_id == invite.provider_event_id
 

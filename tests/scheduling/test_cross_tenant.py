@@ -27,7 +27,7 @@ def test_it_probes_every_scheduling_view(scheduling_endpoints):
     assert {e.name for e in scheduling_endpoints} == {
         "scheduling:schedule", "scheduling:find-time", "scheduling:schedule-invite", "scheduling:interview-detail",
         "scheduling:interview-reschedule", "scheduling:interview-cancel", "scheduling:calendar-retry",
-        "scheduling:templates",
+        "scheduling:templates", "scheduling:week",
     }
 
 

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_scopes import scopes_disabled
 
-from scheduling.models import Interview, InterviewChange
+from recruitee.tenancy.selectors import audit_entries_of
+from scheduling.models import Interview
 
 from .helpers import all_messages_of, attachments, calendar_part, schedule
 from .parsers import parse_with_icalendar
@@ -46,7 +47,7 @@ def test_it_reschedules_with_the_same_uid_and_the_next_sequence(owner_client, in
     candidate_update = next(m for m in updates if m.audience == "candidate")
     assert "it was on Wednesday, 12 June 2030 at 05:00" in candidate_update.text_body  # Phoenix time
     with scopes_disabled():
-        assert InterviewChange.objects.filter(interview=interview, kind="rescheduled").count() == 1
+        assert audit_entries_of(interview).filter(action="interview.rescheduled").count() == 1
 
 
 def test_it_does_not_raise_the_sequence_for_a_new_title(owner_client, acme_candidate):
@@ -142,8 +143,8 @@ def test_it_invites_a_new_interviewer_and_cancels_for_a_removed_one(owner_client
     with scopes_disabled():
         assert sorted(p.email for p in swapped.participants.all()) == sorted([acme_candidate.email,
                                                                               teammate.user.email])
-        change = InterviewChange.objects.filter(interview=interview).first()
-    assert change.summary == "Interviewers + Terry Teammate, − Ivan Interviewer"
+        change = audit_entries_of(interview).first()
+    assert change.data["detail"] == "Interviewers + Terry Teammate, − Ivan Interviewer"
 
 
 def test_it_warns_about_an_existing_interview_and_a_repeated_hour(owner_client, interviewer, acme_candidate):
@@ -154,3 +155,18 @@ def test_it_warns_about_an_existing_interview_and_a_repeated_hour(owner_client, 
     assert "Ivan Interviewer is busy 14:00–15:00 (Interview: Secret Rocket Engineer)." in page
     page = owner_client.get(step1(owner_client, acme_candidate, date="2030-10-27", start_time="02:30")).content
     assert "02:30 happens twice on 2030-10-27 in Europe/Berlin" in page.decode()
+
+
+def test_it_records_schedule_reschedule_and_cancel_in_the_one_audit_trail(owner_client, acme_candidate):
+    interview = schedule(owner_client, acme_candidate)
+    reschedule(owner_client, interview, start_time="15:00")
+    owner_client.post(f"/acme/interviews/{interview.pk}/cancel/")
+    log = owner_client.get("/acme/settings/audit/").content.decode()
+    for detail in ("Scheduled for", "Rescheduled to", "Cancelled"):
+        assert f"{interview.title} with {acme_candidate.full_name}: {detail}" in log
+    with scopes_disabled():
+        actions = list(audit_entries_of(interview).values_list("action", flat=True))
+    assert actions == ["interview.cancelled", "interview.rescheduled", "interview.scheduled"]
+    # The interview's page shows the same entries, not a second history.
+    page = owner_client.get(f"/acme/interviews/{interview.pk}/").content.decode()
+    assert "Scheduled for" in page and "Rescheduled to" in page and "Cancelled" in page

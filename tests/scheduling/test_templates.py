@@ -47,3 +47,20 @@ def test_it_resets_to_the_default(owner_client):
     owner_client.post(f"{URL}?audience=candidate&purpose=cancellation", {"action": "reset"})
     with scopes_disabled():
         assert not InviteTemplate.objects.exists()
+
+
+def test_it_records_template_edits_and_resets_in_the_audit_log(owner_client):
+    url = f"{URL}?audience=interviewers&purpose=update"
+    owner_client.post(url, {"subject": "Moved", "body": "Moved to {event_date}.", "action": "save"})
+    owner_client.post(url, {"subject": "Moved again", "body": "Now {event_date}.", "action": "save"})
+    owner_client.post(url, {"action": "reset"})
+    owner_client.post(url, {"action": "reset"})  # nothing left to reset: nothing to record
+    log = owner_client.get("/acme/settings/audit/").content.decode()
+    assert "customized the interviewers update template" in log
+    assert "edited the interviewers update template" in log
+    assert log.count("reset the interviewers update template to the default wording") == 1
+    with scopes_disabled():
+        from recruitee.tenancy.models import AuditEntry
+
+        assert list(AuditEntry.objects.filter(action__startswith="template.").values_list("action", flat=True)
+                    .order_by("pk")) == ["template.saved", "template.saved", "template.reset"]

@@ -2,7 +2,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from scheduling.timezones import NonexistentLocalTime, TimeZoneError, is_ambiguous, local_datetime, zone_for
+from recruitee.zones import TimeZoneError, zone_for
+from scheduling.timezones import NonexistentLocalTime, is_ambiguous, local_datetime
 
 
 @pytest.mark.parametrize("name", ["", "Europe", "Mars/Olympus_Mons", "../../etc/passwd", "localtime", "europe/berlin"])

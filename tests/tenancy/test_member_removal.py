@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 from calendars.models import CalendarConnection, PushChannel
 from calendars.providers import get_provider
 from calendars.providers.base import ReconnectNeeded
-from calendars.sandbox import testing as sandbox_testing
 from recruitee.tenancy.models import AuditEntry, Membership
 from scheduling.models import Interview, Participant
+from tests import sandbox_fixtures as sandbox_testing
 from tests.calendars import conftest as calendar_fixtures
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 from tests.conftest import make_member

@@ -1,8 +1,9 @@
-"""Test helpers: pytest fixtures for a running sandbox, a consent-page clicker and a webhook receiver.
+"""Test helpers for the calendar sandbox: pytest fixtures for a running sandbox, a consent-page clicker and a
+webhook receiver. They live with the tests, not in calendars/sandbox/, so the product never ships pytest code.
 
 Wire the fixtures into a conftest with::
 
-    from calendars.sandbox.testing import sandbox, sandbox_server  # noqa: F401
+    from tests.sandbox_fixtures import sandbox, sandbox_server  # noqa: F401
 
 `sandbox_server` (session scope) starts all listeners on free ports once; `sandbox` resets the state before
 each test and yields the same `SandboxServer` (`.google_url`, `.microsoft_url`, `.microsoft_http_url`,
@@ -23,7 +24,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 
-from .server import SandboxServer, start_sandbox
+from calendars.sandbox.server import SandboxServer, start_sandbox
 
 
 def make_sandbox_fixtures(

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from calendars.week import SLOTS_PER_DAY, Block, assign_lanes
+from scheduling.week_layout import SLOTS_PER_DAY, Block, assign_lanes
 from tests.calendars.factories import connected_calendar, event
 
 pytestmark = pytest.mark.django_db

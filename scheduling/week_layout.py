@@ -1,15 +1,18 @@
-"""Lay out a week of events as a grid picture: days across, hours down, overlaps side by side."""
+"""Lay out a week of events and interviews as a grid picture: days across, hours down, overlaps side by side."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 SLOT_MINUTES = 15
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
 MAX_LANES = 6
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One event's piece on one day (an event across midnight becomes one block per day)."""
 
@@ -21,8 +24,12 @@ class Block:
     source_id: int
     lane: int = 0
     lanes: int = 1
+    # Filled in once the lanes are known (finish_blocks): what the template prints as it is, no filters.
+    css: str = ""
+    times: str = ""
+    tip: str = ""
 
-    # Positions are quarter-hour slots and lane fractions, drawn with static CSS classes (static/css/week.css),
+    # Positions are quarter-hour slots and lane fractions, drawn with static CSS classes (static/css/week-slots.css),
     # so the strict Content-Security-Policy needs no inline styles.
     @property
     def top_slot(self) -> int:
@@ -30,7 +37,10 @@ class Block:
 
     @property
     def height_slots(self) -> int:
-        end_minutes = (self.end - self.start.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds() / 60
+        start = self.start
+        # Minutes from the start's (wall-clock) midnight to the end; both are in the viewer's zone.
+        since_midnight = start.hour * 3600 + start.minute * 60 + start.second + start.microsecond / 1e6
+        end_minutes = ((self.end - start).total_seconds() + since_midnight) / 60
         end_slot = -(-int(end_minutes) // SLOT_MINUTES)
         return max(1, min(SLOTS_PER_DAY, end_slot) - self.top_slot)
 
@@ -40,17 +50,43 @@ class Block:
         return f"lane-{min(self.lane, lanes - 1)}-of-{lanes}"
 
 
-@dataclass
+@dataclass(slots=True)
 class AllDayItem:
     title: str
     own: bool
     busy: bool
 
+    @property
+    def css(self) -> str:
+        return ("wk-allday-item wk-own" if self.own else "wk-allday-item wk-other") + ("" if self.busy else " wk-free")
 
-@dataclass
+
+@dataclass(slots=True)
 class PersonDay:
     blocks: list[Block] = field(default_factory=list)
     all_day: list[AllDayItem] = field(default_factory=list)
+    markup: str = ""  # the blocks as HTML (finish_day)
+
+
+def finish_day(day: PersonDay) -> None:
+    """Lanes, then each block's classes and labels, then its markup, in one pass.
+
+    A busy week shows a thousand blocks; printed through the template engine (a lookup, an escape and a node per
+    value) they cost a page tens of milliseconds, written here they cost one. Titles are escaped; everything else is
+    made of our own class names and digits. Positions are classes: the strict CSP allows no inline style."""
+    assign_lanes(day.blocks)
+    parts = []
+    for block in day.blocks:
+        top, height = block.top_slot, block.height_slots
+        lanes = min(block.lanes, MAX_LANES)
+        block.times = f"{block.start:%H:%M}–{block.end:%H:%M}"
+        block.css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
+                     f"lane-{min(block.lane, lanes - 1)}-of-{lanes} {'wk-own' if block.own else 'wk-other'}"
+                     f"{'' if block.busy else ' wk-free'}")
+        block.tip = f"{block.title} · {block.times}{'' if block.busy else ' · free'}"
+        parts.append(f'<div class="{block.css}" title="{escape(block.tip)}" data-testid="week-event">'
+                     f'<span class="wk-time">{block.times}</span>{escape(block.title)}</div>')
+    day.markup = mark_safe("".join(parts))  # noqa: S308 -- built above from escaped titles and our own classes
 
 
 def week_start(day: date) -> date:
@@ -60,6 +96,8 @@ def week_start(day: date) -> date:
 def split_by_day(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[date, datetime, datetime]]:
     """Cut [start, end) into local-day pieces."""
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.date() == local_end.date() and local_start < local_end:
+        return [(local_start.date(), local_start, local_end)]  # nearly every event: one piece
     pieces = []
     cursor = local_start
     while cursor < local_end:

@@ -1,0 +1,95 @@
+"""Writing pages of synced events: the fast paths store exactly what the careful ones would."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from django.db import connection as db
+from django.db import transaction
+from django_scopes import scope, scopes_disabled
+
+from calendars.models import Event
+from calendars.providers.base import EventData
+from calendars.sync.normalize import clean_event
+from calendars.sync.store import COPY_THRESHOLD, upsert_events
+from tests.calendars.factories import connected_calendar
+
+pytestmark = pytest.mark.django_db
+START = datetime(2030, 5, 6, 9, 0, tzinfo=UTC)
+
+
+def page(first: int, count: int, *, title: str = "Busy") -> list[EventData]:
+    return [
+        EventData(provider_event_id=f"ev-{n}", ical_uid=f"ev-{n}@test", title=f"{title} {n}",
+                  start=START + timedelta(hours=n), end=START + timedelta(hours=n, minutes=30),
+                  time_zone="Europe/Berlin", all_day=False, start_date=None, end_date=None, status="confirmed",
+                  is_busy=True, organizer_email="o@test", organizer_name="O",
+                  attendees=[{"email": "a@test", "name": "A", "response": "accepted"}], series_id="",
+                  provider_updated_at=START)
+        for n in range(first, first + count)
+    ]
+
+
+def stored(calendar) -> dict[str, str]:
+    with scopes_disabled():
+        return dict(Event.objects.filter(calendar=calendar).values_list("provider_event_id", "title"))
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the COPY paths are PostgreSQL's")
+def test_it_upserts_a_fresh_page_that_repeats_events_already_written(owner):
+    calendar = connected_calendar(owner)
+    size = COPY_THRESHOLD + 10
+    with transaction.atomic():
+        assert upsert_events(calendar, page(0, size), 1, fresh=True) == size
+    # The provider repeats half of the first page (a replayed change): the straight COPY meets those rows, and the
+    # page is upserted instead, in the same transaction, counting only the events that are new.
+    with transaction.atomic():
+        new = upsert_events(calendar, page(size // 2, size, title="Moved"), 1, fresh=True)
+    assert new == size // 2 + size % 2
+    rows = stored(calendar)
+    assert len(rows) == size // 2 + size
+    assert rows["ev-0"] == "Busy 0" and rows[f"ev-{size // 2}"] == f"Moved {size // 2}"
+
+
+def awkward(events: list[EventData]) -> list[EventData]:
+    """Values COPY's text format must escape or spell out: backslashes (its escape character), quotes, JSON escapes,
+    non-ASCII, NULLs, dates, fractions of seconds, other offsets."""
+    berlin = timezone(timedelta(hours=2))
+    return [
+        replace(events[0], title="C:\\temp\\new \\N \\t", organizer_name='Zoë "Z" Ünal 🗓',
+                attendees=[{"email": "a\\b@test", "name": 'Q "uote" \\', "response": "declined"}]),
+        replace(events[1], all_day=True, start_date=date(2030, 5, 6), end_date=date(2030, 5, 7), is_busy=False,
+                provider_updated_at=None, ical_uid="", series_id="series\\1", time_zone=""),
+        replace(events[2], start=datetime(2030, 5, 6, 9, 0, 0, 123456, tzinfo=berlin),
+                end=datetime(2030, 5, 6, 10, 30, tzinfo=berlin), status="tentative", attendees=[]),
+        *events[3:],
+    ]
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the COPY paths are PostgreSQL's")
+@pytest.mark.parametrize("fresh", [True, False])
+def test_it_stores_what_the_orm_stores_when_it_copies_a_page(owner, teammate, fresh):
+    copied, saved = connected_calendar(owner), connected_calendar(teammate)
+    events = awkward(page(0, COPY_THRESHOLD))
+    with transaction.atomic(), scope(company=owner.company):
+        assert upsert_events(copied, events, 3, fresh=fresh) == len(events)
+        for first in range(0, len(events), COPY_THRESHOLD - 1):  # pages below the threshold go through the ORM
+            upsert_events(saved, events[first:first + COPY_THRESHOLD - 1], 3)
+    fields = [f.name for f in Event._meta.fields if f.name not in ("id", "calendar", "company")]
+    with scopes_disabled():
+        rows = [list(Event.objects.filter(calendar=calendar).order_by("provider_event_id").values(*fields))
+                for calendar in (copied, saved)]
+    assert rows[0] == rows[1]
+    assert rows[0][0]["title"] == "C:\\temp\\new \\N \\t" and rows[0][0]["attendees"][0]["name"] == 'Q "uote" \\'
+
+
+def test_it_keeps_a_clean_event_as_it_is_and_cleans_any_other():
+    clean = page(0, 1)[0]
+    assert clean_event(clean) is clean  # nothing copied for the common case
+    for dirty in (replace(clean, title="a\x00b"), replace(clean, time_zone="Europe"),
+                  replace(clean, status="maybe"), replace(clean, end=START - timedelta(days=1)),
+                  replace(clean, attendees=[{"email": "a@test", "name": "A", "response": "perhaps"}]),
+                  replace(clean, attendees=[{"email": "a@test", "name": "A", "response": "accepted", "x": 1}]),
+                  replace(clean, organizer_name="O" * 500), replace(clean, start_date=START)):
+        cleaned = clean_event(dirty)
+        assert cleaned is not dirty and cleaned == clean_event(cleaned), dirty
