@@ -1,14 +1,17 @@
 """Server time of the Sent tab with 100,000 messages: `make bench`, or `.venv/bin/python bench/mailbox_sent.py`.
 
-Builds a throwaway test database (SQLite file, or `test_<name>` on PostgreSQL when DATABASE_URL says so), fills it
-with MESSAGES outbox rows, then requests the Sent tab in-process through the whole Django stack (middleware, tenant
-scope, queries, templates) and reports the time per request and the number of queries. Prints a table and writes
-bench/results/mailbox.json.
+Builds a throwaway PostgreSQL database (`recruitee_bench_mailbox_<pid>` on the server of DATABASE_URL, else of
+BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres), migrates it, fills it with MESSAGES outbox
+rows, then requests the Sent tab in-process through the whole Django stack (middleware, tenant scope, queries,
+templates): its first and a deep page, and searches for a word in every message, a word in a handful and a word in
+none. Reports p50 and p95 per request, the number of queries, and whether p95 is within the budget. Prints a table
+and writes bench/results/mailbox.json. The budgets are for PostgreSQL; on SQLite the figures come without a verdict.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import statistics
@@ -20,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruitee.settings.test")
+os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL",
+                                                     "postgres://postgres@127.0.0.1:5432/postgres"))
 
 import django  # noqa: E402
 
@@ -30,8 +35,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "100000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+RUNS = int(os.environ.get("BENCH_RUNS", "50"))
 RESULTS = ROOT / "bench" / "results" / "mailbox.json"
+# p95 server time per request, in ms (issue 11: "Sent search, 100k messages: < 30 ms").
+BUDGET_MS = 30
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}  # what the search box asks for
 
 
 def seed():
@@ -60,17 +68,29 @@ def seed():
     return client, candidate
 
 
-def scenarios(candidate) -> list[tuple[str, str, dict]]:
-    last_page = -(-MESSAGES // 25)
+def scenarios(candidate) -> list[tuple[str, str, dict, int | None]]:
+    """(name, URL, headers, budget in ms or None for figures given for information)."""
+    deep_page = -(-MESSAGES // 25)  # the oldest messages
     return [
-        ("Mine, page 1", "/acme/mailbox/sent/", {}),
-        ("Everyone, page 1", "/acme/mailbox/sent/?who=everyone", {}),
-        ("Everyone, last page", f"/acme/mailbox/sent/?who=everyone&page={last_page}", {}),
-        ("Failed only", "/acme/mailbox/sent/?who=everyone&status=failed", {}),
-        ("About one candidate", f"/acme/mailbox/sent/?who=everyone&candidate={candidate.pk}", {}),
-        ("Search (htmx results)", "/acme/mailbox/sent/?who=everyone&q=follow-up+%2342424",
-         {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}),
+        ("Sent, first page", "/acme/mailbox/sent/?who=everyone", {}, BUDGET_MS),
+        ("Sent, deep page", f"/acme/mailbox/sent/?who=everyone&page={deep_page}", {}, BUDGET_MS),
+        ("Mine, first page", "/acme/mailbox/sent/", {}, BUDGET_MS),
+        ("Failed only", "/acme/mailbox/sent/?who=everyone&status=failed", {}, BUDGET_MS),
+        ("About one candidate", f"/acme/mailbox/sent/?who=everyone&candidate={candidate.pk}", {}, BUDGET_MS),
+        # Every subject says "Interview follow-up #<n>"; every recipient is "Candidate <n> <candidate<n>@...>".
+        ("Search, common term", "/acme/mailbox/sent/?who=everyone&q=follow-up", HTMX, BUDGET_MS),
+        ("Search, rare term", "/acme/mailbox/sent/?who=everyone&q=4242", HTMX, BUDGET_MS),  # ~20 messages
+        ("Search, no match", "/acme/mailbox/sent/?who=everyone&q=zebra", HTMX, BUDGET_MS),
+        ("Search, common + rare", "/acme/mailbox/sent/?who=everyone&q=follow-up+%2342424", HTMX, BUDGET_MS),
+        ("Search, common, page 2", "/acme/mailbox/sent/?who=everyone&q=follow-up&page=2", HTMX, BUDGET_MS),
+        # Shorter than a trigram, so no index can help: a scan of the company's messages (information only).
+        ("Search, 2 rare letters", "/acme/mailbox/sent/?who=everyone&q=zq", HTMX, None),
     ]
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    return sorted_values[max(0, math.ceil(len(sorted_values) * share) - 1)]
 
 
 def measure(client: Client, url: str, headers: dict) -> dict:
@@ -84,45 +104,77 @@ def measure(client: Client, url: str, headers: dict) -> dict:
 
     with connection.execute_wrapper(count):
         client.get(url, **headers)
-    timings = []
-    for _ in range(RUNS):
+    timings, sql_timings = [], []
+    in_sql = [0.0]
+
+    def time_sql(execute, sql, params, many, context):
         started = time.perf_counter()
-        response = client.get(url, **headers)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_sql[0] += time.perf_counter() - started
+
+    with connection.execute_wrapper(time_sql):
+        for _ in range(RUNS):
+            in_sql[0] = 0.0
+            started = time.perf_counter()
+            response = client.get(url, **headers)
+            timings.append((time.perf_counter() - started) * 1000)
+            sql_timings.append(in_sql[0] * 1000)
+            assert response.status_code == 200
     timings.sort()
     return {
-        "queries": len(queries), "median_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2), "min_ms": round(timings[0], 2),
-        "runs": RUNS,
+        "queries": len(queries), "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2), "min_ms": round(timings[0], 2),
+        # The part of the request spent waiting for PostgreSQL; the rest is Django and the templates.
+        "sql_p50_ms": round(statistics.median(sql_timings), 2), "runs": RUNS,
     }
+
+
+def verdict(row: dict, judged: bool) -> str:
+    if row["budget_ms"] is None:
+        return "info"
+    if not judged:
+        return "n/a"
+    return "met" if row["met"] else "MISSED"
 
 
 def main() -> int:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "postgresql":  # its own name: never another run's database, nor a test run's test_<name>
+        connection.settings_dict["TEST"]["NAME"] = f"recruitee_bench_mailbox_{os.getpid()}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         client, candidate = seed()
         rows = []
-        for name, url, headers in scenarios(candidate):
-            rows.append({"name": name, "url": url, **measure(client, url, headers)})
+        for name, url, headers, budget in scenarios(candidate):
+            row = {"name": name, "url": url, **measure(client, url, headers), "budget_ms": budget}
+            row["met"] = None if budget is None else row["p95_ms"] < budget
+            rows.append(row)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
-    print(f"\nSent tab, {MESSAGES:,} messages, {connection.vendor}, {RUNS} requests each (in-process server time)\n")
-    print(f"{'scenario':<24} {'queries':>7} {'median ms':>10} {'p95 ms':>8} {'min ms':>8}")
+    judged = connection.vendor == "postgresql"
+    print(f"\nSent tab, {MESSAGES:,} messages, {connection.vendor}, {RUNS} requests each (in-process server time)")
+    if not judged:
+        print("The budgets are for PostgreSQL (its trigram indexes serve the search): no verdict on "
+              f"{connection.vendor}.")
+    print(f"\n{'scenario':<24} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'budget':>8}  {'verdict':<7} "
+          f"{'of p50 in SQL':>13}")
     for row in rows:
-        print(f"{row['name']:<24} {row['queries']:>7} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
-              f"{row['min_ms']:>8.1f}")
+        budget = f"< {row['budget_ms']}" if row["budget_ms"] is not None else "-"
+        print(f"{row['name']:<24} {row['queries']:>7} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {budget:>8}  "
+              f"{verdict(row, judged):<7} {row['sql_p50_ms']:>13.1f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "mailbox Sent tab", "messages": MESSAGES, "database": connection.vendor,
+        "budget": f"p95 < {BUDGET_MS} ms per request (PostgreSQL)",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
         "django": django.get_version(), "machine": platform.machine(), "results": rows,
     }, indent=2) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
-    return 0
+    return 0  # a report, like bench/calendar_sync.py: a missed budget shows as MISSED and `make bench` goes on
 
 
 if __name__ == "__main__":

@@ -40,6 +40,19 @@ class Span:
         end_slot = self.left + max(1, -(-int(minutes) // SLOT_MINUTES))
         return max(1, min(SLOTS, end_slot) - self.left)
 
+    # What the template prints as it is (no filters per span): classes, tooltip, the text inside.
+    @property
+    def css(self) -> str:
+        return f"ft-span ft-{self.kind} ft-l-{self.left} ft-w-{self.width}"
+
+    @property
+    def tip(self) -> str:
+        return f"{self.label} · {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def text(self) -> str:
+        return "" if self.kind == "work" else self.label
+
 
 @dataclass
 class Row:
@@ -56,6 +69,18 @@ class Slot:
     free: bool  # nobody whose calendar we know is busy, and inside everyone's working hours
     label: str
 
+    @property
+    def css(self) -> str:
+        return "ft-slot ft-slot-free" if self.free else "ft-slot"
+
+    @property
+    def tip(self) -> str:
+        return f"{self.label} · free for everyone" if self.free else f"{self.label} · someone is busy or off"
+
+    @property
+    def aria(self) -> str:
+        return f"Start at {self.label}" if self.free else f"Start at {self.label} (conflict)"
+
 
 @dataclass
 class Grid:
@@ -70,7 +95,7 @@ def _window(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return (datetime.combine(day, time(FIRST_HOUR), tzinfo=zone), datetime.combine(day, time(LAST_HOUR), tzinfo=zone))
 
 
-def _people(organizer: Membership, interviewers: list[Membership]) -> list[Membership]:
+def people_of(organizer: Membership, interviewers: list[Membership]) -> list[Membership]:
     seen, people = set(), []
     for member in [organizer, *interviewers]:
         if member.pk not in seen:
@@ -79,29 +104,61 @@ def _people(organizer: Membership, interviewers: list[Membership]) -> list[Membe
     return people
 
 
-def _busy(*, viewer: Membership, people: list[Membership], start: datetime, end: datetime, zone: ZoneInfo,
-          exclude: Interview | None) -> dict[int, list[Span]]:
+@dataclass
+class Availability:
+    """What is known of the people's time in one window, read once (events, interviews, connections) and shared by
+    the grid and the conflict check: busy spans per person, whole (not cut to the window), and who is connected."""
+
+    start: datetime
+    end: datetime
+    busy: dict[int, list[Span]]
+    connected: set[int]
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def busy_during(self, person_id: int, start: datetime, end: datetime) -> list[Span]:
+        return [span for span in self.busy[person_id] if span.start < end and span.end > start]
+
+
+def availability(*, viewer: Membership, people: list[Membership], start: datetime, end: datetime, zone: ZoneInfo,
+                 exclude: Interview | None = None) -> Availability:
+    """Everyone's busy times overlapping [start, end): four queries, bounded by the window, whatever its people."""
     found: dict[int, list[Span]] = {person.pk: [] for person in people}
-    skip_uids = {exclude.ical_uid} if exclude else set()
-    interviews = list(interviews_for_members(members=people, start=start, end=end))
-    uids = {interview.ical_uid for interview in interviews}
+    interviews = [interview for interview in interviews_for_members(members=people, start=start, end=end)
+                  if exclude is None or interview.pk != exclude.pk]
+    # Our own interviews are shown once, from our rows (the excluded one, being rescheduled, not at all).
+    ours = {interview.ical_uid for interview in interviews} | ({exclude.ical_uid} if exclude else set())
     for event in events_for_members(members=people, start=start, end=end):
-        if not event.is_busy or event.ical_uid in skip_uids or event.ical_uid in uids:
-            continue  # free time is no conflict; our own interviews are shown once, from our rows
-        owner = event.calendar.connection.member_id
-        label = event.display_title if owner == viewer.pk else "Busy"
+        if not event.is_busy or event.ical_uid in ours:
+            continue  # free time is no conflict
+        label = event.display_title if event.member_id == viewer.pk else "Busy"
         if event.all_day:
             label = f"{label} (all day)"
-        found[owner].append(Span(event.start.astimezone(zone), event.end.astimezone(zone), label, "busy"))
+        found[event.member_id].append(Span(event.start.astimezone(zone), event.end.astimezone(zone), label, "busy"))
     for interview in interviews:
-        if exclude is not None and interview.pk == exclude.pk:
-            continue
         members = {p.member_id for p in interview.participants.all()} | {interview.organizer_id}
         for person in people:
             if person.pk in members:
                 found[person.pk].append(Span(interview.start.astimezone(zone), interview.end.astimezone(zone),
                                              interview.title, "interview"))
-    return found
+    return Availability(start=start, end=end, busy=found, connected=members_with_calendars(members=people))
+
+
+def _known(known: Availability | None, *, viewer: Membership, people: list[Membership], start: datetime,
+           end: datetime, zone: ZoneInfo, exclude: Interview | None) -> Availability:
+    if known is not None and known.covers(start, end) and all(person.pk in known.busy for person in people):
+        return known
+    return availability(viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+
+
+def grid_window(day: date, zone_name: str, proposed: tuple[datetime, datetime] | None = None
+                ) -> tuple[datetime, datetime]:
+    """The day's grid, widened to the proposed time if it lies outside: one read serves the grid and its conflicts."""
+    start, end = _window(day, ZoneInfo(zone_name))
+    if proposed is not None:
+        start, end = min(start, proposed[0]), max(end, proposed[1])
+    return start, end
 
 
 def working_hours(member: Membership, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -114,12 +171,15 @@ def working_hours(member: Membership, day: date, zone: ZoneInfo) -> tuple[dateti
 
 def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], day: date,
               zone_name: str, proposed: tuple[datetime, datetime] | None = None,
-              duration: timedelta = timedelta(hours=1), exclude: Interview | None = None) -> Grid:
+              duration: timedelta = timedelta(hours=1), exclude: Interview | None = None,
+              known: Availability | None = None) -> Grid:
+    """The day's grid; from `known` when it covers the day (see grid_window), else read for the day alone."""
     zone = ZoneInfo(zone_name)
     start, end = _window(day, zone)
-    people = _people(organizer, interviewers)
-    connected = members_with_calendars(members=people)
-    busy = _busy(viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+    people = people_of(organizer, interviewers)
+    known = _known(known, viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+    busy = {person.pk: known.busy_during(person.pk, start, end) for person in people}
+    connected = known.connected
     rows = []
     work: dict[int, tuple[datetime, datetime]] = {}
     for person in people:
@@ -154,17 +214,18 @@ def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[M
 
 
 def conflicts(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], start: datetime,
-              end: datetime, zone_name: str, exclude: Interview | None = None) -> list[str]:
+              end: datetime, zone_name: str, exclude: Interview | None = None,
+              known: Availability | None = None) -> list[str]:
     """"Dana Scott is busy 14:00–15:00" for everyone busy during [start, end), times in the event's zone; and who
-    cannot be checked because no calendar of theirs is connected."""
+    cannot be checked because no calendar of theirs is connected. From `known` (the grid's) when it covers them."""
     zone = ZoneInfo(zone_name)
-    people = _people(organizer, interviewers)
-    busy = _busy(viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
-    connected = members_with_calendars(members=people)
+    people = people_of(organizer, interviewers)
+    known = _known(known, viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+    connected = known.connected
     warnings = []
     for person in people:
         name = "You are" if person.pk == viewer.pk else f"{person.user.display_name} is"
-        for span in busy[person.pk]:
+        for span in known.busy_during(person.pk, start, end):
             what = f" ({span.label})" if span.kind == "interview" or person.pk == viewer.pk else ""
             warnings.append(f"{name} busy {span.start:%H:%M}–{span.end:%H:%M}{what}.")
         work_start, work_end = working_hours(person, start.astimezone(zone).date(), zone)

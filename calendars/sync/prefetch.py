@@ -10,7 +10,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 
-from .types import Page
+from ..providers.base import Page
 
 _DONE = object()
 

@@ -8,19 +8,23 @@ refuse a row all the same, the page is written again one event at a time and onl
 
 import json
 import logging
+from dataclasses import dataclass
 
 from django.db import DataError, IntegrityError, connection, transaction
 
 from ..models import Calendar, Event
-from .types import EventData
+from ..providers.base import EventData
 
 logger = logging.getLogger(__name__)
 
+# In the order COPY rows are written (see _copy_text): the columns that may be NULL last.
 COLUMNS = [
-    "company_id", "calendar_id", "provider_event_id", "ical_uid", "title", "start", "end", "time_zone", "all_day",
-    "start_date", "end_date", "status", "is_busy", "organizer_email", "organizer_name", "attendees", "series_id",
-    "provider_updated_at", "sync_generation",
+    "company_id", "calendar_id", "sync_generation", "provider_event_id", "ical_uid", "title", "time_zone", "status",
+    "organizer_email", "organizer_name", "series_id", "start", "end", "all_day", "is_busy", "attendees",
+    "start_date", "end_date", "provider_updated_at",
 ]
+# What comes from the provider's event (the rest says where it belongs and which sync saw it last).
+EVENT_FIELDS = [name for name in COLUMNS if name not in ("company_id", "calendar_id", "sync_generation")]
 # What an update may change: everything but the row's identity.
 UPDATED = [name for name in COLUMNS if name not in ("company_id", "calendar_id", "provider_event_id")]
 STAGE = "calendars_event_stage"
@@ -42,17 +46,44 @@ class RowsRefused(Exception):
     """The database refused a row of the page (a value normalisation did not foresee)."""
 
 
-def upsert_events(calendar: Calendar, events: list[EventData], generation: int) -> int:
+@dataclass(frozen=True)
+class PreparedPage:
+    """A page's events made ready to write, away from the thread that talks to the database: one entry per event
+    id, and (for pages big enough to COPY) the COPY rows, as bytes."""
+
+    calendar_id: int
+    generation: int
+    events: list[EventData]
+    copy_rows: bytes | None
+
+
+def prepare_page(*, company_id: int, calendar_id: int, generation: int, events: list[EventData],
+                 copy: bool) -> PreparedPage:
+    """What upsert_events would work out first, done in advance (the sync does it in its fetch thread, so that
+    the CPU work of a page overlaps the database's work on the one before). `copy`: the database takes COPY."""
+    events = _latest_per_id(events)
+    rows = _copy_text(company_id, calendar_id, events, generation) if copy and len(events) >= COPY_THRESHOLD else None
+    return PreparedPage(calendar_id, generation, events, rows.encode() if rows is not None else None)
+
+
+def upsert_events(calendar: Calendar, events: list[EventData], generation: int, *, fresh: bool = False,
+                  prepared: PreparedPage | None = None) -> int:
     """Insert or update the page's events; return how many were new (for the connection's event count).
 
+    `fresh` says that the calendar holds no rows but those this sync wrote (a first sync, or a full one that began
+    on an empty calendar): the page is then COPYed straight into the events table, the cheapest write there is,
+    and only should it meet one of the rows already written (a provider repeating an event) is it upserted.
+    `prepared` is the same page from prepare_page, used when it was prepared for this calendar and generation.
     Raises RowsRefused when the database refuses any row; the transaction is then unusable and must be rolled back.
     """
+    if prepared is None or (prepared.calendar_id, prepared.generation) != (calendar.pk, generation):
+        prepared = PreparedPage(calendar.pk, generation, _latest_per_id(events), None)
     # Only errors about the values: a lost connection or a deadlock must fail the page (to be fetched again),
     # never make its events look unstorable. COPY talks to the driver directly, so its errors arrive unwrapped.
     refusals = (DataError, IntegrityError, connection.Database.DataError, connection.Database.IntegrityError,
                 UnicodeError)
     try:
-        return _upsert(calendar, _latest_per_id(events), generation)
+        return _upsert(calendar, prepared, fresh=fresh)
     except refusals as error:
         # Only the first line: PostgreSQL's DETAIL repeats the whole row, which is no business of the logs.
         first_line = (str(error).splitlines() or [""])[0]
@@ -74,17 +105,24 @@ def upsert_events_one_by_one(calendar: Calendar, events: list[EventData], genera
     return inserted, refused
 
 
-def _upsert(calendar: Calendar, events: list[EventData], generation: int) -> int:
+def _upsert(calendar: Calendar, page: PreparedPage, *, fresh: bool) -> int:
+    events, generation = page.events, page.generation
     if not events:
         return 0
     if connection.vendor == "postgresql" and len(events) >= COPY_THRESHOLD:
-        return _copy_upsert(calendar, events, generation)
+        if fresh:
+            try:
+                with transaction.atomic():  # a savepoint: a conflict undoes only this attempt
+                    return _copy_insert(calendar, page)
+            except connection.Database.errors.UniqueViolation:
+                logger.info("Calendar %s: a page repeated events already stored; upserting it", calendar.pk)
+        return _copy_upsert(calendar, page)
     ids = [event.provider_event_id for event in events]
     known = Event.objects.filter(calendar=calendar, provider_event_id__in=ids).count()
     Event.objects.bulk_create(
         [
             Event(company_id=calendar.company_id, calendar_id=calendar.pk, sync_generation=generation,
-                  **{name: getattr(event, name) for name in COLUMNS[2:-1]})
+                  **{name: getattr(event, name) for name in EVENT_FIELDS})
             for event in events
         ],
         update_conflicts=True,
@@ -94,7 +132,70 @@ def _upsert(calendar: Calendar, events: list[EventData], generation: int) -> int
     return len(events) - known
 
 
-def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -> int:
+_NULL = "\\N"
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps with options makes one per call
+
+
+def _copy_text(company_id: int, calendar_id: int, events: list[EventData], generation: int) -> str | None:
+    """The page as COPY's text format, built with joins rather than a call per field (the rows of a full sync are
+    a good part of its own CPU time). None if the page does not come out as exactly one line per event of exactly
+    one field per column: a value normalisation let through would then go the careful way, never misplaced."""
+    head = f"{company_id}\t{calendar_id}\t{generation}\t"
+    lines = []
+    try:
+        rows = _text_rows(head, events, lines)
+    except TypeError:  # a value that is not text where text belongs
+        return None
+    payload = "".join(rows)
+    if payload.count("\n") != len(events) or payload.count("\t") != len(events) * (len(COLUMNS) - 1):
+        return None
+    return payload
+
+
+def _text_rows(head: str, events: list[EventData], lines: list[str]) -> list[str]:
+    for event in events:
+        # Normalised text holds no tab, newline or carriage return (nothing unprintable): only backslashes, COPY's
+        # escape character, need doubling, in the text and JSON columns alike; the rest cannot contain one.
+        text = "\t".join((
+            event.provider_event_id, event.ical_uid, event.title, event.time_zone, event.status,
+            event.organizer_email, event.organizer_name, event.series_id,
+            str(event.start), str(event.end), "t" if event.all_day else "f", "t" if event.is_busy else "f",
+            _to_json(event.attendees),
+        ))
+        if "\\" in text:
+            text = text.replace("\\", "\\\\")
+        start_date, end_date, updated = event.start_date, event.end_date, event.provider_updated_at
+        lines.append("\t".join((
+            head + text, _NULL if start_date is None else str(start_date),
+            _NULL if end_date is None else str(end_date), _NULL if updated is None else str(updated),
+        )) + "\n")
+    return lines
+
+
+def _copy_rows(cursor, table: str, calendar: Calendar, page: PreparedPage) -> None:
+    rows = page.copy_rows
+    if rows is None and (text := _copy_text(calendar.company_id, calendar.pk, page.events, page.generation)):
+        rows = text.encode()
+    with cursor.cursor.copy(f"COPY {table} ({_quoted(COLUMNS)}) FROM STDIN") as copy:
+        if rows is not None:
+            copy.write(rows)
+            return
+        for event in page.events:  # value by value, each escaped by the driver
+            copy.write_row((
+                calendar.company_id, calendar.pk, page.generation, event.provider_event_id, event.ical_uid,
+                event.title, event.time_zone, event.status, event.organizer_email, event.organizer_name,
+                event.series_id, event.start, event.end, event.all_day, event.is_busy, json.dumps(event.attendees),
+                event.start_date, event.end_date, event.provider_updated_at,
+            ))
+
+
+def _copy_insert(calendar: Calendar, page: PreparedPage) -> int:
+    with connection.cursor() as cursor:
+        _copy_rows(cursor, connection.ops.quote_name(Event._meta.db_table), calendar, page)
+    return len(page.events)
+
+
+def _copy_upsert(calendar: Calendar, page: PreparedPage) -> int:
     columns = _quoted(COLUMNS)
     with connection.cursor() as cursor:
         # Every time, not once per session: a rolled-back transaction takes a table created in it along.
@@ -102,14 +203,7 @@ def _copy_upsert(calendar: Calendar, events: list[EventData], generation: int) -
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "  # noqa: S608 (no user input)
             f"SELECT {columns} FROM {Event._meta.db_table} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
-            for event in events:
-                copy.write_row((
-                    calendar.company_id, calendar.pk, event.provider_event_id, event.ical_uid, event.title,
-                    event.start, event.end, event.time_zone, event.all_day, event.start_date, event.end_date,
-                    event.status, event.is_busy, event.organizer_email, event.organizer_name,
-                    json.dumps(event.attendees), event.series_id, event.provider_updated_at, generation,
-                ))
+        _copy_rows(cursor, STAGE, calendar, page)
         updates = ", ".join(f"{connection.ops.quote_name(name)} = EXCLUDED.{connection.ops.quote_name(name)}"
                             for name in UPDATED)
         cursor.execute(

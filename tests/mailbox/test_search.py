@@ -1,0 +1,152 @@
+"""The Sent tab's search: any part of a subject or a recipient, every word, only what the member may see; a pager
+that stops counting at 1,000; and on PostgreSQL, trigram indexes instead of a scan of every message."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from mailbox.addresses import Address
+from recruitee.recruiting.models import Candidate
+from tests.mailbox.factories import bulk_messages, send_to_candidate
+from tests.mailbox.test_pages import rows
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}  # what the search box sends
+
+
+def subjects(client, query: str) -> list[str]:
+    """The subjects the Sent tab lists for a query string, newest first."""
+    page = client.get(f"/acme/mailbox/sent/?{query}", **HTMX)
+    assert page.status_code == 200
+    html = page.content.decode()
+    return re.findall(r'<a class="fw-medium" href="/acme/mailbox/messages/\d+/">(.*?)</a>', html)
+
+
+def pager(client, query: str) -> str:
+    html = client.get(f"/acme/mailbox/sent/?{query}", **HTMX).content.decode()
+    found = re.search(r'<p class="text-body-secondary small mt-2">(.*?)</p>', html, re.S)
+    return found.group(1) if found else ""
+
+
+@pytest.fixture
+def road_runner(acme, acme_job):
+    with scopes_disabled():
+        return Candidate.objects.create(company=acme, full_name="Road Runner", email="beep.beep@desert-mail.test",
+                                        job=acme_job)
+
+
+def test_it_finds_part_of_a_name_an_address_or_a_subject_word_in_any_case(owner_client, owner, acme_candidate,
+                                                                           road_runner):
+    send_to_candidate(owner, acme_candidate, subject="Offer for the Rocket role")
+    send_to_candidate(owner, road_runner, subject="Interview on Tuesday", cc=[Address(email="boss@acme.test")])
+
+    assert subjects(owner_client, "q=coyo") == ["Offer for the Rocket role"]  # part of a name
+    assert subjects(owner_client, "q=ACME-Candidates") == ["Offer for the Rocket role"]  # part of an address
+    assert subjects(owner_client, "q=rocket") == ["Offer for the Rocket role"]  # a subject word, other case
+    assert subjects(owner_client, "q=tUESd") == ["Interview on Tuesday"]
+    assert subjects(owner_client, "q=boss%40acme") == ["Interview on Tuesday"]  # a Cc
+    assert subjects(owner_client, "q=.test") == ["Interview on Tuesday", "Offer for the Rocket role"]
+    assert subjects(owner_client, "q=giraffe") == []
+
+
+def test_it_takes_percent_and_underscore_literally(owner_client, owner, acme_candidate):
+    send_to_candidate(owner, acme_candidate, subject="Your 100% remote offer")
+    send_to_candidate(owner, acme_candidate, subject="Your 1000 euro bonus")
+    send_to_candidate(owner, acme_candidate, subject="Form A_B attached")
+
+    assert subjects(owner_client, "q=100%25") == ["Your 100% remote offer"]
+    assert subjects(owner_client, "q=a_b") == ["Form A_B attached"]
+    assert subjects(owner_client, "q=r_m") == []  # "_" is not "any character"
+
+
+def test_it_needs_every_word_to_match_somewhere(owner_client, owner, acme_candidate, road_runner):
+    send_to_candidate(owner, acme_candidate, subject="Offer for the Rocket role")
+    send_to_candidate(owner, acme_candidate, subject="Interview on Tuesday")
+    send_to_candidate(owner, road_runner, subject="Offer for the Desk role")
+
+    assert subjects(owner_client, "q=coyote+offer") == ["Offer for the Rocket role"]  # recipient and subject
+    assert subjects(owner_client, "q=offer++ROLE") == ["Offer for the Desk role", "Offer for the Rocket role"]
+    assert subjects(owner_client, "q=coyote+desk") == []
+
+
+def test_it_never_finds_another_companys_messages(owner_client, outsider_client, owner, outsider, acme_candidate,
+                                                  globex):
+    with scopes_disabled():
+        globex_candidate = Candidate.objects.create(company=globex, full_name="Wile E. Coyote",
+                                                    email="wile.coyote@acme-candidates.test")
+    send_to_candidate(owner, acme_candidate, subject="Acme offer")
+    send_to_candidate(outsider, globex_candidate, subject="Globex offer")
+
+    assert subjects(owner_client, "who=everyone&q=offer") == ["Acme offer"]
+    assert subjects(owner_client, "who=everyone&q=coyote") == ["Acme offer"]
+    page = outsider_client.get("/globex/mailbox/sent/?who=everyone&q=offer", **HTMX).content.decode()
+    assert "Globex offer" in page and "Acme offer" not in page
+
+
+def test_it_searches_only_your_own_messages_unless_an_admin_asks_for_everyones(
+    owner_client, teammate_client, owner, teammate, acme_candidate
+):
+    send_to_candidate(owner, acme_candidate, subject="Offer from the owner")
+    send_to_candidate(teammate, acme_candidate, subject="Offer from the teammate")
+
+    assert subjects(owner_client, "q=offer") == ["Offer from the owner"]
+    assert subjects(owner_client, "who=everyone&q=offer") == ["Offer from the teammate", "Offer from the owner"]
+    # A recruiter asking for everyone's still searches their own.
+    assert subjects(teammate_client, "who=everyone&q=offer") == ["Offer from the teammate"]
+
+
+def test_it_counts_matches_up_to_1000_and_pages_on_past_them(owner_client, owner, acme_candidate):
+    bulk_messages(owner, acme_candidate, 1030)  # "Interview follow-up #0" (newest) .. "#1029"
+
+    # Under the limit: the exact number and the number of pages.
+    assert pager(owner_client, "q=%2310").strip() == "41 messages"  # #10, #100 .. #109, #1000 .. #1029
+    html = owner_client.get("/acme/mailbox/sent/?q=%2310", **HTMX).content.decode()
+    assert "Page 1 of 2" in html
+
+    # Over it: no total, a hint to narrow the search, and Next for as long as there are more.
+    assert pager(owner_client, "q=follow-up") == "1,000+ messages — add a word or a filter to see fewer."
+    assert pager(owner_client, "") == "1,000+ messages"  # the plain list has nothing to narrow
+    first = owner_client.get("/acme/mailbox/sent/?q=follow-up", **HTMX).content.decode()
+    assert "Page 1</span>" in first and "Page 1 of" not in first
+    assert 'href="?q=follow-up&amp;page=2">Next</a>' in first
+
+    assert subjects(owner_client, "q=follow-up&page=41") == [f"Interview follow-up #{n}" for n in range(1000, 1025)]
+    last_page = owner_client.get("/acme/mailbox/sent/?q=follow-up&page=42", **HTMX)
+    assert len(rows(last_page)) == 5
+    last = last_page.content.decode()
+    assert "Interview follow-up #1029<" in last and "Page 42</span>" in last
+    assert '<span class="page-link">Next</span>' in last and 'page=41">Previous</a>' in last
+
+    past = owner_client.get("/acme/mailbox/sent/?q=follow-up&page=43", **HTMX).content.decode()
+    assert "There are no messages on page 43." in past and "Go to the first page" in past
+    huge = owner_client.get(f"/acme/mailbox/sent/?q=follow-up&page={10**30}", **HTMX)
+    assert huge.status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
+@pytest.mark.parametrize("term, index_names", [
+    # A word in a handful of messages: the trigram indexes find them.
+    ("4242", ["mailbox_subject_trgm", "mailbox_recipients_trgm"]),
+    # A word in every message: the newest-first index, stopping at the page (and at 1,001 for the count).
+    ("follow-up", ["mailbox_company_newest"]),
+])
+def test_it_searches_through_indexes_and_never_scans_every_message(owner_client, owner, acme_candidate, term,
+                                                                    index_names):
+    bulk_messages(owner, acme_candidate, 20_000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mailbox_message")
+
+    with CaptureQueriesContext(connection) as captured:
+        assert owner_client.get(f"/acme/mailbox/sent/?who=everyone&q={term}", **HTMX).status_code == 200
+    searches = [query["sql"] for query in captured if "LIKE" in query["sql"]]
+    assert len(searches) == 2  # the bounded count and the page
+    for sql in searches:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+        assert "Seq Scan on mailbox_message" not in plan, plan
+        assert all(name in plan for name in index_names), plan
