@@ -39,7 +39,7 @@ from . import lock
 from .calendar_list import calendars_store
 from .normalize import clean_page
 from .prefetch import Prefetcher
-from .store import RowsRefused, upsert_events, upsert_events_one_by_one
+from .store import PreparedPage, RowsRefused, prepare_page, upsert_events, upsert_events_one_by_one
 from .window import sync_window
 
 logger = logging.getLogger(__name__)
@@ -97,8 +97,18 @@ class SyncRun:
                                   time_zone=calendar.time_zone)
         cursor = calendar.sync_cursor if state["mode"] == "incremental" else ""
         access_token = state["token"] = self.access.value
+        # The generation is fixed for this prefetcher's life: a restart (410) makes a new prefetcher.
+        ids = {"company_id": calendar.company_id, "calendar_id": calendar.pk, "generation": calendar.sync_generation,
+               "copy": db.vendor == "postgresql"}
+
+        def prepare(page: Page) -> tuple[Page, PreparedPage]:
+            # Normalising and building the rows cost CPU, not database time: done here, they overlap the writing
+            # of the page before (in the consuming thread, which mostly waits on the database).
+            page = clean_page(page)
+            return page, prepare_page(events=page.events, **ids)
+
         return Prefetcher(lambda page: self.fetch(target, page=page, cursor=cursor, access_token=access_token),
-                          state["page"])
+                          state["page"], prepare)
 
     @staticmethod
     def _start_state(calendar: Calendar, *, full: bool) -> dict:
@@ -128,8 +138,9 @@ class SyncRun:
     def _consume(self, calendar: Calendar, state: dict, prefetcher: Prefetcher) -> None:
         while True:
             try:
-                for result in prefetcher:
-                    self._write_page(calendar, result, state["mode"], fresh=self._fresh(calendar, state))
+                for result, prepared in prefetcher:
+                    self._write_page(calendar, result, state["mode"], fresh=self._fresh(calendar, state),
+                                     prepared=prepared)
                     # Where to go on from: after an error below, the failed page is fetched again, not the first.
                     state["page"] = result.next_page
                 return
@@ -156,10 +167,11 @@ class SyncRun:
             state[key] = not older.exists()
         return state[key]
 
-    def _write_page(self, calendar: Calendar, result: Page, mode: str, *, fresh: bool = False) -> None:
-        result = clean_page(result)
+    def _write_page(self, calendar: Calendar, result: Page, mode: str, *, fresh: bool = False,
+                    prepared: PreparedPage | None = None) -> None:
+        """Write a page that clean_page has normalised (and prepare_page may have made ready)."""
         try:
-            self._write_clean_page(calendar, result, mode, one_by_one=False, fresh=fresh)
+            self._write_clean_page(calendar, result, mode, one_by_one=False, fresh=fresh, prepared=prepared)
         except RowsRefused as error:
             # Rolled back whole; write it again the slow way, so only the refused events are left out.
             logger.warning("Calendar %s: the database refused part of a page (%s); writing it event by event",
@@ -168,13 +180,14 @@ class SyncRun:
 
     @transaction.atomic
     def _write_clean_page(self, calendar: Calendar, result: Page, mode: str, *, one_by_one: bool,
-                          fresh: bool = False) -> None:
+                          fresh: bool = False, prepared: PreparedPage | None = None) -> None:
         skipped = result.skipped
         if one_by_one:
             count_change, refused = upsert_events_one_by_one(calendar, result.events, calendar.sync_generation)
             skipped += refused
         else:
-            count_change = upsert_events(calendar, result.events, calendar.sync_generation, fresh=fresh)
+            count_change = upsert_events(calendar, result.events, calendar.sync_generation, fresh=fresh,
+                                         prepared=prepared)
         if result.removed_ids:
             removed = Event.objects.filter(calendar=calendar, provider_event_id__in=result.removed_ids)
             count_change -= removed.delete()[0]
