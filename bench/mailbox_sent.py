@@ -11,10 +11,8 @@ and writes bench/results/mailbox.json. The budgets are for PostgreSQL; on SQLite
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -22,17 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruitee.settings.test")
-os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL",
-                                                     "postgres://postgres@127.0.0.1:5432/postgres"))
+
+from bench.inprocess import measure_page, setup_django, throwaway_database  # noqa: E402
+
+setup_django()
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "50"))
@@ -88,49 +83,6 @@ def scenarios(candidate) -> list[tuple[str, str, dict, int | None]]:
     ]
 
 
-def percentile(sorted_values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    return sorted_values[max(0, math.ceil(len(sorted_values) * share) - 1)]
-
-
-def measure(client: Client, url: str, headers: dict) -> dict:
-    for _ in range(3):  # warm caches, templates, connections
-        assert client.get(url, **headers).status_code == 200, url
-    queries: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(url, **headers)
-    timings, sql_timings = [], []
-    in_sql = [0.0]
-
-    def time_sql(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            in_sql[0] += time.perf_counter() - started
-
-    with connection.execute_wrapper(time_sql):
-        for _ in range(RUNS):
-            in_sql[0] = 0.0
-            started = time.perf_counter()
-            response = client.get(url, **headers)
-            timings.append((time.perf_counter() - started) * 1000)
-            sql_timings.append(in_sql[0] * 1000)
-            assert response.status_code == 200
-    timings.sort()
-    return {
-        "queries": len(queries), "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(percentile(timings, 0.95), 2), "min_ms": round(timings[0], 2),
-        # The part of the request spent waiting for PostgreSQL; the rest is Django and the templates.
-        "sql_p50_ms": round(statistics.median(sql_timings), 2), "runs": RUNS,
-    }
-
-
 def verdict(row: dict, judged: bool) -> str:
     if row["budget_ms"] is None:
         return "info"
@@ -140,20 +92,14 @@ def verdict(row: dict, judged: bool) -> str:
 
 
 def main() -> int:
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    if connection.vendor == "postgresql":  # its own name: never another run's database, nor a test run's test_<name>
-        connection.settings_dict["TEST"]["NAME"] = f"recruitee_bench_mailbox_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("mailbox"):
         client, candidate = seed()
         rows = []
         for name, url, headers, budget in scenarios(candidate):
-            row = {"name": name, "url": url, **measure(client, url, headers), "budget_ms": budget}
+            row = {"name": name, "url": url, **measure_page(client, url, runs=RUNS, headers=headers),
+                   "budget_ms": budget}
             row["met"] = None if budget is None else row["p95_ms"] < budget
             rows.append(row)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     judged = connection.vendor == "postgresql"
     print(f"\nSent tab, {MESSAGES:,} messages, {connection.vendor}, {RUNS} requests each (in-process server time)")

@@ -1,7 +1,7 @@
 """Server time of the calendar pages: `make bench`, or `.venv/bin/python bench/pages.py`.
 
-Builds a throwaway PostgreSQL database (`test_<name>` of DATABASE_URL, else of BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/postgres), migrates it and loads synced events with COPY, then requests the pages
+Builds a throwaway PostgreSQL database of its own (on the server of DATABASE_URL, else BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/postgres; see bench/inprocess.py), migrates it and loads synced events with COPY, then requests the pages
 in-process through the whole Django stack (middleware, tenant scope, queries, templates):
 
   * "acme": an owner and 5 teammates with 20,000 events each (about 20 a day over ~1,000 days): the week view
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import platform
 import random
-import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -31,17 +29,14 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruitee.settings.test")
-os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL",
-                                                     "postgres://postgres@127.0.0.1:5432/postgres"))
+
+from bench.inprocess import measure_page, setup_django, throwaway_database  # noqa: E402
+
+setup_django()
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 EVENTS_PER_PERSON = int(os.environ.get("BENCH_EVENTS_PER_PERSON", "20000"))
@@ -181,42 +176,12 @@ def seed_company(slug: str, *, around: int | None = None, outside: int | None = 
     }
 
 
-def percentile(sorted_values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    return sorted_values[max(0, math.ceil(len(sorted_values) * share) - 1)]
-
-
-def measure(client: Client, url: str) -> dict:
-    for _ in range(3):  # warm caches, templates, connections
-        assert client.get(url).status_code == 200, url
-    queries: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        size = len(client.get(url).content)
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    timings.sort()
-    return {"queries": len(queries), "html_kb": round(size / 1024, 1), "p50_ms": round(statistics.median(timings), 2),
-            "p95_ms": round(percentile(timings, 0.95), 2), "min_ms": round(timings[0], 2), "runs": RUNS}
-
-
 def main() -> int:
-    setup_test_environment()
     logging.disable(logging.INFO)  # a login per company; the table is what matters
     if connection.vendor != "postgresql":
         print("bench/pages.py measures PostgreSQL's plans: set DATABASE_URL or BENCH_DATABASE_URL to PostgreSQL.")
         return 0
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("pages"):
         started = time.perf_counter()
         companies = [seed_company("acme", around=EVENTS_PER_PERSON)]
         companies += [seed_company(f"history{n}", outside=n) for n in OUTSIDE]
@@ -227,11 +192,9 @@ def main() -> int:
         for company in companies:
             for name, url in company["urls"].items():
                 row = {"company": company["slug"], "events": company["events"], "name": name, "url": url,
-                       **measure(company["client"], url), "budget_ms": BUDGET_MS}
+                       **measure_page(company["client"], url, runs=RUNS), "budget_ms": BUDGET_MS}
                 row["met"] = row["p95_ms"] < BUDGET_MS
                 rows.append(row)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     growth = []
     small, large = (f"history{n}" for n in (OUTSIDE[0], OUTSIDE[-1]))

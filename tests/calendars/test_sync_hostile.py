@@ -152,10 +152,9 @@ def test_it_stores_hostile_events_normalised_skips_unreadable_ones_and_keeps_syn
     assert "1 event could not be read" in owner_client.get("/acme/calendars/").content.decode()
 
 
+@pytest.mark.skipif(db.vendor != "postgresql", reason="needs PostgreSQL's transactional DDL")
 def test_it_skips_and_counts_an_event_the_database_still_refuses(providers, owner_client):
     """Normalisation covers what we know of; a row the database refuses anyway costs that event, not the page."""
-    if db.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's transactional DDL")
     connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
     refused = providers.state.add_event("google", GOOGLE_ACCOUNT, summary="Refused by a rule", start=soon)

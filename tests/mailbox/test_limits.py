@@ -258,11 +258,10 @@ def test_it_shows_each_member_their_use_and_admins_the_companys(limits, owner, t
     assert "Acme Inc. 38" not in page and "is new" not in page
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_only_one_of_two_concurrent_sends_take_the_last_slot(limits, acme, acme_candidate):
     """Two processes at once (two connections): the second waits for the first and counts its message."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     owner = make_member(acme, "racer@acme.test", Role.ADMIN)
     limits.MAILBOX_LIMIT_NEW_MEMBER_PER_WINDOW = 1
     first_written, second_started = threading.Event(), threading.Event()

@@ -1,0 +1,98 @@
+"""What the in-process page benchmarks share: Django on a throwaway database, and the server time of one URL.
+
+    from bench.inprocess import setup_django
+    setup_django()  # before anything imports Django models
+    ...
+    with throwaway_database("pages"):
+        figures = measure_page(client, url, runs=30)
+
+Requests go through the whole Django stack (middleware, tenant scope, queries, templates) without a network.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    """The test settings on PostgreSQL: DATABASE_URL, else BENCH_DATABASE_URL, else the local server's postgres."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruitee.settings.test")
+    os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL",
+                                                         "postgres://postgres@127.0.0.1:5432/postgres"))
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def throwaway_database(label: str) -> Iterator[None]:
+    """A migrated database of this run's own (never another run's, nor a test run's test_<name>), dropped after."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "postgresql":
+        connection.settings_dict["TEST"]["NAME"] = f"recruitee_bench_{label}_{os.getpid()}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    return sorted_values[max(0, math.ceil(len(sorted_values) * share) - 1)]
+
+
+def measure_page(client, url: str, *, runs: int, headers: dict | None = None) -> dict:
+    """Server time of `url` over `runs` requests after a warm-up: p50/p95/min, queries, HTML size, time in SQL."""
+    from django.db import connection
+
+    headers = headers or {}
+    for _ in range(3):  # warm caches, templates, connections
+        assert client.get(url, **headers).status_code == 200, url
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        size = len(client.get(url, **headers).content)
+    timings, sql_timings, in_sql = [], [], [0.0]
+
+    def time_sql(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_sql[0] += time.perf_counter() - started
+
+    with connection.execute_wrapper(time_sql):
+        for _ in range(runs):
+            in_sql[0] = 0.0
+            started = time.perf_counter()
+            response = client.get(url, **headers)
+            timings.append((time.perf_counter() - started) * 1000)
+            sql_timings.append(in_sql[0] * 1000)
+            assert response.status_code == 200, url
+    timings.sort()
+    return {
+        "queries": len(queries), "html_kb": round(size / 1024, 1), "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2), "min_ms": round(timings[0], 2),
+        # The part of the request spent waiting for the database; the rest is Django and the templates.
+        "sql_p50_ms": round(statistics.median(sql_timings), 2), "runs": runs,
+    }
