@@ -1,8 +1,9 @@
 """Server time of the calendar pages: `make bench`, or `.venv/bin/python bench/pages.py`.
 
 Builds a throwaway PostgreSQL database of its own (on the server of DATABASE_URL, else BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/postgres; see bench/inprocess.py), migrates it and loads synced events with COPY, then requests the pages
-in-process through the whole Django stack (middleware, tenant scope, queries, templates):
+postgres://postgres@127.0.0.1:5432/postgres; see bench/inprocess.py), migrates it and loads synced events with
+COPY, then requests the pages in-process through the whole Django stack (middleware, tenant scope, queries,
+templates):
 
   * "acme": an owner and 5 teammates with 20,000 events each (about 20 a day over ~1,000 days): the week view
     showing all six, wizard step 1 with Find time for the 5 as interviewers, the Find time grid alone (htmx) and the
