@@ -16,7 +16,6 @@ from .selectors import interviews_for_members
 SLOT_MINUTES = 15
 FIRST_HOUR, LAST_HOUR = 7, 21  # the grid's window, in the event's zone
 SLOTS = (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
-WORK_START, WORK_END = time(9), time(18)  # working hours, in each person's own zone
 
 
 @dataclass
@@ -162,10 +161,16 @@ def grid_window(day: date, zone_name: str, proposed: tuple[datetime, datetime] |
 
 
 def working_hours(member: Membership, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The member's own working hours (their days and times, in their zone) on `day`, in the grid's `zone`.
+
+    On a day they do not work the span is empty (start == end): nothing counts as inside it, so the whole day is
+    shaded and any time is "outside working hours"."""
     person_zone = ZoneInfo(member.user.time_zone or member.company.time_zone or "UTC")
     # The working day in the person's zone that overlaps the grid's day most: the same calendar date.
-    start = datetime.combine(day, WORK_START, tzinfo=person_zone).astimezone(zone)
-    end = datetime.combine(day, WORK_END, tzinfo=person_zone).astimezone(zone)
+    start = datetime.combine(day, member.work_start, tzinfo=person_zone).astimezone(zone)
+    if day.isoweekday() not in member.working_weekdays:
+        return start, start
+    end = datetime.combine(day, member.work_end, tzinfo=person_zone).astimezone(zone)
     return start, end
 
 
@@ -187,7 +192,7 @@ def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[M
                   zone=person.user.time_zone or person.company.time_zone)
         work_start, work_end = working_hours(person, day, zone)
         work[person.pk] = (work_start, work_end)
-        if work_start < end and work_end > start:
+        if work_start < work_end and work_start < end and work_end > start:  # none on a day off
             row.spans.append(Span(max(work_start, start), min(work_end, end), "Working hours", "work"))
         row.spans.extend(
             Span(max(span.start, start), min(span.end, end), span.label, span.kind)

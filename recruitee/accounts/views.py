@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from recruitee.tenancy.models import Company
 from recruitee.validators import validate_no_line_breaks
 from recruitee.zones import TimeZoneField
 
@@ -28,4 +29,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Profile saved.")
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+    # Working hours are per company (one person may work different days for each), so each has its own page.
+    companies = Company.objects.filter(memberships__user=request.user).order_by("name")
+    return render(request, "accounts/profile.html", {"form": form, "companies": companies},
+                  status=400 if form.errors else 200)

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from recruitee.validators import validate_no_line_breaks
 from recruitee.zones import TimeZoneField
 
-from .models import RESERVED_SLUGS, Company, Role
+from .models import RESERVED_SLUGS, WEEKDAYS, Company, Role
 
 
 class CompanyForm(forms.ModelForm):
@@ -65,4 +65,22 @@ class AcceptInvitationForm(forms.Form):
                 password_validation.validate_password(p1, user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        return data
+
+
+class WorkingHoursForm(forms.Form):
+    """When a member works, in their own zone; Find time shades everything else."""
+
+    working_days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Working days",
+        error_messages={"required": "Pick at least one working day."},
+    )
+    work_start = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    work_end = forms.TimeField(label="End", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("work_start"), data.get("work_end")
+        if start is not None and end is not None and end <= start:
+            self.add_error("work_end", "The end must be later than the start (working hours within one day).")
         return data

@@ -1,7 +1,8 @@
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -39,6 +40,20 @@ class Company(models.Model):
         return self.name
 
 
+# ISO weekday numbers (Monday is 1, Sunday is 7), as datetime.isoweekday() gives them.
+WEEKDAYS = [(1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday"), (5, "Friday"), (6, "Saturday"),
+            (7, "Sunday")]
+DEFAULT_WORKING_DAYS = "12345"
+
+
+def validate_working_days(value: str) -> None:
+    """Stored as the day digits in order ("12345"): short, readable in the database, and easy to test."""
+    if not value:
+        raise ValidationError("Pick at least one working day.")
+    if any(ch not in "1234567" for ch in value) or len(set(value)) != len(value):
+        raise ValidationError("Working days must be weekdays 1 (Monday) to 7 (Sunday), each once.")
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     RECRUITER = "recruiter", "Recruiter"
@@ -49,12 +64,21 @@ class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    # When this person works for this company, in their own zone (User.time_zone); Find time shades the rest.
+    # Per membership, since one person can work different days for different companies.
+    working_days = models.CharField(max_length=7, default=DEFAULT_WORKING_DAYS, validators=[validate_working_days])
+    work_start = models.TimeField(default=time(9))
+    work_end = models.TimeField(default=time(17))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(company="company")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_company")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_company"),
+            models.CheckConstraint(condition=models.Q(work_start__lt=models.F("work_end")),
+                                   name="work_start_before_end"),
+        ]
         ordering = ["user__full_name", "user__email"]
 
     def __str__(self) -> str:
@@ -63,6 +87,11 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def working_weekdays(self) -> set[int]:
+        """ISO weekday numbers this person works (1 is Monday)."""
+        return {int(ch) for ch in self.working_days if ch in "1234567"}
 
     @property
     def can_recruit(self) -> bool:

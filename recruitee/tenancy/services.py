@@ -1,6 +1,7 @@
 """Writes for companies, memberships and invitations. Each runs in one transaction and leaves an audit entry."""
 
 import logging
+from datetime import time
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -34,6 +35,30 @@ def audit_record(*, company: Company, actor, action: str, summary: str, target: 
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.pk if target is not None else None,
     )
+
+
+def membership_set_working_hours(*, membership: Membership, actor, working_days: list[int], work_start: time,
+                                 work_end: time) -> Membership:
+    """Save when a member works (days as ISO weekday numbers, times in their own zone); audited if it changed."""
+    days = "".join(str(day) for day in sorted(set(working_days)))
+    if not days or any(day not in range(1, 8) for day in working_days):
+        raise ValidationError({"working_days": "Pick at least one working day."})
+    if work_end <= work_start:
+        raise ValidationError({"work_end": "The end must be later than the start."})
+    with transaction.atomic():
+        stored = Membership.objects.select_for_update().get(pk=membership.pk)
+        wanted = {"working_days": days, "work_start": work_start, "work_end": work_end}
+        if all(getattr(stored, field) == value for field, value in wanted.items()):
+            return stored
+        for field, value in wanted.items():
+            setattr(stored, field, value)
+        stored.save(update_fields=[*wanted])
+        audit_record(company=stored.company, actor=actor, action="membership.working_hours",
+                     summary=f"{stored.user} set working hours to {work_start:%H:%M}–{work_end:%H:%M} "
+                             f"on days {days}",
+                     target=stored, working_days=days, work_start=f"{work_start:%H:%M}",
+                     work_end=f"{work_end:%H:%M}")
+    return stored
 
 
 @transaction.atomic

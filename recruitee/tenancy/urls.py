@@ -12,6 +12,7 @@ urlpatterns = [
     path("team/members/<int:membership_id>/role/", views.membership_role, name="membership-role"),
     path("team/members/<int:membership_id>/remove/", views.membership_remove, name="membership-remove"),
     path("join/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("my-hours/", views.working_hours, name="working-hours"),
     path("settings/", views.company_settings, name="settings"),
     path("settings/audit/", views.audit_log, name="audit-log"),
 ]

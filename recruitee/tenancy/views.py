@@ -10,7 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .access import get_invitation_for_member, get_membership_for_member, require_admin
-from .forms import AcceptInvitationForm, CompanyForm, CompanySettingsForm, InvitationForm, RoleForm
+from .forms import (
+    AcceptInvitationForm,
+    CompanyForm,
+    CompanySettingsForm,
+    InvitationForm,
+    RoleForm,
+    WorkingHoursForm,
+)
 from .middleware import company_public
 from .models import AuditEntry, Company, Invitation, Membership, Role
 from .removal import removal_consequences
@@ -185,6 +192,27 @@ def company_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
         messages.success(request, "Settings saved.")
         return redirect("tenancy:settings", company_slug=company_slug)
     return render(request, "tenancy/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def working_hours(request: HttpRequest, company_slug: str) -> HttpResponse:
+    """The signed-in member's own working days and hours for this company (any role)."""
+    membership = request.membership
+    initial = {"working_days": sorted(membership.working_weekdays), "work_start": membership.work_start,
+               "work_end": membership.work_end}
+    form = WorkingHoursForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set_working_hours(membership=membership, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, "Working hours saved.")
+            return redirect("tenancy:working-hours", company_slug=company_slug)
+    zone = request.user.time_zone or request.company.time_zone
+    return render(request, "tenancy/working_hours.html", {"form": form, "zone": zone},
+                  status=400 if form.errors else 200)
 
 
 @require_GET

@@ -152,7 +152,7 @@ def test_it_warns_about_conflicts_by_name_and_keeps_titles_private(owner_client,
     assert "ft-l-28 ft-w-4" in grid  # 14:00–15:00 is slots 28–31 of the 07:00 window
     assert grid.count('class="ft-slot') == 28  # a button every half hour, 07:00–20:30
     assert 'title="Proposed time · 14:00–15:00"' in grid
-    assert 'class="ft-slot ft-slot-free" data-time="11:00"' in grid  # the owner works 09–18 UTC
+    assert 'class="ft-slot ft-slot-free" data-time="11:00"' in grid  # the owner works 09–17 UTC (the default hours)
     assert 'class="ft-slot" data-time="10:30"' in grid
     assert 'class="ft-slot" data-time="13:30"' in grid  # an hour from 13:30 runs into Ivan's 14:00
 
