@@ -21,3 +21,11 @@ def providers(settings, sandbox):  # noqa: F811
     # msal keeps answers (including a 400) per process; a fresh sandbox must not see an old test's answers.
     microsoft._HTTP_CACHE.clear()
     return sandbox
+
+
+@pytest.fixture
+def pushing(settings, live_server, providers):
+    """The app reachable over HTTP (Graph checks the webhook before it subscribes), with push switched on."""
+    settings.SITE_URL = live_server.url
+    settings.CALENDAR_PUSH_ENABLED = True
+    return providers

@@ -21,14 +21,6 @@ def wait_for(predicate, timeout: float = 15.0):
     raise AssertionError("timed out")
 
 
-@pytest.fixture
-def pushing(settings, live_server, providers):
-    """The app reachable over HTTP (as the providers need), with push switched on."""
-    settings.SITE_URL = live_server.url
-    settings.CALENDAR_PUSH_ENABLED = True
-    return providers
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("provider", "account"), [("google", GOOGLE_ACCOUNT), ("microsoft", OUTLOOK_ACCOUNT)])
 def test_it_syncs_a_change_the_provider_pushes(pushing, owner_client, provider, account):

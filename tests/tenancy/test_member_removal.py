@@ -21,7 +21,7 @@ from tests.conftest import make_member
 
 # The calendar tests' fixtures: a sandbox Google and Microsoft the app is pointed at.
 sandbox, sandbox_server = sandbox_testing.sandbox, sandbox_testing.sandbox_server
-providers = calendar_fixtures.providers
+providers, pushing = calendar_fixtures.providers, calendar_fixtures.pushing
 
 
 def remove_url(member: Membership) -> str:
@@ -31,14 +31,6 @@ def remove_url(member: Membership) -> str:
 def audit_actions(company) -> list[str]:
     with scopes_disabled():
         return list(AuditEntry.objects.filter(company=company).order_by("pk").values_list("action", flat=True))
-
-
-@pytest.fixture
-def pushing(settings, live_server, providers):
-    """The app reachable over HTTP (Graph checks the webhook before it subscribes), with push switched on."""
-    settings.SITE_URL = live_server.url
-    settings.CALENDAR_PUSH_ENABLED = True
-    return providers
 
 
 @pytest.mark.django_db(transaction=True)
