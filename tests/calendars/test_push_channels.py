@@ -8,7 +8,6 @@ from django_scopes import scopes_disabled
 from calendars.models import Calendar, PushChannel
 from calendars.push import push_channels_reconcile
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
-from tests.calendars.test_push import pushing  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
