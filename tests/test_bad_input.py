@@ -494,15 +494,19 @@ FAR_ZONES = ["Pacific/Kiritimati", "Etc/GMT+12"]
 EDGE_DAYS = ["2099-12-31", "1970-01-01"]
 
 
-def date_forms(client, acme, owner) -> list[tuple[str, PageForm, list[HtmxGet]]]:
-    """Every form on every page that has a date, time or datetime input, with the htmx requests that carry it."""
-    found = []
+def html_pages(client, acme, owner):
+    """(url, forms, htmx GETs) of every page the probe knows that answers 200 with HTML."""
     for endpoint in project_endpoints():
         url = CompanyObjects(acme, actor=owner.user).url_for(endpoint)
         response = client.get(url)
-        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
-            continue
-        forms_, gets = page_forms(response, url)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            yield (url, *page_forms(response, url))
+
+
+def date_forms(client, acme, owner) -> list[tuple[str, PageForm, list[HtmxGet]]]:
+    """Every form on every page that has a date, time or datetime input, with the htmx requests that carry it."""
+    found = []
+    for url, forms_, gets in html_pages(client, acme, owner):
         for form in forms_:
             if form.named(*DATE_LIKE_INPUTS):
                 found.append((url, form, [g for g in gets if form.form_id and g.include == f"#{form.form_id}"]))
@@ -603,12 +607,7 @@ def test_it_never_answers_an_extreme_date_in_a_query_with_a_server_error(owner_g
 def test_it_keeps_the_csrf_token_out_of_every_htmx_get(owner_garbage_client, owner, acme):
     """A GET's query string lands in access logs: htmx GETs that include a form must leave its token out."""
     leaks = []
-    for endpoint in project_endpoints():
-        url = CompanyObjects(acme, actor=owner.user).url_for(endpoint)
-        response = owner_garbage_client.get(url)
-        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
-            continue
-        forms_, gets = page_forms(response, url)
+    for url, forms_, gets in html_pages(owner_garbage_client, acme, owner):
         tokens = {f"#{form.form_id}" for form in forms_ if "csrfmiddlewaretoken" in form.fields}
         leaks += [f"{url}: hx-get {get.url}" for get in gets
                   if get.include in tokens and "not csrfmiddlewaretoken" not in get.params]

@@ -279,6 +279,15 @@ def _find(req: Request, acc: Account) -> Instance:
     return inst
 
 
+def _find_writable(req: Request) -> Instance:
+    """The event a write names, in a calendar the caller may change (call with the state's lock held)."""
+    acc, _ = graph_auth(req, WRITE)
+    inst = _find(req, acc)
+    if not inst.event.calendar.writable:
+        raise graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+    return inst
+
+
 def get_event(req: Request) -> Response:
     prefs = preferences(req)
     with req.state.lock:
@@ -292,10 +301,7 @@ def update_event(req: Request) -> Response:
     st = req.state
     prefs = preferences(req)
     with st.lock:
-        acc, _ = graph_auth(req, WRITE)
-        inst = _find(req, acc)
-        if not inst.event.calendar.writable:
-            raise graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        inst = _find_writable(req)
         body = _body(req)
         old = inst.event.attendees
         ev, significant = st.edit(inst, lambda work: _apply(work, body, creating=False))
@@ -317,10 +323,7 @@ def update_event(req: Request) -> Response:
 def delete_event(req: Request) -> Response:
     st = req.state
     with st.lock:
-        acc, _ = graph_auth(req, WRITE)
-        inst = _find(req, acc)
-        if not inst.event.calendar.writable:
-            raise graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        inst = _find_writable(req)
         ev = st.cancel(inst, hard=True)
         if _organizer_is_me(ev):
             st.record_invites(MICROSOFT, ev, "cancel", ev.attendees)
@@ -335,10 +338,7 @@ def cancel_event(req: Request) -> Response:
     """
     st = req.state
     with st.lock:
-        acc, _ = graph_auth(req, WRITE)
-        inst = _find(req, acc)
-        if not inst.event.calendar.writable:
-            raise graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        inst = _find_writable(req)
         body = _body(req) if req.body else {}
         # Graph reads property names regardless of case ("Comment" in its own samples, "comment" elsewhere).
         comment = next((value for key, value in body.items() if key.lower() == "comment"), None)
