@@ -301,7 +301,8 @@ def sandbox_banner(sandbox: Sandbox | None) -> str:
         f"  Google     http://{sandbox.host}:{sandbox.google_port}/_sandbox/  (accounts, invite outbox, edit events)\n"
         f"  Microsoft  http://{sandbox.host}:{sandbox.microsoft_http_port}/_sandbox/\n"
         "  Sandbox accounts: recruiter@acme.test (Google and Outlook), dana.schmidt@sandbox-google.test,\n"
-        "                    sam.oconnor@sandbox-outlook.test, interviewer@acme.test (Outlook)\n\n"
+        "                    sam.oconnor@sandbox-outlook.test, interviewer@acme.test (Outlook),\n"
+        "                    lee@acme.test (Google), omar@acme.test (Outlook)\n\n"
     )
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("oauth/calendar/", include("calendars.callback_urls")),
     path("hooks/", include("calendars.hook_urls")),
+    path("book/", include("scheduling.booking_urls")),
     path("companies/new/", tenancy_views.company_create, name="company-create"),
     path("<slug:company_slug>/", include(company_patterns)),
 ]

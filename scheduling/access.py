@@ -4,7 +4,7 @@ from django.http import Http404
 
 from recruitee.tenancy.models import Membership
 
-from .models import Interview
+from .models import Interview, SchedulingRequest
 
 
 def get_interview_for_member(member: Membership, interview_id: int) -> Interview:
@@ -17,3 +17,14 @@ def get_interview_for_member(member: Membership, interview_id: int) -> Interview
     if interview is None:
         raise Http404
     return interview
+
+
+def get_scheduling_request_for_member(member: Membership, request_id: int) -> SchedulingRequest:
+    """Scheduling links are the recruiters' and admins': an interviewer, like another company, finds none."""
+    if not member.can_recruit:
+        raise Http404
+    found = (SchedulingRequest.objects.filter(company=member.company, pk=request_id)
+             .select_related("candidate__company", "organizer__user", "interview").first())
+    if found is None:
+        raise Http404
+    return found

@@ -64,4 +64,15 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "cancelled.\n\n"
         "Cancelled by {organizer_name}.",
     ),
+    (Audience.CANDIDATE, Purpose.SCHEDULING_LINK): (
+        "{company_name}: please pick a time for your {event_type}",
+        "Hi {candidate_first_name},\n\n"
+        "thank you for your interest in the {job_title} position at {company_name}. We would like to meet you "
+        "({event_type}, {event_duration}). Please pick the time that suits you best:\n\n"
+        "{scheduling_link}\n\n"
+        "The link offers times until {scheduling_deadline}.\n"
+        "Where: {location}\n\n"
+        "{note}\n\n"
+        "Best regards,\n{organizer_name}\n{company_name}",
+    ),
 }

@@ -21,7 +21,8 @@ from icalendar import Calendar, Event, vCalAddress
 from recruitee.zones import TimeZoneError, zone_for
 
 DEFAULT_PRODID = "-//Recruitee//Interview Scheduling//EN"
-METHODS = ("REQUEST", "CANCEL")
+# REQUEST and CANCEL are invitations (iTIP); PUBLISH is a plain copy for one's own calendar ("Add to calendar").
+METHODS = ("REQUEST", "CANCEL", "PUBLISH")
 STATUSES = ("CONFIRMED", "TENTATIVE", "CANCELLED")
 
 # TEXT values may not hold control characters (RFC 5545 3.3.11) other than the line breaks icalendar escapes.
@@ -51,10 +52,12 @@ def build_invite(
     dtstamp: datetime | None = None,
     prodid: str = DEFAULT_PRODID,
 ) -> bytes:
-    """The `.ics` bytes (UTF-8, CRLF, folded at 75 octets) for a `method=REQUEST` or `method=CANCEL` part.
+    """The `.ics` bytes (UTF-8, CRLF, folded at 75 octets) for a `method=REQUEST` or `method=CANCEL` part, or a
+    `method=PUBLISH` file to download.
 
-    `attendees` are (name, email) pairs. The UID must stay the same for the life of the interview and `sequence`
-    must rise with every change attendees should see, the cancellation included.
+    `attendees` are (name, email) pairs; a PUBLISH has none (RFC 5546 3.2.1: nobody is asked to answer it). The
+    UID must stay the same for the life of the interview and `sequence` must rise with every change attendees
+    should see, the cancellation included.
     """
     if method not in METHODS:
         raise InviteError(f"METHOD must be one of {', '.join(METHODS)}, not {method!r}.")
@@ -63,8 +66,8 @@ def build_invite(
     # A REQUEST carrying STATUS:CANCELLED leaves the event in people's calendars; a CANCEL must say CANCELLED.
     if method == "CANCEL" and status != "CANCELLED":
         raise InviteError("METHOD:CANCEL needs STATUS:CANCELLED.")
-    if method == "REQUEST" and status == "CANCELLED":
-        raise InviteError("STATUS:CANCELLED goes with METHOD:CANCEL; a REQUEST would keep the event in calendars.")
+    if method in ("REQUEST", "PUBLISH") and status == "CANCELLED":
+        raise InviteError(f"STATUS:CANCELLED goes with METHOD:CANCEL; a {method} would keep the event in calendars.")
     if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
         raise InviteError(f"SEQUENCE must be a non-negative integer, not {sequence!r}.")
     if not uid or _CONTROL.search(uid) or "\n" in uid:
@@ -76,7 +79,9 @@ def build_invite(
     start_utc, end_utc = _utc(start, "start"), _utc(end, "end")
     if end_utc <= start_utc:
         raise InviteError("The event must end after it starts.")
-    if not attendees:
+    if method == "PUBLISH" and attendees:
+        raise InviteError("METHOD:PUBLISH carries no attendees.")
+    if method != "PUBLISH" and not attendees:
         raise InviteError("An invitation needs at least one attendee.")
 
     event = Event()

@@ -109,6 +109,8 @@ class Purpose(models.TextChoices):
     INVITATION = "invitation", "Invitation"
     UPDATE = "update", "Update"
     CANCELLATION = "cancellation", "Cancellation"
+    # The candidate's email with a link to pick a time themselves (candidate audience only).
+    SCHEDULING_LINK = "booking_link", "Scheduling link"
 
 
 class InviteTemplate(models.Model):
@@ -217,3 +219,102 @@ class ScheduleDraft(models.Model):
     @property
     def is_used(self) -> bool:
         return self.used_at is not None
+
+
+class SchedulingRequest(models.Model):
+    """A link that lets the candidate pick a time themselves, out of the times that work for the interviewers.
+
+    The link's token is shown once (in the email) and stored only as its SHA-256: a database dump does not reveal
+    working links. Resending makes a new token, so the old link stops working. The same link later lets the
+    candidate reschedule or cancel what they booked.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Link sent"
+        OPENED = "opened", "Opened"
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled by the candidate"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="scheduling_requests")
+    job = models.ForeignKey("recruiting.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organizer = models.ForeignKey("tenancy.Membership", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    kind = models.CharField(max_length=20, choices=InterviewKind.choices, default=InterviewKind.INTERVIEW)
+    title = models.CharField(max_length=200, validators=[validate_no_line_breaks])
+    duration_minutes = models.PositiveSmallIntegerField()
+    first_day = models.DateField()
+    last_day = models.DateField()
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    notice_minutes = models.PositiveIntegerField(default=24 * 60)
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    location = models.CharField(max_length=300, blank=True, validators=[validate_no_line_breaks])
+    video_link = models.URLField(max_length=500, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+    # "Any N of the pool" besides the panel; 0 when there is no pool.
+    pool_size = models.PositiveSmallIntegerField(default=0)
+    show_interviewer_names = models.BooleanField(default=False)
+
+    # How each audience is invited once the candidate books (as in the wizard's step 2).
+    candidate_by_email = models.BooleanField(default=True)
+    candidate_by_calendar = models.BooleanField(default=False)
+    interviewers_by_email = models.BooleanField(default=True)
+    interviewers_by_calendar = models.BooleanField(default=False)
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
+    sent_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # withdrawn or cancelled
+    cancel_reason = models.TextField(blank=True, max_length=2000)
+    reschedules = models.PositiveSmallIntegerField(default=0)
+    interview = models.OneToOneField(Interview, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="scheduling_request")
+    link_message = models.ForeignKey("mailbox.Message", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["candidate", "-created_at"], name="schedreq_candidate"),
+                   models.Index(fields=["company", "status"], name="schedreq_company_status")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")),
+                                   name="scheduling_window_not_reversed"),
+            models.CheckConstraint(condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=8 * 60),
+                                   name="scheduling_duration_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scheduling link: {self.title}"
+
+
+class SchedulingRequestMember(models.Model):
+    """One interviewer of a request: on the panel (always there) or in the pool (the app picks `pool_size`)."""
+
+    class Role(models.TextChoices):
+        PANEL = "panel", "Panel"
+        POOL = "pool", "Pool"
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(SchedulingRequest, on_delete=models.CASCADE, related_name="members")
+    member = models.ForeignKey("tenancy.Membership", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=5, choices=Role.choices)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "member"], name="one_role_per_request_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} member {self.member_id}"

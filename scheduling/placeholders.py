@@ -69,6 +69,10 @@ _REGISTRY = (
     Placeholder("organizer_name", "The name of the person who scheduled the event", "Jordan Lee"),
     Placeholder("organizer_email", "The organizer's email address", "jordan.lee@acme.example"),
     Placeholder("note", "The note written for this event", "Please bring a photo ID for the front desk."),
+    Placeholder("scheduling_link", "Scheduling links: the page where the candidate picks a time",
+                "https://recruit.example.com/book/3q2-Xk9v…/"),
+    Placeholder("scheduling_deadline", "Scheduling links: the last day the link offers times",
+                "Friday, 9 April 2027"),
 )
 PLACEHOLDERS: dict[str, Placeholder] = {placeholder.name: placeholder for placeholder in _REGISTRY}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.selectors import uid_is
@@ -13,7 +13,7 @@ from mailbox.models import Message
 from recruitee.tenancy.models import AuditEntry, Membership
 from recruitee.tenancy.selectors import audit_entries_of
 
-from .models import Interview, InterviewMessage, Participant
+from .models import Interview, InterviewMessage, Participant, SchedulingRequest
 
 
 def organizer_connection(member: Membership) -> CalendarConnection | None:
@@ -97,3 +97,25 @@ def participants_with_responses(interview: Interview) -> list[tuple[Participant,
     """Each participant with their answer: the synced calendar's when it has one, else what we stored."""
     responses = attendee_responses(interview)
     return [(p, responses.get(p.email.casefold(), p.response)) for p in interview.participants.all()]
+
+
+def candidate_scheduling_requests(candidate) -> QuerySet[SchedulingRequest]:
+    """The candidate's scheduling links, newest first, with what their rows show."""
+    return (SchedulingRequest.objects.filter(company=candidate.company_id, candidate=candidate)
+            .select_related("interview", "organizer__user").order_by("-created_at", "-pk"))
+
+
+def interview_load(members: list[Membership], start: datetime, end: datetime, *,
+                   exclude: Interview | None = None) -> dict[int, int]:
+    """member id -> how many scheduled interviews they take part in as an interviewer that start in [start, end)
+    (`exclude`: one being moved, which does not count). Members without any are left out. One query, whatever the
+    number of members."""
+    if not members:
+        return {}
+    rows = Participant.objects.filter(company=members[0].company_id, member__in=members,
+                                      role=Participant.Role.INTERVIEWER, interview__status=Interview.Status.SCHEDULED,
+                                      interview__start__gte=start, interview__start__lt=end)
+    if exclude is not None:
+        rows = rows.exclude(interview=exclude)
+    rows = (rows.values("member_id").annotate(count=Count("interview_id", distinct=True)))
+    return {row["member_id"]: row["count"] for row in rows}

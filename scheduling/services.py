@@ -75,14 +75,18 @@ def interview_schedule(
     interviewers_via: Channels,
     candidate_wording: emails.Wording,
     interviewers_wording: emails.Wording,
-    actor: User,
+    actor: User | None,
     draft: ScheduleDraft | None = None,
+    by: str = "",
 ) -> Interview:
     """Create the interview, its participants, one message per audience invited by email and, if any audience is
     invited by calendar, the pending provider event. Raises ValidationError (nothing is written then).
 
     With a wizard `draft`, the draft is locked and marked used in the same transaction: a second send of it (another
-    tab, a double click) waits for the first and raises DraftAlreadyUsed instead of scheduling twice."""
+    tab, a double click) waits for the first and raises DraftAlreadyUsed instead of scheduling twice.
+
+    `by` names who acted when it is not a member (`actor` is then None): "the candidate" for a booking made
+    through a scheduling link; the interview's history says so."""
     _check_plan(plan)
     if plan.invite_candidate and not candidate_via.any:
         raise ValidationError("Choose how to invite the candidate.")
@@ -144,7 +148,7 @@ def interview_schedule(
                                           provider=connection.provider)
             _queue_calendar_sync(interview)
         _record(interview, actor, "scheduled", f"Scheduled for {_when(interview)}", {
-            "messages": sent, "calendar": [p.email for p in participants if p.by_calendar],
+            "messages": sent, "calendar": [p.email for p in participants if p.by_calendar], "by": by,
         })
         if draft is not None:
             locked.interview, locked.used_at = interview, timezone.now()
@@ -153,7 +157,7 @@ def interview_schedule(
     return interview
 
 
-def interview_reschedule(*, interview: Interview, plan: Plan, actor: User) -> Interview:
+def interview_reschedule(*, interview: Interview, plan: Plan, actor: User | None, by: str = "") -> Interview:
     """Move or edit the interview. Only changes attendees must see (time, place, people) raise SEQUENCE: the
     invited get an update, a new interviewer an invitation, a removed one a cancellation. A changed title or note
     is saved and reaches the provider event quietly."""
@@ -221,13 +225,15 @@ def interview_reschedule(*, interview: Interview, plan: Plan, actor: User) -> In
         _record(interview, actor, "rescheduled" if significant else "edited", summary, {
             "changed": changed, "sequence": interview.sequence, "messages": sent,
             "previous_start": previous[0].isoformat(), "previous_end": previous[1].isoformat(),
-            "added": [p.email for p in added], "removed": [p.email for p in removed],
+            "added": [p.email for p in added], "removed": [p.email for p in removed], "by": by,
         })
     return interview
 
 
-def interview_cancel(*, interview: Interview, actor: User) -> Interview:
-    """Cancel: SEQUENCE + 1, METHOD:CANCEL emails to those we emailed, the provider cancels the calendar event."""
+def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", reason: str = "") -> Interview:
+    """Cancel: SEQUENCE + 1, METHOD:CANCEL emails to those we emailed, the provider cancels the calendar event.
+
+    `reason` is kept in the interview's history (a candidate's, given on the scheduling link's page)."""
     with transaction.atomic():
         interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
         if interview.is_cancelled:
@@ -246,7 +252,8 @@ def interview_cancel(*, interview: Interview, actor: User) -> Interview:
                 sent.append(message.pk)
         if hasattr(interview, "calendar_invite"):
             _queue_calendar_sync(interview)
-        _record(interview, actor, "cancelled", "Cancelled", {"messages": sent, "sequence": interview.sequence})
+        detail = f"Cancelled: “{reason}”" if reason else "Cancelled"
+        _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by})
     return interview
 
 

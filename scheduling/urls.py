@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import request_views, views
 
 app_name = "scheduling"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("candidates/<int:candidate_id>/schedule/", views.schedule, name="schedule"),
     path("candidates/<int:candidate_id>/schedule/find-time/", views.find_time_view, name="find-time"),
     path("candidates/<int:candidate_id>/schedule/invite/", views.schedule_invite, name="schedule-invite"),
+    path("candidates/<int:candidate_id>/self-schedule/", request_views.self_schedule, name="self-schedule"),
+    path("scheduling-links/<int:request_id>/withdraw/", request_views.self_schedule_withdraw,
+         name="self-schedule-withdraw"),
+    path("scheduling-links/<int:request_id>/resend/", request_views.self_schedule_resend,
+         name="self-schedule-resend"),
     path("interviews/<int:interview_id>/", views.interview_detail, name="interview-detail"),
     path("interviews/<int:interview_id>/reschedule/", views.interview_reschedule, name="interview-reschedule"),
     path("interviews/<int:interview_id>/cancel/", views.interview_cancel, name="interview-cancel"),

@@ -60,7 +60,32 @@ def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None) -> 
     if proposed:
         found = conflicts(viewer=request.membership, organizer=organizer, interviewers=interviewers,
                           start=proposed[0], end=proposed[1], zone_name=zone, exclude=exclude, known=known)
-    return {"grid": grid, "conflicts": found}
+    return {"grid": grid, "conflicts": found, "load": _load_hints(interviewers, day, zone, exclude=exclude)}
+
+
+def _load_hints(interviewers: list[Membership], day: date, zone_name: str, *, exclude=None) -> list[dict]:
+    """Each interviewer's interviews that day and that week (in the event's zone), with their limits: a hint for
+    the recruiter, never a refusal."""
+    if not interviewers:
+        return []
+    zone = zone_or_utc(zone_name)
+    monday = day - timedelta(days=day.weekday())
+
+    def at(midnight: date) -> datetime:
+        return datetime.combine(midnight, datetime.min.time(), tzinfo=zone)
+
+    week = selectors.interview_load(interviewers, at(monday), at(monday + timedelta(days=7)), exclude=exclude)
+    that_day = selectors.interview_load(interviewers, at(day), at(day + timedelta(days=1)), exclude=exclude)
+    hints = []
+    for member in interviewers:
+        per_day, per_week = that_day.get(member.pk, 0), week.get(member.pk, 0)
+        day_limit, week_limit = member.max_interviews_per_day, member.max_interviews_per_week
+        parts = [f"{per_day} interview{'s' if per_day != 1 else ''} that day"
+                 + (f" (limit {day_limit})" if day_limit else ""),
+                 f"{per_week} that week" + (f" (limit {week_limit})" if week_limit else "")]
+        full = (day_limit and per_day >= day_limit) or (week_limit and per_week >= week_limit)
+        hints.append({"text": f"{member.user.display_name}: {', '.join(parts)}", "full": bool(full)})
+    return hints
 
 
 STEP1_FIELDS = list(ScheduleForm.base_fields)
@@ -304,7 +329,9 @@ def calendar_retry(request: HttpRequest, company_slug: str, interview_id: int) -
     return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
 
 
-TEMPLATE_CHOICES = [(a, p) for a in Audience.values for p in Purpose.values]
+# The scheduling link goes to candidates only.
+TEMPLATE_CHOICES = [(a, p) for a in Audience.values for p in Purpose.values
+                    if (a, p) != (Audience.INTERVIEWERS, Purpose.SCHEDULING_LINK)]
 
 
 def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
@@ -312,6 +339,8 @@ def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_admin(request.membership)
     audience = request.GET.get("audience") if request.GET.get("audience") in Audience.values else Audience.CANDIDATE
     purpose = request.GET.get("purpose") if request.GET.get("purpose") in Purpose.values else Purpose.INVITATION
+    if (audience, purpose) not in TEMPLATE_CHOICES:
+        audience = Audience.CANDIDATE
     current = emails.company_wording(request.company, audience, purpose)
     row = InviteTemplate.objects.filter(company=request.company, audience=audience, purpose=purpose).first()
     form = TemplateForm(request.POST or None, initial={"subject": current.subject, "body": current.body})

@@ -20,7 +20,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]  # tests/browser.py -> the repository
 
 # Runs before any page script: records every Content-Security-Policy violation the page reports.
 RECORD_CSP_VIOLATIONS = """

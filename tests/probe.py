@@ -333,6 +333,76 @@ def _draft_query(objects: CompanyObjects) -> dict[str, str]:
     return {"draft": draft.key}
 
 
+def _booking_token(objects: CompanyObjects) -> str:
+    """An open scheduling link (/book/<token>/) of the company, for a panel whose one member has a calendar, so its
+    page lists times. Opened already: visiting it must change nothing the probes watch."""
+    import secrets
+
+    from django.utils import timezone
+
+    from scheduling.models import SchedulingRequest, SchedulingRequestMember
+    from scheduling.self_scheduling import default_window, token_hash
+
+    n = next(_serial)
+    token = secrets.token_urlsafe(32)
+    # The organizer's name and address are the link's contact: shown to its holder, so not among the secrets.
+    user = User.objects.create_user(email=f"rhonda-{n}@acme-staff.test", full_name="Rhonda Recruiter")
+    first, last = default_window(today=timezone.localdate())
+    now = timezone.now()
+    with scopes_disabled():
+        organizer = Membership.objects.create(company=objects.company, user=user, role=Role.RECRUITER)
+        connection = CalendarConnection.objects.create(
+            company=objects.company, member=organizer, provider="google", account_id=f"acme-booking-{n}",
+            account_email=f"rhonda.calendar-{n}@acme-staff.test", account_name="Acme Booking Calendars",
+            access_token="access-secret", refresh_token="refresh-secret",
+        )
+        Calendar.objects.create(company=objects.company, connection=connection, provider_calendar_id=f"acme-book-{n}",
+                                name="Acme Interview Rota", is_primary=True, is_selected=True)
+        request = SchedulingRequest.objects.create(
+            company=objects.company, candidate_id=objects.value("candidate_id"), organizer=organizer,
+            created_by=objects.actor, title="Anvil aptitude interview", duration_minutes=60, first_day=first,
+            last_day=last, time_zone="Europe/Berlin", location="Acme Mesa Bunker 9", note="Bring goggles.",
+            token_hash=token_hash(token), status=SchedulingRequest.Status.OPENED, sent_at=now, opened_at=now,
+        )
+        SchedulingRequestMember.objects.create(company=objects.company, request=request, member=organizer,
+                                               role=SchedulingRequestMember.Role.PANEL)
+    shown = {objects.company.name, request.title, request.location, request.note}
+    objects.shown_with_token |= shown
+    objects.secrets |= shown | {connection.account_email, "Acme Interview Rota", "Acme Booking Calendars"}
+    return token
+
+
+def _scheduling_request(objects: CompanyObjects) -> str:
+    """A scheduling link the company sent (the recruiter's withdraw and resend pages take its id)."""
+    import secrets
+
+    from django.utils import timezone
+
+    from scheduling.models import SchedulingRequest, SchedulingRequestMember
+    from scheduling.self_scheduling import default_window, token_hash
+
+    first, last = default_window(today=timezone.localdate())
+    with scopes_disabled():
+        organizer = Membership.objects.get(company=objects.company, user=objects.actor)
+        scheduling_request = SchedulingRequest.objects.create(
+            company=objects.company, candidate_id=objects.value("candidate_id"), organizer=organizer,
+            created_by=objects.actor, title="Anvil follow-up interview", duration_minutes=60, first_day=first,
+            last_day=last, time_zone="Europe/Berlin", location="Acme Mesa Bunker 12",
+            token_hash=token_hash(secrets.token_urlsafe(32)), sent_at=timezone.now(),
+        )
+        SchedulingRequestMember.objects.create(company=objects.company, request=scheduling_request, member=organizer,
+                                               role=SchedulingRequestMember.Role.PANEL)
+    objects.secrets |= {scheduling_request.title, scheduling_request.location}
+    return str(scheduling_request.pk)
+
+
+# URL arguments whose meaning depends on the view, (endpoint name prefix, argument) -> factory: the booking pages'
+# <token> is a scheduling link's, the invitation page's an invitation's. The value is kept as "<prefix><argument>".
+ENDPOINT_FACTORIES: dict[tuple[str, str], Callable[[CompanyObjects], str]] = {
+    ("booking:", "token"): _booking_token,
+}
+
+
 # Query parameters without which a view shows only a redirect, not its form: endpoint name -> a factory of them.
 QUERY_FACTORIES: dict[str, Callable[[CompanyObjects], dict[str, str]]] = {
     "scheduling:schedule-invite": _draft_query,
@@ -352,6 +422,7 @@ FACTORIES: dict[str, Callable[[CompanyObjects], str]] = {
     "attachment_id": _attachment,
     "catcher_name": _caught_mail,
     "interview_id": _interview,
+    "request_id": _scheduling_request,
 }
 
 
@@ -379,7 +450,16 @@ class CompanyObjects:
         return self._values[name]
 
     def values_for(self, endpoint: Endpoint) -> dict[str, str]:
-        return {name: self.value(name) for name in endpoint.converters}
+        return {name: self._value_for(endpoint, name) for name in endpoint.converters}
+
+    def _value_for(self, endpoint: Endpoint, name: str) -> str:
+        for (prefix, argument), factory in ENDPOINT_FACTORIES.items():
+            if argument == name and endpoint.name.startswith(prefix):
+                key = f"{prefix}{name}"
+                if key not in self._values:
+                    self._values[key] = factory(self)
+                return self._values[key]
+        return self.value(name)
 
     def query_for(self, endpoint: Endpoint) -> dict[str, str]:
         """The query parameters the view needs to show its form (QUERY_FACTORIES), fresh for each call."""
@@ -662,6 +742,21 @@ def _probe_non_company(client, endpoint, method, values, victim, report) -> None
     url = endpoint.url(**values)
     response = send(client, method, url)
     report.requests += 1
+    if endpoint.is_public and endpoint.object_kwargs:
+        # A link's public page (the candidate's booking pages) opens for whoever holds the token, and shows only what
+        # the link is about; a token of nothing gets a 404.
+        reference_url = endpoint.url(**endpoint.missing_values())
+        reference = send(client, method, reference_url)
+        report.requests += 1
+        if response.status_code >= 500:
+            report.fail(endpoint, method, url, f"status {response.status_code}")
+        if reference.status_code not in (404, 405):
+            report.fail(endpoint, method, reference_url, f"status {reference.status_code}, expected 404")
+        if secrets := leaked(response, victim.secrets - victim.shown_with_token):
+            report.fail(endpoint, method, url, f"public page shows other data of {victim.company.slug}: {secrets}")
+        if secrets := leaked(reference, victim.secrets):
+            report.fail(endpoint, method, reference_url, f"shows {secrets}")
+        return
     if endpoint.object_kwargs:
         reference_url = endpoint.url(**endpoint.missing_values())
         reference = send(client, method, reference_url)
@@ -726,4 +821,6 @@ def probe_settings(settings, tmp_path, monkeypatch):
     for name, value in UNREACHABLE_PROVIDERS.items():
         setattr(settings, name, value)
     settings.MAILBOX_CATCHER_DIR = tmp_path / "mail-catcher"
+    # The probes send hundreds of requests from one client address; the booking pages' limits are tested on their own.
+    settings.BOOKING_RATE_PER_CLIENT = settings.BOOKING_RATE_PER_TOKEN_GET = settings.BOOKING_RATE_PER_TOKEN_POST = 0
     uninstrumented_templates(monkeypatch)

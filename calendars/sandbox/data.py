@@ -57,6 +57,9 @@ DEFAULT_ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec(MICROSOFT, "sam.oconnor@sandbox-outlook.test", "Sam O'Connor", "America/New_York", "personal"),
     AccountSpec(MICROSOFT, "interviewer@acme.test", "Acme Interviewer", "Europe/Berlin"),
     AccountSpec(MICROSOFT, "recruiter@acme.test", "Acme Recruiter", "Europe/Berlin"),
+    # The demo's two engineers, so a scheduling link's pool ("any 1 of these") has calendars to read.
+    AccountSpec(GOOGLE, "lee@acme.test", "Lee Chen", "Europe/London"),
+    AccountSpec(MICROSOFT, "omar@acme.test", "Omar Haddad", "America/New_York"),
 )
 
 TITLES = (

@@ -20,6 +20,9 @@ USERS = [
     ("acme", "admin@acme.test", "Alex Admin", Role.ADMIN, "Europe/Berlin"),
     ("acme", "recruiter@acme.test", "Rita Recruiter", Role.RECRUITER, "Europe/Berlin"),
     ("acme", "interviewer@acme.test", "Dana Schmidt", Role.INTERVIEWER, "Europe/Berlin"),
+    # Two more engineers, so a scheduling link can ask for "any 1 of these" (a pool).
+    ("acme", "lee@acme.test", "Lee Chen", Role.INTERVIEWER, "Europe/London"),
+    ("acme", "omar@acme.test", "Omar Haddad", Role.INTERVIEWER, "America/New_York"),
     ("globex", "admin@globex.test", "Hank Scorpio", Role.ADMIN, "America/Chicago"),
 ]
 

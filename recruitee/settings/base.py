@@ -326,3 +326,11 @@ ACCOUNT_RATE_LIMITS["reset_password"] = env("ACCOUNT_RESET_PASSWORD_RATE_LIMIT",
 # (recruitee/client_address.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "recruitee.client_address.client_address"
+
+# Public booking pages (/book/<token>/, scheduling/booking_views.py): requests per fixed window of
+# BOOKING_RATE_WINDOW_SECONDS, per scheduling link (page views and form posts apart) and per client address (all of
+# them). Over a limit the page answers 429 with Retry-After. 0 turns a limit off.
+BOOKING_RATE_WINDOW_SECONDS = env.int("BOOKING_RATE_WINDOW_SECONDS", default=600)
+BOOKING_RATE_PER_TOKEN_GET = env.int("BOOKING_RATE_PER_TOKEN_GET", default=60)
+BOOKING_RATE_PER_TOKEN_POST = env.int("BOOKING_RATE_PER_TOKEN_POST", default=10)
+BOOKING_RATE_PER_CLIENT = env.int("BOOKING_RATE_PER_CLIENT", default=120)

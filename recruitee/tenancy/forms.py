@@ -28,8 +28,34 @@ class CompanySettingsForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = ["name", "time_zone"]
-        labels = {"name": "Company name"}
+        fields = ["name", "time_zone", "candidate_change_cutoff_hours", "candidate_max_reschedules"]
+        labels = {
+            "name": "Company name",
+            "candidate_change_cutoff_hours": "Candidates can change a booking until (hours before it)",
+            "candidate_max_reschedules": "Reschedules a candidate can make",
+        }
+        help_texts = {
+            "candidate_change_cutoff_hours": "For interviews booked through a scheduling link: until this many hours "
+                                             "before the interview the candidate can reschedule or cancel it. "
+                                             "Empty: 24.",
+            "candidate_max_reschedules": "How often a candidate can move an interview they booked. Empty: 2.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Empty means the default: the form worked without these fields before, and a blank box is no value.
+        for name in ("candidate_change_cutoff_hours", "candidate_max_reschedules"):
+            self.fields[name].required = False
+
+    def _or_default(self, name: str) -> int:
+        value = self.cleaned_data.get(name)
+        return Company._meta.get_field(name).get_default() if value is None else value
+
+    def clean_candidate_change_cutoff_hours(self) -> int:
+        return self._or_default("candidate_change_cutoff_hours")
+
+    def clean_candidate_max_reschedules(self) -> int:
+        return self._or_default("candidate_max_reschedules")
 
 
 class InvitationForm(forms.Form):
@@ -68,8 +94,29 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class WorkingHoursForm(forms.Form):
-    """When a member works, in their own zone; Find time shades everything else."""
+class LoadLimitsForm(forms.Form):
+    """How many interviews a member takes at most; empty is no limit. Self-scheduling does not offer a member at
+    their limit; the wizard only mentions it."""
+
+    max_interviews_per_day = forms.IntegerField(
+        label="Max interviews per day", required=False, min_value=1, max_value=24,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}), help_text="Leave empty for no limit.",
+    )
+    max_interviews_per_week = forms.IntegerField(
+        label="Max interviews per week", required=False, min_value=1, max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}), help_text="Leave empty for no limit.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        per_day, per_week = data.get("max_interviews_per_day"), data.get("max_interviews_per_week")
+        if per_day is not None and per_week is not None and per_week < per_day:
+            self.add_error("max_interviews_per_week", "The weekly limit cannot be lower than the daily one.")
+        return data
+
+
+class WorkingHoursForm(LoadLimitsForm):
+    """When a member works, in their own zone; Find time shades everything else. With their interview limits."""
 
     working_days = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Working days",
@@ -77,6 +124,8 @@ class WorkingHoursForm(forms.Form):
     )
     work_start = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     work_end = forms.TimeField(label="End", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    field_order = ["working_days", "work_start", "work_end", "max_interviews_per_day", "max_interviews_per_week"]
 
     def clean(self):
         data = super().clean()

@@ -3,7 +3,7 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
@@ -12,7 +12,8 @@ from recruitee.validators import validate_no_line_breaks, validate_time_zone
 
 # Slugs become the first path segment, so they must not shadow the project's own top-level URLs.
 RESERVED_SLUGS = frozenset(
-    {"accounts", "admin", "api", "companies", "hooks", "invitations", "media", "oauth", "sandbox", "static", "settings"}
+    {"accounts", "admin", "api", "book", "companies", "hooks", "invitations", "media", "oauth", "sandbox", "static",
+     "settings"}
 )
 
 slug_validator = RegexValidator(
@@ -30,6 +31,15 @@ class Company(models.Model):
         help_text="Appears in every address of the company, e.g. /acme/candidates/.",
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # What a candidate who booked through a scheduling link may still change by themselves.
+    candidate_change_cutoff_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MaxValueValidator(24 * 14)],
+        help_text="Candidates can reschedule or cancel a booked interview until this many hours before it.",
+    )
+    candidate_max_reschedules = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(10)],
+        help_text="How often a candidate can move a booked interview by themselves.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +79,15 @@ class Membership(models.Model):
     working_days = models.CharField(max_length=7, default=DEFAULT_WORKING_DAYS, validators=[validate_working_days])
     work_start = models.TimeField(default=time(9))
     work_end = models.TimeField(default=time(17))
+    # Interview load limits (none by default): self-scheduling does not offer a member at their limit.
+    max_interviews_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Leave empty for no limit.",
+    )
+    max_interviews_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Leave empty for no limit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(company="company")

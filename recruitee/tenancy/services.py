@@ -1,6 +1,7 @@
 """Writes for companies, memberships and invitations. Each runs in one transaction and leaves an audit entry."""
 
 import logging
+from dataclasses import dataclass
 from datetime import time
 
 from django.contrib.auth import get_user_model
@@ -37,27 +38,78 @@ def audit_record(*, company: Company, actor, action: str, summary: str, target: 
     )
 
 
+@dataclass(frozen=True)
+class LoadLimits:
+    """At most this many interviews a day / a week (None: no limit)."""
+
+    per_day: int | None = None
+    per_week: int | None = None
+
+    def describe(self) -> str:
+        parts = [f"{self.per_day} a day" if self.per_day else "no daily limit",
+                 f"{self.per_week} a week" if self.per_week else "no weekly limit"]
+        return ", ".join(parts)
+
+
+def _check_load_limits(limits: LoadLimits) -> None:
+    problems = {}
+    for field, value, top in (("max_interviews_per_day", limits.per_day, 24),
+                              ("max_interviews_per_week", limits.per_week, 100)):
+        if value is not None and not 1 <= value <= top:
+            problems[field] = f"Enter a number from 1 to {top}, or leave it empty for no limit."
+    if not problems and limits.per_day and limits.per_week and limits.per_week < limits.per_day:
+        problems["max_interviews_per_week"] = "The weekly limit cannot be lower than the daily one."
+    if problems:
+        raise ValidationError(problems)
+
+
+def _apply_load_limits(stored: Membership, *, actor, limits: LoadLimits) -> None:
+    """Call inside a transaction with `stored` locked; audited if it changed."""
+    wanted = {"max_interviews_per_day": limits.per_day, "max_interviews_per_week": limits.per_week}
+    if all(getattr(stored, field) == value for field, value in wanted.items()):
+        return
+    for field, value in wanted.items():
+        setattr(stored, field, value)
+    stored.save(update_fields=[*wanted])
+    whose = "their" if actor is not None and actor.pk == stored.user_id else f"{stored.user}'s"
+    audit_record(company=stored.company, actor=actor, action="membership.load_limits",
+                 summary=f"{actor} set {whose} interview limits: {limits.describe()}", target=stored, **wanted)
+
+
+def membership_set_load_limits(*, membership: Membership, actor, limits: LoadLimits) -> Membership:
+    """Set how many interviews a member takes at most (by the member, or by an admin for them); audited."""
+    _check_load_limits(limits)
+    with transaction.atomic():
+        stored = Membership.objects.select_for_update().select_related("user", "company").get(pk=membership.pk)
+        _apply_load_limits(stored, actor=actor, limits=limits)
+    return stored
+
+
 def membership_set_working_hours(*, membership: Membership, actor, working_days: list[int], work_start: time,
-                                 work_end: time) -> Membership:
-    """Save when a member works (days as ISO weekday numbers, times in their own zone); audited if it changed."""
+                                 work_end: time, load_limits: LoadLimits | None = None) -> Membership:
+    """Save when a member works (days as ISO weekday numbers, times in their own zone) and, if given, their
+    interview limits, together; each part audited if it changed."""
     days = "".join(str(day) for day in sorted(set(working_days)))
     if not days or any(day not in range(1, 8) for day in working_days):
         raise ValidationError({"working_days": "Pick at least one working day."})
     if work_end <= work_start:
         raise ValidationError({"work_end": "The end must be later than the start."})
+    if load_limits is not None:
+        _check_load_limits(load_limits)
     with transaction.atomic():
-        stored = Membership.objects.select_for_update().get(pk=membership.pk)
+        stored = Membership.objects.select_for_update().select_related("user", "company").get(pk=membership.pk)
         wanted = {"working_days": days, "work_start": work_start, "work_end": work_end}
-        if all(getattr(stored, field) == value for field, value in wanted.items()):
-            return stored
-        for field, value in wanted.items():
-            setattr(stored, field, value)
-        stored.save(update_fields=[*wanted])
-        audit_record(company=stored.company, actor=actor, action="membership.working_hours",
-                     summary=f"{stored.user} set working hours to {work_start:%H:%M}–{work_end:%H:%M} "
-                             f"on days {days}",
-                     target=stored, working_days=days, work_start=f"{work_start:%H:%M}",
-                     work_end=f"{work_end:%H:%M}")
+        if any(getattr(stored, field) != value for field, value in wanted.items()):
+            for field, value in wanted.items():
+                setattr(stored, field, value)
+            stored.save(update_fields=[*wanted])
+            audit_record(company=stored.company, actor=actor, action="membership.working_hours",
+                         summary=f"{stored.user} set working hours to {work_start:%H:%M}–{work_end:%H:%M} "
+                                 f"on days {days}",
+                         target=stored, working_days=days, work_start=f"{work_start:%H:%M}",
+                         work_end=f"{work_end:%H:%M}")
+        if load_limits is not None:
+            _apply_load_limits(stored, actor=actor, limits=load_limits)
     return stored
 
 
@@ -74,11 +126,22 @@ def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
     return company
 
 
-def company_update(*, company: Company, actor, name: str, time_zone: str) -> Company:
-    """Rename the company or change its time zone; an audit entry names what changed."""
+def company_update(*, company: Company, actor, name: str, time_zone: str,
+                   candidate_change_cutoff_hours: int | None = None,
+                   candidate_max_reschedules: int | None = None) -> Company:
+    """Rename the company, change its time zone or what candidates may change by themselves (None: as it is);
+    an audit entry names what changed."""
+    if candidate_change_cutoff_hours is not None and not 0 <= candidate_change_cutoff_hours <= 24 * 14:
+        raise ValidationError({"candidate_change_cutoff_hours": "Enter a number of hours from 0 to 336 (two weeks)."})
+    if candidate_max_reschedules is not None and not 0 <= candidate_max_reschedules <= 10:
+        raise ValidationError({"candidate_max_reschedules": "Enter a number from 0 to 10."})
     with transaction.atomic():
         stored = Company.objects.select_for_update().get(pk=company.pk)
         wanted = {"name": name, "time_zone": time_zone}
+        for field, value in (("candidate_change_cutoff_hours", candidate_change_cutoff_hours),
+                             ("candidate_max_reschedules", candidate_max_reschedules)):
+            if value is not None:
+                wanted[field] = value
         changed = [field for field, value in wanted.items() if getattr(stored, field) != value]
         for field, value in wanted.items():
             setattr(company, field, value)

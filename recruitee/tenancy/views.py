@@ -15,6 +15,7 @@ from .forms import (
     CompanyForm,
     CompanySettingsForm,
     InvitationForm,
+    LoadLimitsForm,
     RoleForm,
     WorkingHoursForm,
 )
@@ -188,30 +189,73 @@ def company_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_admin(request.membership)
     form = CompanySettingsForm(request.POST or None, instance=request.company)
     if request.method == "POST" and form.is_valid():
-        services.company_update(company=request.company, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Settings saved.")
-        return redirect("tenancy:settings", company_slug=company_slug)
+        try:
+            services.company_update(company=request.company, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("tenancy:settings", company_slug=company_slug)
     return render(request, "tenancy/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form, next to the field it names where there is one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _limits_initial(membership: Membership) -> dict:
+    return {"max_interviews_per_day": membership.max_interviews_per_day,
+            "max_interviews_per_week": membership.max_interviews_per_week}
+
+
+def _limits_of(data: dict) -> services.LoadLimits:
+    return services.LoadLimits(per_day=data.get("max_interviews_per_day"),
+                               per_week=data.get("max_interviews_per_week"))
+
+
 def working_hours(request: HttpRequest, company_slug: str) -> HttpResponse:
-    """The signed-in member's own working days and hours for this company (any role)."""
+    """The signed-in member's own working days and hours for this company (any role), and their interview limits."""
     membership = request.membership
     initial = {"working_days": sorted(membership.working_weekdays), "work_start": membership.work_start,
-               "work_end": membership.work_end}
+               "work_end": membership.work_end, **_limits_initial(membership)}
     form = WorkingHoursForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.membership_set_working_hours(membership=membership, actor=request.user, **form.cleaned_data)
+            services.membership_set_working_hours(
+                membership=membership, actor=request.user, working_days=data["working_days"],
+                work_start=data["work_start"], work_end=data["work_end"], load_limits=_limits_of(data))
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            _add_service_errors(form, error)
         else:
             messages.success(request, "Working hours saved.")
             return redirect("tenancy:working-hours", company_slug=company_slug)
     zone = request.user.time_zone or request.company.time_zone
     return render(request, "tenancy/working_hours.html", {"form": form, "zone": zone},
+                  status=400 if form.errors else 200)
+
+
+def membership_limits(request: HttpRequest, company_slug: str, membership_id: int) -> HttpResponse:
+    """An admin sets a member's interview limits (the member can also set them on their working-hours page)."""
+    require_admin(request.membership)
+    member = get_membership_for_member(request.membership, membership_id)
+    form = LoadLimitsForm(request.POST or None, initial=_limits_initial(member))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set_load_limits(membership=member, actor=request.user,
+                                                limits=_limits_of(form.cleaned_data))
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Interview limits of {member.user.display_name} saved.")
+            return redirect("tenancy:team", company_slug=company_slug)
+    return render(request, "tenancy/membership_limits.html", {"form": form, "target": member},
                   status=400 if form.errors else 200)
 
 

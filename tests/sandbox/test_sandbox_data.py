@@ -23,6 +23,7 @@ def test_it_defines_the_default_accounts():
         (GOOGLE, "dana.schmidt@sandbox-google.test"), (GOOGLE, "li.wei@sandbox-google.test"),
         (GOOGLE, "recruiter@acme.test"), (MICROSOFT, "sam.oconnor@sandbox-outlook.test"),
         (MICROSOFT, "interviewer@acme.test"), (MICROSOFT, "recruiter@acme.test"),
+        (GOOGLE, "lee@acme.test"), (MICROSOFT, "omar@acme.test"),
     }
 
 

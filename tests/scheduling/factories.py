@@ -39,6 +39,11 @@ def invite(**overrides: Any) -> bytes:
     return build_invite(**arguments)
 
 
+def download(**overrides: Any) -> bytes:
+    """The "Add to calendar" file of the same interview: METHOD:PUBLISH, no attendees."""
+    return invite(**{"method": "PUBLISH", "attendees": [], **overrides})
+
+
 def lifecycle(**overrides: Any) -> dict[str, bytes]:
     """The three kinds of invite one interview produces: request, reschedule (SEQUENCE 1), cancel (SEQUENCE 2)."""
     moved = datetime(2027, 3, 30, 14, 0, tzinfo=ZoneInfo("Europe/Berlin"))

@@ -27,7 +27,8 @@ def test_it_probes_every_scheduling_view(scheduling_endpoints):
     assert {e.name for e in scheduling_endpoints} == {
         "scheduling:schedule", "scheduling:find-time", "scheduling:schedule-invite", "scheduling:interview-detail",
         "scheduling:interview-reschedule", "scheduling:interview-cancel", "scheduling:calendar-retry",
-        "scheduling:templates", "scheduling:week",
+        "scheduling:templates", "scheduling:week", "scheduling:self-schedule", "scheduling:self-schedule-withdraw",
+        "scheduling:self-schedule-resend",
     }
 
 

@@ -117,7 +117,9 @@ def test_it_stamps_the_current_time_by_default() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"method": "PUBLISH"}, "METHOD must be one of"),
+        ({"method": "ADD"}, "METHOD must be one of"),
+        ({"method": "PUBLISH"}, "METHOD:PUBLISH carries no attendees"),
+        ({"method": "PUBLISH", "attendees": [], "status": "CANCELLED"}, "goes with METHOD:CANCEL"),
         ({"status": "DONE"}, "STATUS must be one of"),
         ({"method": "REQUEST", "status": "CANCELLED"}, "goes with METHOD:CANCEL"),
         ({"method": "CANCEL", "status": "CONFIRMED"}, "METHOD:CANCEL needs STATUS:CANCELLED"),

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .factories import UID, invite, lifecycle
+from .factories import UID, download, invite, lifecycle
 from .parsers import AGREED, Parser, parse_with_icalendar
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -31,6 +31,13 @@ def test_it_is_read_alike_by_icalendar_and_icaljs(kind: str, icaljs: Parser) -> 
         {"value": "mailto:wile.coyote@acme-candidates.test", "cn": "Wile E. Coyote", "role": "REQ-PARTICIPANT",
          "partstat": "NEEDS-ACTION", "rsvp": "TRUE"},
     ]
+
+
+def test_it_reads_the_add_to_calendar_download_alike_as_a_publish_without_attendees(icaljs: Parser) -> None:
+    facts = read_alike(download(), icaljs)
+    assert (facts["method"], facts["uid"], facts["status"]) == ("PUBLISH", UID, "CONFIRMED")
+    assert facts["attendees"] == []
+    assert facts["organizer"]["value"] == "mailto:jordan.lee@acme.test"
 
 
 def test_it_keeps_the_uid_and_raises_the_sequence_in_both_parsers(icaljs: Parser) -> None:
