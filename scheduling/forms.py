@@ -56,10 +56,25 @@ class WebLinkField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-class ScheduleForm(forms.Form):
+class KindAndTitle(forms.Form):
+    """The event's type and title, shared by the wizard and scheduling links: an empty title becomes the type and
+    the job ("Interview: Backend Engineer"), or the type and the candidate when there is no job."""
+
     kind = forms.ChoiceField(label="Type", choices=InterviewKind.choices, initial=InterviewKind.INTERVIEW)
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the type and the job.",
                             validators=[validate_no_line_breaks])
+    candidate: Candidate
+
+    def default_title(self, kind: str) -> str:
+        label = InterviewKind(kind).label
+        job = self.candidate.job
+        return f"{label}: {job.title}" if job else f"{label} with {self.candidate.full_name}"
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+
+class ScheduleForm(KindAndTitle):
     date = PlausibleDateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="Start",
                                  widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
@@ -82,14 +97,6 @@ class ScheduleForm(forms.Form):
         self.fields["interviewers"].queryset = team_members(organizer.company)
         self.fields["title"].widget.attrs["placeholder"] = self.default_title(InterviewKind.INTERVIEW)
         self.warnings: list[str] = []
-
-    def default_title(self, kind: str) -> str:
-        label = InterviewKind(kind).label
-        job = self.candidate.job
-        return f"{label}: {job.title}" if job else f"{label} with {self.candidate.full_name}"
-
-    def clean_title(self) -> str:
-        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self) -> dict:
         data = super().clean()

@@ -15,7 +15,7 @@ from recruitee.zones import TimeZoneField, zone_or_utc
 
 from . import emails
 from .emails import Wording, unknown_in
-from .forms import InterviewerChoice, PlausibleDateField, WebLinkField
+from .forms import InterviewerChoice, KindAndTitle, PlausibleDateField, WebLinkField
 from .models import Audience, InterviewKind, Purpose
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .selectors import team_members
@@ -34,10 +34,7 @@ def _number(**attrs) -> forms.NumberInput:
     return forms.NumberInput(attrs={"inputmode": "numeric", **attrs})
 
 
-class SchedulingRequestForm(forms.Form):
-    kind = forms.ChoiceField(label="Type", choices=InterviewKind.choices, initial=InterviewKind.INTERVIEW)
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the type and the job.",
-                            validators=[validate_no_line_breaks])
+class SchedulingRequestForm(KindAndTitle):
     duration = forms.IntegerField(label="Duration (minutes)", min_value=5, max_value=480, initial=60,
                                   widget=_number(list="duration-choices", step=5),
                                   help_text="15, 30, 45, 60, 90 or 120, or any length from 5 to 480 minutes.")
@@ -87,14 +84,6 @@ class SchedulingRequestForm(forms.Form):
             else:  # as in the wizard: nothing to write the event to, so the box cannot be ticked
                 field.disabled = True
                 field.label = "Calendar (connect your Google or Outlook calendar first)"
-
-    def default_title(self, kind: str) -> str:
-        label = InterviewKind(kind).label
-        job = self.candidate.job
-        return f"{label}: {job.title}" if job else f"{label} with {self.candidate.full_name}"
-
-    def clean_title(self) -> str:
-        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self) -> dict:
         data = super().clean()

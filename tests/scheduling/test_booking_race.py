@@ -6,10 +6,8 @@ order they run in, one slot makes one interview, and a pool member's limit holds
 """
 
 import threading
-import time
 
 import pytest
-from django.db import connection as default_connection
 from django.db import connections
 from django.test import Client
 from django_scopes import scopes_disabled
@@ -28,21 +26,9 @@ from .booking_fixtures import (
     send_link,
     start_param,
 )
+from .helpers import wait_for_lock_waiters
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_booking_limits")]
-
-
-def _wait_for_blocked_backends(count: int, timeout: float = 20) -> None:
-    """Until `count` other sessions wait for a lock: both bookings are in flight at the same moment."""
-    deadline = time.monotonic() + timeout
-    with default_connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
-                           "and datname = current_database()")
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} bookings never waited together")
 
 
 def book_at_once(bookings, members) -> list:
@@ -64,7 +50,7 @@ def book_at_once(bookings, members) -> list:
     for thread in threads:
         thread.start()
     try:
-        _wait_for_blocked_backends(len(bookings))
+        wait_for_lock_waiters(len(bookings))
     finally:
         holder.rollback()
         holder.close()

@@ -1,12 +1,10 @@
 """The wizard as people really use it: two tabs, the back button, a reload, odd dates and links, huge texts."""
 
 import threading
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection as default_connection
 from django.db import connections
 from django.test import Client
 from django_scopes import scopes_disabled
@@ -16,7 +14,7 @@ from recruitee.tenancy.models import Role
 from scheduling.models import Interview
 from tests.conftest import client_for, make_member
 
-from .helpers import DAY, messages_of, schedule, step1, step2_defaults
+from .helpers import DAY, messages_of, schedule, step1, step2_defaults, wait_for_lock_waiters
 
 pytestmark = pytest.mark.django_db
 
@@ -83,19 +81,6 @@ def test_it_does_not_give_one_members_draft_to_another(owner_client, teammate_cl
     assert "expired" in response.content.decode()
 
 
-def _wait_for_blocked_backends(count: int, timeout: float = 20) -> None:
-    """Until `count` other sessions wait for a lock: both tabs' requests are in flight at the same moment."""
-    deadline = time.monotonic() + timeout
-    with default_connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
-                           "and datname = current_database()")
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} requests never waited together")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_schedules_once_when_two_tabs_send_the_same_draft_at_the_same_moment(owner, acme_candidate):
     first_tab = client_for(owner)
@@ -121,7 +106,7 @@ def test_it_schedules_once_when_two_tabs_send_the_same_draft_at_the_same_moment(
     for thread in threads:
         thread.start()
     try:
-        _wait_for_blocked_backends(2)
+        wait_for_lock_waiters(2)
     finally:
         holder.rollback()
         holder.close()
