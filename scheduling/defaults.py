@@ -75,4 +75,28 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "{note}\n\n"
         "Best regards,\n{organizer_name}\n{company_name}",
     ),
+    (Audience.CANDIDATE, Purpose.REMINDER): (
+        "Reminder: {event_type} with {company_name} on {event_date} at {event_time}",
+        "Hi {candidate_first_name},\n\n"
+        "a short reminder of your {event_type} for the {job_title} position at {company_name}:\n\n"
+        "When: {event_date}, {event_time}–{event_end_time} ({time_zone})\n"
+        "Where: {location}\n"
+        "Video call: {video_link}\n"
+        "With: {interviewers}\n\n"
+        "{note}\n\n"
+        "We look forward to talking to you. If something came up, just reply to this email.\n\n"
+        "Best regards,\n{organizer_name}\n{company_name}",
+    ),
+    (Audience.INTERVIEWERS, Purpose.REMINDER): (
+        "Reminder: {event_type} with {candidate_name}: {event_date} at {event_time}",
+        "Hi,\n\n"
+        "a reminder that you are interviewing {candidate_name} for {job_title}.\n\n"
+        "When: {event_date}, {event_time}–{event_end_time} ({time_zone})\n"
+        "Where: {location}\n"
+        "Video call: {video_link}\n"
+        "Interviewers: {interviewers}\n"
+        "Candidate: {candidate_name} <{candidate_email}>\n\n"
+        "{note}\n\n"
+        "Scheduled by {organizer_name}.",
+    ),
 }

@@ -111,6 +111,8 @@ class Purpose(models.TextChoices):
     CANCELLATION = "cancellation", "Cancellation"
     # The candidate's email with a link to pick a time themselves (candidate audience only).
     SCHEDULING_LINK = "booking_link", "Scheduling link"
+    # Sent by the beat before the interview starts (scheduling/reminders.py), to every participant by email.
+    REMINDER = "reminder", "Reminder"
 
 
 class InviteTemplate(models.Model):
@@ -318,3 +320,67 @@ class SchedulingRequestMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} member {self.member_id}"
+
+
+class ReminderOffset(models.IntegerChoices):
+    """How long before the start a reminder goes out, in minutes."""
+
+    MINUTES_15 = 15, "15 minutes before"
+    HOUR_1 = 60, "1 hour before"
+    HOURS_2 = 120, "2 hours before"
+    DAY_1 = 24 * 60, "1 day before"
+    DAYS_2 = 2 * 24 * 60, "2 days before"
+
+
+def default_candidate_offsets() -> list[int]:
+    return [ReminderOffset.DAY_1.value]
+
+
+class ReminderSettings(models.Model):
+    """When a company reminds candidates and interviewers of an interview: a list of offsets per audience (empty:
+    off). A company without a row has the defaults; the row is written the first time an admin saves."""
+
+    company = models.OneToOneField("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    candidate_offsets = models.JSONField(default=default_candidate_offsets, blank=True)
+    interviewer_offsets = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    def __str__(self) -> str:
+        return f"Reminder settings of company {self.company_id}"
+
+    def offsets_for(self, role: str) -> list[int]:
+        return list(self.candidate_offsets if role == Participant.Role.CANDIDATE else self.interviewer_offsets)
+
+
+class ReminderDelivery(models.Model):
+    """One reminder of one participant for one version (SEQUENCE) of an interview. The unique constraint is the
+    claim: whichever worker inserts the row sends the reminder, so two workers racing send it once."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="reminder_deliveries")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    offset_minutes = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
+    message = models.ForeignKey("mailbox.Message", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "offset_minutes", "sequence"],
+                                    name="one_reminder_per_participant_offset_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.offset_minutes} min before interview {self.interview_id} ({self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import request_views, views
+from . import reminder_views, request_views, views
 
 app_name = "scheduling"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("interviews/<int:interview_id>/cancel/", views.interview_cancel, name="interview-cancel"),
     path("interviews/<int:interview_id>/calendar/retry/", views.calendar_retry, name="calendar-retry"),
     path("settings/templates/", views.template_settings, name="templates"),
+    path("settings/reminders/", reminder_views.reminder_settings, name="reminders"),
 ]

@@ -354,7 +354,8 @@ def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
         if form.is_valid() and request.POST.get("action") == "save":
             invite_templates.invite_template_save(company=request.company, audience=audience, purpose=purpose,
                                                   actor=request.user, **form.cleaned_data)
-            messages.success(request, "Template saved. New invitations use it from now on.")
+            messages.success(request,
+                             f"Template saved. New {Purpose(purpose).label.lower()} emails use it from now on.")
             return redirect(here)
     shown = emails.Wording(form["subject"].value() or "", form["body"].value() or "")
     preview_error = ""

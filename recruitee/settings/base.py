@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env.int("CALENDAR_SYNC_INTERVAL_SECONDS", default=300)),
     },
     "calendar-push-renew": {"task": "calendars.tasks.push_channels_renew_task", "schedule": 3600.0},
+    # Interview reminders that are due (scheduling/reminders.py); each is claimed in the database, so sent once.
+    "scheduling-reminders": {"task": "scheduling.tasks.reminders_send_due_task", "schedule": 60.0},
 }
 
 CACHES = {
