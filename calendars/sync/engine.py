@@ -8,6 +8,7 @@ looks empty while it is being replaced.
 
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -197,7 +198,9 @@ class SyncRun:
             calendar.sync_page, calendar.sync_mode = "", ""
             calendar.sync_cursor = result.cursor
             calendar.synced_at = timezone.now()
-            if mode == "full":
+            if mode == "full" and not fresh:
+                # (A fresh calendar had no older rows when its sync began, so none can have vanished: no need to
+                # read every row of a big calendar once more to find that out.)
                 vanished = Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation)
                 count_change -= vanished.delete()[0]
         calendar.save(update_fields=["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"])
@@ -273,8 +276,29 @@ def connection_sync(*, connection_id: int, full: bool = False, sleep: Callable[[
     marked and its owner told), ProviderError (recorded on the connection), or whatever unexpected error stopped
     it (also recorded, without tokens, and counted as a failure).
     """
-    with _relaxed_durability():
+    with _relaxed_durability(), _prompt_thread_switches():
         return _connection_sync(connection_id=connection_id, full=full, sleep=sleep, progress=progress)
+
+
+# How long a thread that wants the GIL waits before the holder must let go (Python's default: 5 ms).
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+
+@contextmanager
+def _prompt_thread_switches():
+    """Let the thread writing to the database take the GIL back promptly while the prefetch thread computes.
+
+    Each answer from PostgreSQL (every statement, and every COPY block that had to wait for the socket) returns the
+    GIL to the writing thread only once the busy prefetch thread lets go of it: up to the switch interval, 5 ms by
+    default. A shorter interval costs the prefetch thread nothing while no other thread asks for the GIL. Restored
+    afterwards (it is the process's setting).
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, SWITCH_INTERVAL_SECONDS))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 @contextmanager
