@@ -71,6 +71,28 @@ def events_for_members(*, members: list[Membership], start: datetime, end: datet
             for pk, calendar_id, title, event_start, event_end, all_day, is_busy, uid in rows]
 
 
+def busy_spans_for_members(*, members: list[Membership], start: datetime, end: datetime,
+                           except_uids: Iterable[str] = ()) -> list[tuple[int, datetime, datetime]]:
+    """(member id, start, end) of the busy events of the members' selected calendars that overlap [start, end).
+
+    Only what free/busy needs, for slot computations over many days: no titles, no free (transparent) events, and
+    none with the given iCalendar UIDs (the caller's own interviews, which it counts from its own rows).
+    """
+    owners = selected_calendars(members=members)
+    if not owners:
+        return []
+    rows = (
+        overlapping(Event.objects.filter(company=members[0].company_id, calendar_id__in=list(owners), is_busy=True),
+                    start=start, end=end)
+        .exclude(status="cancelled")
+    )
+    uids = [uid for uid in except_uids if uid]
+    if uids:
+        rows = rows.exclude(ical_uid__in=uids)
+    return [(owners[calendar_id], event_start, event_end)
+            for calendar_id, event_start, event_end in rows.values_list("calendar_id", "start", "end")]
+
+
 def uid_is(uids: Iterable[str]) -> Q:
     """Events with one of these iCalendar UIDs, in words the index of UIDs answers (our own UIDs are short)."""
     return INDEXED_UID & Q(ical_uid__in=[uid for uid in uids if uid])

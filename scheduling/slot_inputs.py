@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max
 
-from calendars.selectors import events_for_members, members_with_calendars
+from calendars.selectors import busy_spans_for_members, members_with_calendars
 from recruitee.tenancy.models import Membership
 
 from .models import Interview, Participant
@@ -54,10 +54,10 @@ def people_for(members: list[Membership], rules: Rules, *, exclude: Interview | 
     start, end = busy_span(rules)
     ours = {interview.ical_uid for interview in interviews} | ({exclude.ical_uid} if exclude else set())
     busy: dict[int, list[tuple[datetime, datetime]]] = {member.pk: [] for member in members}
-    for event in events_for_members(members=members, start=start, end=end):
-        # Free (transparent) events do not block; our own interviews are counted once, from our rows below.
-        if event.is_busy and event.ical_uid not in ours:
-            busy[event.member_id].append((event.start, event.end))
+    # Free (transparent) events do not block; our own interviews are counted once, from our rows below.
+    for member_id, event_start, event_end in busy_spans_for_members(members=members, start=start, end=end,
+                                                                    except_uids=ours):
+        busy[member_id].append((event_start, event_end))
     starts: dict[int, list[datetime]] = {member.pk: [] for member in members}
     for interview in interviews:
         interviewers = {p.member_id for p in interview.participants.all() if p.role == Participant.Role.INTERVIEWER}

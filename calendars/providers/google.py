@@ -207,6 +207,12 @@ def _people(attendees: list) -> list[dict]:
                 for a in attendees if isinstance(a, dict)]
 
 
+def _declined_by_owner(attendees: list) -> bool:
+    """The calendar's owner said no (their own entry, `self`, answered "declined"): the time is not theirs to give."""
+    return any(isinstance(a, dict) and a.get("self") is True and a.get("responseStatus") == "declined"
+               for a in attendees)
+
+
 def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     # Once per event of every full sync: plain lookups, no helper calls where a dict lookup will do.
     get = item.get
@@ -220,7 +226,8 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     return EventData(
         item["id"], get("iCalUID", ""), get("summary", ""), start, end if end > start else start,
         start_edge.get("timeZone", ""), start_date is not None, start_date, end_date, get("status", "confirmed"),
-        get("transparency", "opaque") != "transparent", organizer.get("email", ""), organizer.get("displayName", ""),
+        get("transparency", "opaque") != "transparent" and not (attendees and _declined_by_owner(attendees)),
+        organizer.get("email", ""), organizer.get("displayName", ""),
         _people(attendees) if attendees else [], get("recurringEventId", ""),
         _optional_instant(updated) if updated else None,
     )

@@ -198,6 +198,11 @@ def _optional_stamp(value: object) -> datetime | None:
     return stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
+def _declined_by_owner(item: dict) -> bool:
+    answer = item.get("responseStatus")
+    return isinstance(answer, dict) and answer.get("response") == "declined"
+
+
 def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
     all_day = bool(item.get("isAllDay"))
     start, end = _instant(item["start"]), _instant(item["end"])
@@ -230,7 +235,8 @@ def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
         end_date=end_date,
         status="cancelled" if item.get("isCancelled") else ("tentative" if item.get("showAs") == "tentative"
                                                               else "confirmed"),
-        is_busy=item.get("showAs", "busy") not in FREE_SHOW_AS,
+        # Shown as free, or declined by the calendar's owner (Outlook may keep a declined meeting): no busy time.
+        is_busy=item.get("showAs", "busy") not in FREE_SHOW_AS and not _declined_by_owner(item),
         organizer_email=organizer.get("address", ""),
         organizer_name=organizer.get("name", ""),
         attendees=attendees,

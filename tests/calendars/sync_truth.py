@@ -40,9 +40,10 @@ def sandbox_events(sandbox, provider: str, email: str, calendar_ids: set[str] | 
                     (a.email, normalize_response(a.response if provider == GOOGLE else GRAPH_RESPONSES[a.response]))
                     for a in event.attendees if a.email.lower() != organizer.lower()
                 )
+                declined = any(a.email.lower() == email.lower() and a.response == "declined" for a in event.attendees)
                 out[instance.id] = (
                     event.summary or "", _instant(start), _instant(end), event.all_day,
-                    event.show_as not in FREE, organizer, tuple(attendees),
+                    event.show_as not in FREE and not declined, organizer, tuple(attendees),
                     instance.master.id if instance.master else "",
                 )
     return out

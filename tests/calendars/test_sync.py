@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.providers.base import ReconnectNeeded
+from calendars.sandbox.model import ACCEPTED, DECLINED, Attendee, Person
 from calendars.sync import lock
 from calendars.sync.engine import SyncDeferred, connection_sync
 from tests.calendars.sync_truth import sandbox_events, stored_events
@@ -280,3 +281,26 @@ def test_it_keeps_the_event_count_exact_through_incremental_syncs(providers, own
         counted = CalendarConnection.objects.get(pk=connection.pk).events_count
         assert counted == Event.objects.filter(calendar__connection=connection).count()
     assert counted == len(assert_mirrors(providers, provider, account, connection))
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_frees_the_time_of_a_meeting_its_owner_declined(providers, owner_client, provider, account):
+    """Someone else's meeting, declined in the owner's calendar, stays there (Google keeps it, Outlook may), but
+    its time is free: a scheduling link must not hide that hour. The same meeting accepted blocks it."""
+    state = providers.state
+    soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    boss = Person("boss@outside.test", "Boss")
+    ids = {}
+    for n, answer in enumerate((DECLINED, ACCEPTED)):
+        event = state.add_event(provider, account, summary=f"Meeting I {answer}", start=soon + timedelta(hours=n),
+                                end=soon + timedelta(hours=n, minutes=30))
+        with state.lock:  # as if the boss had invited the owner, who answered
+            event.organizer = boss
+            event.attendees = (Attendee(boss.email, boss.name, ACCEPTED), Attendee(account, "Me", answer))
+        ids[answer] = event.id
+    connection = connected(owner_client, provider, account)
+    assert sync(connection, full=True)["ran"]
+    with scopes_disabled():
+        busy = dict(Event.objects.filter(provider_event_id__in=ids.values()).values_list("provider_event_id",
+                                                                                         "is_busy"))
+    assert busy == {ids[DECLINED]: False, ids[ACCEPTED]: True}
