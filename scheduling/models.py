@@ -17,6 +17,11 @@ class InterviewKind(models.TextChoices):
     ON_SITE = "on_site", "On-site interview"
 
 
+class OnlineMeeting(models.TextChoices):
+    GOOGLE_MEET = "google_meet", "Google Meet"
+    TEAMS = "teams", "Microsoft Teams"
+
+
 def new_ical_uid() -> str:
     return f"{uuid.uuid4()}@recruitee"
 
@@ -40,6 +45,9 @@ class Interview(models.Model):
     video_link = models.URLField(max_length=500, blank=True)
     note = models.TextField(blank=True, max_length=5000)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # A video meeting the organizer's calendar makes for the interview (Google Meet, Microsoft Teams); its join
+    # link is kept in `video_link` once the provider has made it.
+    online_meeting = models.CharField(max_length=12, choices=OnlineMeeting.choices, blank=True)
     # The same UID for the interview's whole life; SEQUENCE rises with every change attendees must see.
     ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0)
@@ -89,6 +97,7 @@ class Participant(models.Model):
     by_email = models.BooleanField(default=False)
     by_calendar = models.BooleanField(default=False)
     response = models.CharField(max_length=14, choices=Response.choices, default=Response.NEEDS_ACTION)
+    response_at = models.DateTimeField(null=True, blank=True)  # when the answer last changed, as we learnt it
 
     objects = ScopedManager(company="company")
 
@@ -137,6 +146,13 @@ class InviteTemplate(models.Model):
         return f"{self.get_audience_display()} {self.get_purpose_display().lower()}"
 
 
+class MeetingStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    PENDING = "pending", "Being created"
+    CREATED = "created", "Created"
+    FAILED = "failed", "Failed"
+
+
 class CalendarInvite(models.Model):
     """The interview as an event in the organizer's connected calendar, whose provider invites the attendees."""
 
@@ -162,6 +178,14 @@ class CalendarInvite(models.Model):
     # A digest of what the provider event was last made to say: the sync task compares it with the interview
     # and writes only when they differ, so a repeated task never sends attendees a second update.
     synced_digest = models.CharField(max_length=64, blank=True)
+    # The video meeting the provider makes with the event: asked for, being made (Google may answer "pending"
+    # first), made, or failed with the reason.
+    meeting_status = models.CharField(max_length=12, choices=MeetingStatus.choices, blank=True)
+    meeting_error = models.TextField(blank=True)
+    # What the provider's event says that the interview does not, found by the sync (moved, deleted, people
+    # changed in the calendar app): shown to the recruiter, who applies it or restores ours. Empty: they agree.
+    outside_change = models.JSONField(default=dict, blank=True)
+    outside_change_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(company="company")
@@ -256,6 +280,7 @@ class SchedulingRequest(models.Model):
     buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
     location = models.CharField(max_length=300, blank=True, validators=[validate_no_line_breaks])
     video_link = models.URLField(max_length=500, blank=True)
+    online_meeting = models.CharField(max_length=12, choices=OnlineMeeting.choices, blank=True)
     note = models.TextField(blank=True, max_length=5000)
     # "Any N of the pool" besides the panel; 0 when there is no pool.
     pool_size = models.PositiveSmallIntegerField(default=0)
