@@ -28,9 +28,12 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(DEV_STAMP)
+	$(VENV_PYTHON) bench/machine.py
 	$(VENV_PYTHON) bench/mailbox_sent.py
 	$(VENV_PYTHON) bench/pages.py
 	$(VENV_PYTHON) bench/calendar_sync.py
+	$(VENV_PYTHON) bench/self_schedule.py
+	$(VENV_PYTHON) bench/self_schedule_slots.py
 
 # Plain python3.11 on purpose: the smoke test builds its own clone and .venv, as a newcomer would.
 smoke:
