@@ -12,39 +12,52 @@ import logging
 
 from django.db import transaction
 
-from calendars.models import CalendarConnection
+from calendars.models import Calendar, CalendarConnection
 from calendars.provider_events import event_cancel, event_create, event_update
+from calendars.providers import get_provider
 from calendars.providers.base import (
+    MEETING_FAILED,
+    MEETING_READY,
     EventDraft,
     EventNotFound,
     ProviderError,
+    ProviderEventResult,
     RateLimited,
     ReconnectNeeded,
     TemporaryProviderError,
 )
+from calendars.tokens import with_fresh_token
 from recruitee.tasking import backoff_seconds
+from recruitee.tenancy.services import audit_record
 
-from .models import CalendarInvite, Interview
+from . import emails
+from .models import CalendarInvite, Interview, MeetingStatus, OnlineMeeting
 
 logger = logging.getLogger(__name__)
 
 CALENDAR_SYNC_MAX_ATTEMPTS = 6
 CALENDAR_SYNC_MAX_BACKOFF_SECONDS = 15 * 60
+# A meeting the provider answered "pending" is read again after these waits; still pending after the last, it has
+# failed (Google documents no bound; a minute and a half is long for invitations to wait).
+MEETING_POLL_SECONDS = (1, 2, 4, 8, 15, 30, 30)
 
 
 def event_draft(interview: Interview) -> EventDraft:
+    # Nobody invited by calendar: the event still owns the interview's online meeting, without attendees.
     attendees = [(p.name, p.email) for p in interview.participants.all() if p.by_calendar]
-    # The video link goes as data: the provider adapter writes it into the event's text and place, once.
+    # The video link goes as data: the provider adapter writes it into the event's text and place, once. The
+    # provider's own meeting is part of its event already: the link is not repeated in the text.
+    online = bool(interview.online_meeting)
     return EventDraft(
         summary=interview.title, description=interview.note, location=interview.location,
         start=interview.start, end=interview.end, time_zone=interview.time_zone, attendees=attendees,
-        ical_uid=interview.ical_uid, video_link=interview.video_link,
+        ical_uid=interview.ical_uid, video_link="" if online else interview.video_link, online_meeting=online,
     )
 
 
 def _digest(draft: EventDraft) -> str:
     facts = [draft.summary, draft.description, draft.location, draft.start.isoformat(), draft.end.isoformat(),
-             draft.time_zone, sorted(draft.attendees), draft.video_link]
+             draft.time_zone, sorted(draft.attendees), draft.video_link, draft.online_meeting]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
 
 
@@ -66,6 +79,7 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
         draft = event_draft(interview)
         digest = _digest(draft)
         retry_in = None
+        result: ProviderEventResult | None = None
         try:
             if interview.is_cancelled:
                 if invite.status == CalendarInvite.Status.CANCELLED:
@@ -80,19 +94,24 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
                 invite.provider_event_id, invite.synced_digest = result.provider_event_id, digest
                 invite.status = CalendarInvite.Status.CREATED
             elif invite.synced_digest != digest:
-                event_update(connection=connection, provider_event_id=invite.provider_event_id, draft=draft)
+                result = event_update(connection=connection, provider_event_id=invite.provider_event_id, draft=draft)
                 invite.synced_digest, invite.status = digest, CalendarInvite.Status.UPDATED
+            elif _meeting_open(invite):
+                result = _event_read(connection, invite.provider_event_id)
             elif invite.status == CalendarInvite.Status.FAILED:
                 invite.status = CalendarInvite.Status.UPDATED
             else:
                 return None
             invite.last_error = ""
+            if result is not None and _meeting_open(invite):
+                retry_in = _meeting_follow(invite, interview, result)
         except (RateLimited, TemporaryProviderError) as error:
             invite.attempts += 1
             invite.last_error = str(error)
             if invite.attempts >= CALENDAR_SYNC_MAX_ATTEMPTS:
                 invite.status = CalendarInvite.Status.FAILED
                 invite.last_error = f"{invite.provider_label} kept refusing ({error}). Press Retry to try again."
+                _meeting_given_up(invite, interview, invite.last_error)
             else:
                 backoff = backoff_seconds(invite.attempts, base=30, cap=CALENDAR_SYNC_MAX_BACKOFF_SECONDS)
                 retry_in = max(getattr(error, "retry_after", None) or 0, backoff)
@@ -113,4 +132,64 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
 def _fail(invite: CalendarInvite, reason: str) -> None:
     invite.status, invite.last_error = CalendarInvite.Status.FAILED, reason
     invite.attempts += 1
-    invite.save(update_fields=["status", "last_error", "attempts", "updated_at"])
+    _meeting_given_up(invite, invite.interview, reason)
+    invite.save(update_fields=["status", "last_error", "attempts", "meeting_status", "meeting_error", "updated_at"])
+
+
+# --- the online meeting ------------------------------------------------------------------------------------------
+
+
+def _meeting_open(invite: CalendarInvite) -> bool:
+    """A meeting was asked for and is neither made nor given up on: the invitations are still waiting for it."""
+    return invite.meeting_status in (MeetingStatus.REQUESTED, MeetingStatus.PENDING)
+
+
+def _meeting_follow(invite: CalendarInvite, interview: Interview, result: ProviderEventResult) -> float | None:
+    """Take in what the provider said about the meeting; returns when to read the event again, if pending."""
+    if result.meeting_state == MEETING_READY:
+        interview.video_link = result.meeting_url
+        interview.save(update_fields=["video_link", "updated_at"])
+        invite.meeting_status, invite.meeting_error, invite.attempts = MeetingStatus.CREATED, "", 0
+        _invitations_release(interview, f"{_meeting_label(interview)} link created")
+        return None
+    if result.meeting_state == MEETING_FAILED:
+        _meeting_given_up(invite, interview, result.meeting_error or "the provider refused it.")
+        return None
+    # Pending (or not there yet): read the event again a little later, a bounded number of times.
+    invite.meeting_status = MeetingStatus.PENDING
+    invite.attempts += 1
+    if invite.attempts > len(MEETING_POLL_SECONDS):
+        _meeting_given_up(invite, interview, f"{invite.provider_label} was still creating it after "
+                                             f"{sum(MEETING_POLL_SECONDS)} seconds.")
+        invite.attempts = 0
+        return None
+    return float(MEETING_POLL_SECONDS[invite.attempts - 1])
+
+
+def _meeting_given_up(invite: CalendarInvite, interview: Interview, reason: str) -> None:
+    """The meeting cannot be made: the invitations go out without a link, and the interview page says why."""
+    if not _meeting_open(invite):
+        return
+    invite.meeting_status, invite.meeting_error = MeetingStatus.FAILED, reason
+    _invitations_release(interview, f"The {_meeting_label(interview)} link could not be created: {reason}")
+
+
+def _invitations_release(interview: Interview, detail: str) -> None:
+    # Called under the invite's row lock, once per interview (the meeting status leaves "open" in the same save).
+    sent = emails.invitations_send(interview=interview)
+    audit_record(company=interview.company, actor=None, action="interview.meeting", target=interview,
+                 summary=f"{interview.title} with {interview.candidate.full_name}: {detail}", detail=detail,
+                 messages=sent)
+
+
+def _meeting_label(interview: Interview) -> str:
+    return OnlineMeeting(interview.online_meeting).label if interview.online_meeting else "meeting"
+
+
+def _event_read(connection: CalendarConnection, event_id: str) -> ProviderEventResult:
+    # Belongs in calendars/provider_events.py next to event_update (see the report); same calendar choice.
+    adapter = get_provider(connection.provider)
+    primary = Calendar.objects.filter(connection=connection, is_primary=True).first()
+    calendar_id = primary.provider_calendar_id if primary else None
+    return with_fresh_token(connection.pk, lambda token: adapter.read_event(
+        access_token=token, calendar_id=calendar_id, event_id=event_id))

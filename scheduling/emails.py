@@ -12,14 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString
 
+from mailbox.addresses import Address
+from mailbox.models import Message
+from mailbox.services import AlternativePart, AttachmentData, message_send
 from recruitee.tenancy.models import Company
 
 from . import placeholders
 from .defaults import DEFAULT_TEMPLATES
 from .ics import build_invite
-from .models import Audience, Interview, InviteTemplate, Purpose
+from .models import (
+    Audience,
+    Interview,
+    InterviewMessage,
+    InviteTemplate,
+    OnlineMeeting,
+    Participant,
+    Purpose,
+    ScheduleDraft,
+)
+from .placeholders import RenderedTooLong
 from .plan import Plan
 
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_]+)\}(?!\})")
@@ -140,16 +154,77 @@ def invite_ics(
     """The .ics for one audience: only that audience's people are ATTENDEEs."""
     organizer = interview.organizer.user
     cancelled = method == "CANCEL"
+    conference = None
+    if interview.online_meeting and interview.video_link:
+        conference = (interview.video_link, OnlineMeeting(interview.online_meeting).label)
     return build_invite(
         method=method, uid=interview.ical_uid, sequence=interview.sequence, start=interview.start,
         end=interview.end, time_zone=interview.time_zone, summary=interview.title, description=description,
         location=interview.location or interview.video_link, url=interview.video_link or None,
         organizer_email=organizer.email, organizer_name=organizer.display_name, attendees=attendees,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status="CANCELLED" if cancelled else "CONFIRMED", conference=conference,
     )
 
 
 PURPOSE_METHOD = {Purpose.INVITATION: "REQUEST", Purpose.UPDATE: "REQUEST", Purpose.CANCELLATION: "CANCEL"}
+
+
+def send(*, interview: Interview, plan: Plan, participants: list[Participant], audience: str, purpose: str,
+         wording: Wording, previous: tuple[datetime, datetime] | None = None) -> Message | None:
+    """One message to the audience's people invited by email (none: None), with the .ics unless the provider
+    invites them, linked to the interview's ledger."""
+    role = Participant.Role.CANDIDATE if audience == Audience.CANDIDATE else Participant.Role.INTERVIEWER
+    people = [p for p in participants if p.role == role and p.by_email]
+    if not people:
+        return None
+    try:
+        rendered = render(wording, values_for(plan, recipient_zone(plan, audience), previous=previous))
+    except RenderedTooLong as error:
+        raise ValidationError(f"The {Audience(audience).label.lower()} email: {error}") from None
+    alternatives, attachments = [], []
+    # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
+    # entry (Graph gives its event its own UID), so their email is a plain confirmation.
+    if not any(p.by_calendar for p in people):
+        method = PURPOSE_METHOD[purpose]
+        ics = invite_ics(interview=interview, attendees=[(p.name, p.email) for p in people], method=method,
+                         description=rendered.text)
+        alternatives.append(AlternativePart(f"text/calendar; method={method}; charset=UTF-8", ics.decode()))
+        attachments.append(AttachmentData("invite.ics" if method == "REQUEST" else "cancel.ics",
+                                          "application/ics", ics))
+    message = message_send(
+        company=interview.company, audience=audience, to=[Address(email=p.email, name=p.name) for p in people],
+        subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,
+        attachments=attachments, alternatives=alternatives,
+        # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
+        refusable=purpose != Purpose.CANCELLATION,
+    )
+    InterviewMessage.objects.create(company=interview.company, interview=interview, message=message)
+    return message
+
+
+def invitation_wording(interview: Interview, audience: str) -> Wording:
+    """The invitation's wording for an interview whose invitations waited for its meeting link: what the
+    recruiter sent from the wizard's step 2 (kept in the draft the interview was made from), else the company's."""
+    draft = ScheduleDraft.objects.filter(company=interview.company, interview=interview).first()
+    step2 = draft.step2 if draft is not None else {}
+    subject, body = step2.get(f"{audience}_subject"), step2.get(f"{audience}_body")
+    if subject and body:
+        return Wording(subject[0].strip(), body[0].strip())
+    return company_wording(interview.company, audience, Purpose.INVITATION)
+
+
+def invitations_send(*, interview: Interview) -> list[int]:
+    """The invitations that waited for the interview's meeting link (made or given up on): one message per
+    audience invited by email, as interview_schedule would have sent them. Returns the message ids."""
+    participants = list(interview.participants.all())
+    plan = Plan.of(interview)
+    sent = []
+    for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS):
+        message = send(interview=interview, plan=plan, participants=participants, audience=audience,
+                       purpose=Purpose.INVITATION, wording=invitation_wording(interview, audience))
+        if message is not None:
+            sent.append(message.pk)
+    return sent
 
 
 def stale_mentions(wording: Wording, *, before: Mapping[str, str], now: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from calendars.providers import get_provider
 from recruitee.params import parse_id
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
@@ -19,7 +20,7 @@ from .emails import Wording, unknown_in
 from .models import Interview, InterviewKind, Participant
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
-from .selectors import team_members
+from .selectors import organizer_connection, team_members
 from .timezones import OUT_OF_RANGE, DayOutOfRange, NonexistentLocalTime, is_ambiguous, is_plausible_day, local_datetime
 
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
@@ -84,6 +85,8 @@ class ScheduleForm(KindAndTitle):
     time_zone = TimeZoneField()
     location = forms.CharField(max_length=300, required=False, validators=[validate_no_line_breaks])
     video_link = WebLinkField(max_length=500, required=False, assume_scheme="https")
+    # Shown only with a connected calendar, labelled by its provider ("Add a Google Meet link").
+    online_meeting = forms.BooleanField(required=False, label="Add a meeting link")
     invite_candidate = forms.BooleanField(required=False, initial=True, label="Invite the candidate")
     interviewers = InterviewerChoice(queryset=Membership.objects.none(), required=False,
                                      widget=forms.CheckboxSelectMultiple)
@@ -97,9 +100,12 @@ class ScheduleForm(KindAndTitle):
         self.fields["interviewers"].queryset = team_members(organizer.company)
         self.fields["title"].widget.attrs["placeholder"] = self.default_title(InterviewKind.INTERVIEW)
         self.warnings: list[str] = []
+        self.meeting_kind = meeting_field(self, organizer)
 
     def clean(self) -> dict:
         data = super().clean()
+        if data.get("online_meeting"):
+            data["video_link"] = ""  # the calendar's meeting is the video link
         if not data.get("invite_candidate") and not data.get("interviewers"):
             self.add_error(None, "Invite the candidate or at least one interviewer.")
         day, at, zone = data.get("date"), data.get("start_time"), data.get("time_zone")
@@ -141,7 +147,21 @@ class ScheduleForm(KindAndTitle):
             time_zone=data["time_zone"], candidate=self.candidate, job=self.candidate.job, organizer=self.organizer,
             interviewers=list(data["interviewers"]), invite_candidate=data["invite_candidate"],
             location=data["location"], video_link=data["video_link"], note=data["note"],
+            online_meeting=self.meeting_kind if data.get("online_meeting") else "",
         )
+
+
+def meeting_field(form: forms.Form, organizer: Membership) -> str:
+    """Label the form's `online_meeting` box by the organizer's calendar, or drop it without one. Returns the
+    OnlineMeeting value the box stands for (empty without a calendar)."""
+    connection = organizer_connection(organizer)
+    if connection is None:
+        del form.fields["online_meeting"]
+        return ""
+    adapter = get_provider(connection.provider)
+    form.fields["online_meeting"].label = f"Add a {adapter.meeting_label} link"
+    form.fields["online_meeting"].help_text = "Made in your calendar when you send; the video link is left empty."
+    return adapter.meeting_kind
 
 
 def initial_for(candidate: Candidate, organizer: Membership) -> dict:
@@ -170,6 +190,7 @@ class RescheduleForm(ScheduleForm):
         self.interview = interview
         super().__init__(*args, candidate=interview.candidate, organizer=interview.organizer, **kwargs)
         del self.fields["invite_candidate"]
+        self.fields.pop("online_meeting", None)  # a meeting, once made, stays through reschedules
         self.fields["interviewers"].initial = [p.member_id for p in interview.participants.all()
                                                if p.role == Participant.Role.INTERVIEWER and p.member_id]
 

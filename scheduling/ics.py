@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vUri
 
 from recruitee.zones import TimeZoneError, zone_for
 
@@ -51,13 +51,15 @@ def build_invite(
     status: str,
     dtstamp: datetime | None = None,
     prodid: str = DEFAULT_PRODID,
+    conference: tuple[str, str] | None = None,
 ) -> bytes:
     """The `.ics` bytes (UTF-8, CRLF, folded at 75 octets) for a `method=REQUEST` or `method=CANCEL` part, or a
     `method=PUBLISH` file to download.
 
     `attendees` are (name, email) pairs; a PUBLISH has none (RFC 5546 3.2.1: nobody is asked to answer it). The
     UID must stay the same for the life of the interview and `sequence` must rise with every change attendees
-    should see, the cancellation included.
+    should see, the cancellation included. `conference` (join link, label) is a video meeting, written as RFC 7986
+    `CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=...`; clients that do not know the property still have URL.
     """
     if method not in METHODS:
         raise InviteError(f"METHOD must be one of {', '.join(METHODS)}, not {method!r}.")
@@ -95,6 +97,12 @@ def build_invite(
     event.add("location", _text(location))
     if url:
         event.add("url", _http_url(url))
+    if conference is not None:
+        join, label = conference
+        params = {"VALUE": "URI", "FEATURE": "VIDEO"}
+        if _param(label):
+            params["LABEL"] = _param(label)
+        event.add("conference", vUri(_http_url(join)), parameters=params)
     event.add("organizer", _address(organizer_name, organizer_email))
     seen: set[str] = set()
     for name, email in attendees:

@@ -26,6 +26,8 @@ class Plan:
     location: str = ""
     video_link: str = ""
     note: str = ""
+    # An OnlineMeeting value: the organizer's calendar makes the video meeting, whose join link becomes video_link.
+    online_meeting: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -43,4 +45,5 @@ class Plan:
             organizer=interview.organizer, interviewers=[members[i] for i in member_ids if i in members],
             invite_candidate=any(p.role == Participant.Role.CANDIDATE for p in participants),
             location=interview.location, video_link=interview.video_link, note=interview.note,
+            online_meeting=interview.online_meeting,
         )

@@ -15,7 +15,7 @@ from recruitee.zones import TimeZoneField, zone_or_utc
 
 from . import emails
 from .emails import Wording, unknown_in
-from .forms import InterviewerChoice, KindAndTitle, PlausibleDateField, WebLinkField
+from .forms import InterviewerChoice, KindAndTitle, PlausibleDateField, WebLinkField, meeting_field
 from .models import Audience, InterviewKind, Purpose
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .selectors import team_members
@@ -50,6 +50,7 @@ class SchedulingRequestForm(KindAndTitle):
     time_zone = TimeZoneField(help_text="The days of the window, and the half-hour grid the times start on.")
     location = forms.CharField(max_length=300, required=False, validators=[validate_no_line_breaks])
     video_link = WebLinkField(max_length=500, required=False, assume_scheme="https")
+    online_meeting = forms.BooleanField(required=False, label="Add a meeting link")
     note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Shown in the emails as {note}.")
     panel = InterviewerChoice(label="Panel: all of these people", queryset=Membership.objects.none(),
@@ -77,6 +78,7 @@ class SchedulingRequestForm(KindAndTitle):
         self.fields["panel"].queryset = members
         self.fields["pool"].queryset = members
         self.fields["title"].widget.attrs["placeholder"] = self.default_title(InterviewKind.INTERVIEW)
+        self.meeting_kind = meeting_field(self, organizer)
         for audience in ("candidate", "interviewers"):
             field = self.fields[f"{audience}_calendar"]
             if calendar_label:
@@ -164,7 +166,10 @@ class SchedulingRequestForm(KindAndTitle):
         """The checked value when the field is valid, else what it started with: a half-filled form still gets an
         email preview."""
         data = getattr(self, "cleaned_data", {})
-        return data[name] if name in data else self.get_initial_for_field(self.fields[name], name)
+        if name in data:
+            return data[name]
+        field = self.fields.get(name)  # the meeting box is not there without a connected calendar
+        return self.get_initial_for_field(field, name) if field is not None else None
 
     def spec(self, *, draft: bool = False) -> RequestSpec:
         """The request as the service takes it (a valid form). `draft`: for the preview of a form that may not be
@@ -182,7 +187,10 @@ class SchedulingRequestForm(KindAndTitle):
             notice=timedelta(hours=value("notice_hours") or 0),
             buffer_before=timedelta(minutes=value("buffer_before") or 0),
             buffer_after=timedelta(minutes=value("buffer_after") or 0),
-            location=value("location") or "", video_link=value("video_link") or "", note=value("note") or "",
+            location=value("location") or "", note=value("note") or "",
+            # The calendar's meeting, made when the candidate books, is the video link.
+            video_link="" if value("online_meeting") else value("video_link") or "",
+            online_meeting=self.meeting_kind if value("online_meeting") else "",
             panel=panel, pool=pool, pool_size=(value("pool_size") or 0) if pool else 0,
             show_interviewer_names=bool(value("show_interviewer_names")),
             candidate_via=Channels(email=bool(value("candidate_email")), calendar=bool(value("candidate_calendar"))),

@@ -85,6 +85,7 @@ class RequestSpec:
     candidate_via: Channels
     interviewers_via: Channels
     job: Job | None
+    online_meeting: str = ""  # OnlineMeeting: made in the organizer's calendar when the candidate books
 
     @classmethod
     def of(cls, request: SchedulingRequest) -> RequestSpec:
@@ -102,7 +103,7 @@ class RequestSpec:
             candidate_via=Channels(email=request.candidate_by_email, calendar=request.candidate_by_calendar),
             interviewers_via=Channels(email=request.interviewers_by_email,
                                       calendar=request.interviewers_by_calendar),
-            job=request.job,
+            job=request.job, online_meeting=request.online_meeting,
         )
 
     def rules(self, *, now: datetime) -> Rules:
@@ -322,7 +323,7 @@ def scheduling_request_send(*, organizer: Membership, candidate: Candidate, spec
             notice_minutes=int(spec.notice.total_seconds() // 60),
             buffer_before_minutes=int(spec.buffer_before.total_seconds() // 60),
             buffer_after_minutes=int(spec.buffer_after.total_seconds() // 60),
-            location=spec.location, video_link=spec.video_link, note=spec.note,
+            location=spec.location, video_link=spec.video_link, online_meeting=spec.online_meeting, note=spec.note,
             pool_size=spec.pool_size if spec.pool else 0, show_interviewer_names=spec.show_interviewer_names,
             candidate_by_email=spec.candidate_via.email, candidate_by_calendar=spec.candidate_via.calendar,
             interviewers_by_email=spec.interviewers_via.email,
@@ -441,7 +442,7 @@ def scheduling_request_book(*, scheduling_request: SchedulingRequest, start: dat
         plan = Plan(kind=spec.kind, title=spec.title, start=slot.start, end=slot.end, time_zone=spec.time_zone,
                     candidate=locked.candidate, job=spec.job, organizer=locked.organizer,
                     interviewers=_interviewers(spec, slot.pool_ids), location=spec.location,
-                    video_link=spec.video_link, note=spec.note)
+                    video_link=spec.video_link, online_meeting=spec.online_meeting, note=spec.note)
         interview = interview_schedule(
             plan=plan, candidate_via=spec.candidate_via, interviewers_via=spec.interviewers_via,
             candidate_wording=emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.INVITATION),

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mailbox.addresses import Address
-from mailbox.models import Message
-from mailbox.services import AlternativePart, AttachmentData, message_send
+from calendars.providers import get_provider
 from recruitee.accounts.models import User
 from recruitee.tasking import queue_after_commit
 from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.tenancy.services import audit_record
 
 from . import emails
-from .models import Audience, CalendarInvite, Interview, InterviewMessage, Participant, Purpose, ScheduleDraft
-from .placeholders import RenderedTooLong, UnknownPlaceholder
+from .models import Audience, CalendarInvite, Interview, MeetingStatus, Participant, Purpose, ScheduleDraft
+from .placeholders import UnknownPlaceholder
 from .plan import Plan
 from .selectors import organizer_connection
 from .tasks import calendar_invite_sync_task
@@ -66,6 +63,8 @@ def _check_plan(plan: Plan) -> None:
         raise ValidationError("Invite the candidate or at least one interviewer.")
     if plan.video_link and not plan.video_link.lower().startswith(("http://", "https://")):
         raise ValidationError("The video link must be an http:// or https:// link.")
+    if plan.online_meeting and plan.video_link:
+        raise ValidationError("Either type a video link or let your calendar make the meeting, not both.")
 
 
 def interview_schedule(
@@ -97,6 +96,9 @@ def interview_schedule(
                                                                            interviewers_via.calendar)
     if wants_calendar and connection is None:
         raise ValidationError("Inviting by calendar needs a connected calendar of yours.")
+    if plan.online_meeting and (connection is None or get_provider(connection.provider).meeting_kind
+                                != plan.online_meeting):
+        raise ValidationError("A meeting link from your calendar needs your connected calendar.")
     for wording in (candidate_wording, interviewers_wording):
         unknown = emails.unknown_in(wording)
         if unknown:
@@ -111,6 +113,7 @@ def interview_schedule(
             company=plan.organizer.company, candidate=plan.candidate, job=plan.job, organizer=plan.organizer,
             kind=plan.kind, title=plan.title, start=plan.start, end=plan.end, time_zone=plan.time_zone,
             location=plan.location, video_link=plan.video_link, note=plan.note, created_by=actor,
+            online_meeting=plan.online_meeting,
         )
         seen: set[str] = set()
         rows = []
@@ -139,16 +142,24 @@ def interview_schedule(
         sent = []
         for audience, wording in ((Audience.CANDIDATE, candidate_wording),
                                   (Audience.INTERVIEWERS, interviewers_wording)):
-            message = _send(interview=interview, plan=plan, participants=participants, audience=audience,
-                            purpose=Purpose.INVITATION, wording=wording)
+            # Rendered now to refuse what cannot be sent; with a meeting to make, the invitations are sent by the
+            # calendar task once the join link exists (or could not be made), so they carry it.
+            if plan.online_meeting:
+                emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience)))
+                continue
+            message = emails.send(interview=interview, plan=plan, participants=participants, audience=audience,
+                                  purpose=Purpose.INVITATION, wording=wording)
             if message is not None:
                 sent.append(message.pk)
-        if any(p.by_calendar for p in participants):
-            CalendarInvite.objects.create(company=interview.company, interview=interview, connection=connection,
-                                          provider=connection.provider)
+        if plan.online_meeting or any(p.by_calendar for p in participants):
+            # With the email channel only, the event (without attendees) is there to own the meeting.
+            CalendarInvite.objects.create(
+                company=interview.company, interview=interview, connection=connection, provider=connection.provider,
+                meeting_status=MeetingStatus.REQUESTED if plan.online_meeting else "")
             _queue_calendar_sync(interview)
         _record(interview, actor, "scheduled", f"Scheduled for {_when(interview)}", {
             "messages": sent, "calendar": [p.email for p in participants if p.by_calendar], "by": by,
+            "online_meeting": plan.online_meeting,
         })
         if draft is not None:
             locked.interview, locked.used_at = interview, timezone.now()
@@ -169,6 +180,8 @@ def interview_reschedule(*, interview: Interview, plan: Plan, actor: User | None
         previous = (interview.start, interview.end)
         before = {f: getattr(interview, f) for f in ("start", "end", "location", "video_link", "title", "note",
                                                       "time_zone", "kind")}
+        if interview.online_meeting:
+            plan.video_link = interview.video_link  # the calendar's meeting stays, whatever the form had
         for name in before:
             setattr(interview, name, getattr(plan, name))
         changed = [name for name in before if before[name] != getattr(interview, name)]
@@ -211,8 +224,8 @@ def interview_reschedule(*, interview: Interview, plan: Plan, actor: User | None
              previous),
         ):
             wording = emails.company_wording(interview.company, audience, purpose)
-            message = _send(interview=interview, plan=current, participants=people, audience=audience,
-                            purpose=purpose, wording=wording, previous=when)
+            message = emails.send(interview=interview, plan=current, participants=people, audience=audience,
+                                  purpose=purpose, wording=wording, previous=when)
             if message is not None:
                 sent.append(message.pk)
         Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
@@ -244,10 +257,17 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
         participants = list(interview.participants.all())
         plan = Plan.of(interview)
         sent = []
+        invite = CalendarInvite.objects.select_for_update().filter(interview=interview).first()
+        if invite is not None and invite.meeting_status in (MeetingStatus.REQUESTED, MeetingStatus.PENDING):
+            # The invitations were still waiting for the meeting link: nobody was invited, so nobody is told of a
+            # cancellation, and the waiting invitations are never sent.
+            invite.meeting_status, invite.meeting_error = MeetingStatus.FAILED, "The interview was cancelled first."
+            invite.save(update_fields=["meeting_status", "meeting_error", "updated_at"])
+            participants = []
         for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS):
             wording = emails.company_wording(interview.company, audience, Purpose.CANCELLATION)
-            message = _send(interview=interview, plan=plan, participants=participants, audience=audience,
-                            purpose=Purpose.CANCELLATION, wording=wording)
+            message = emails.send(interview=interview, plan=plan, participants=participants, audience=audience,
+                                  purpose=Purpose.CANCELLATION, wording=wording)
             if message is not None:
                 sent.append(message.pk)
         if hasattr(interview, "calendar_invite"):
@@ -255,38 +275,6 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
         detail = f"Cancelled: “{reason}”" if reason else "Cancelled"
         _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by})
     return interview
-
-
-def _send(*, interview: Interview, plan: Plan, participants: list[Participant], audience: str, purpose: str,
-          wording: emails.Wording, previous: tuple[datetime, datetime] | None = None) -> Message | None:
-    role = Participant.Role.CANDIDATE if audience == Audience.CANDIDATE else Participant.Role.INTERVIEWER
-    people = [p for p in participants if p.role == role and p.by_email]
-    if not people:
-        return None
-    try:
-        rendered = emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience),
-                                                            previous=previous))
-    except RenderedTooLong as error:
-        raise ValidationError(f"The {Audience(audience).label.lower()} email: {error}") from None
-    alternatives, attachments = [], []
-    # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
-    # entry (Graph gives its event its own UID), so their email is a plain confirmation.
-    if not any(p.by_calendar for p in people):
-        method = emails.PURPOSE_METHOD[purpose]
-        ics = emails.invite_ics(interview=interview, attendees=[(p.name, p.email) for p in people], method=method,
-                                description=rendered.text)
-        alternatives.append(AlternativePart(f"text/calendar; method={method}; charset=UTF-8", ics.decode()))
-        attachments.append(AttachmentData("invite.ics" if method == "REQUEST" else "cancel.ics",
-                                          "application/ics", ics))
-    message = message_send(
-        company=interview.company, audience=audience, to=[Address(email=p.email, name=p.name) for p in people],
-        subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,
-        attachments=attachments, alternatives=alternatives,
-        # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
-        refusable=purpose != Purpose.CANCELLATION,
-    )
-    InterviewMessage.objects.create(company=interview.company, interview=interview, message=message)
-    return message
 
 
 def _when(interview: Interview) -> str:

@@ -78,6 +78,9 @@ class EventDraft:
     attendees: list[tuple[str, str]]  # (name, email)
     ical_uid: str
     video_link: str = ""
+    # Ask the provider for its own video meeting with the event (Google Meet, Microsoft Teams): its join link then
+    # comes back in the result and stands in for `video_link`. Once made, an update keeps the same meeting.
+    online_meeting: bool = False
 
     def __post_init__(self) -> None:
         # Mistakes here are programming errors in the caller; catching them before any HTTP call keeps a retried
@@ -117,12 +120,22 @@ def event_location(draft: EventDraft) -> str:
     return draft.location or draft.video_link
 
 
+# Where the provider's video meeting for an event stands (ProviderEventResult.meeting_state).
+MEETING_PENDING = "pending"  # asked for, not made yet: read the event again later
+MEETING_READY = "ready"  # made: `meeting_url` is the join link
+MEETING_FAILED = "failed"  # the provider will not make it: `meeting_error` says why
+
+
 @dataclass(frozen=True)
 class ProviderEventResult:
     provider_event_id: str
-    status: str  # "created", "updated" or "cancelled"
+    status: str  # "created", "updated", "cancelled" or "read"
     html_link: str = ""
     ical_uid: str = ""
+    meeting_state: str = ""  # empty: the event has no video meeting of the provider's
+    meeting_url: str = ""
+    meeting_label: str = ""  # the meeting's product name, as the provider calls it ("Google Meet")
+    meeting_error: str = ""
 
 
 # --- sync pages --------------------------------------------------------------------------------------------------
@@ -274,6 +287,10 @@ class CalendarProvider(Protocol):
     `RateLimited` / `TemporaryProviderError` for what is worth a retry later, other `ProviderError`s otherwise."""
 
     name: str
+    # The video meeting the provider makes with an event (an OnlineMeeting value of the scheduling app) and its
+    # product name for people.
+    meeting_kind: str
+    meeting_label: str
 
     # OAuth
     def begin_authorization(self, *, state: str, redirect_uri: str) -> AuthorizationStart: ...
@@ -308,6 +325,10 @@ class CalendarProvider(Protocol):
     def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
                      draft: EventDraft) -> ProviderEventResult:
         """Bring the event in line with `draft`; `EventNotFound` when it was deleted in the calendar."""
+
+    def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:
+        """The event as the provider has it now (status "read"): how a video meeting that was still pending
+        is seen to be made. `EventNotFound` when it is gone."""
 
     def cancel_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
                      comment: str = "") -> ProviderEventResult:

@@ -25,6 +25,9 @@ from googleapiclient.errors import HttpError
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from .base import (
+    MEETING_FAILED,
+    MEETING_PENDING,
+    MEETING_READY,
     RESPONSES,
     UNREADABLE,
     Account,
@@ -155,11 +158,36 @@ def _event_body(draft: EventDraft, current_attendees: list[dict] | None = None) 
     }
 
 
+def _conference_request(key: str) -> dict:
+    # The requestId is ours and fixed per event: a repeated request makes no second conference.
+    return {"createRequest": {"requestId": f"meet-{google_event_id(key)[:40]}",
+                              "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+
+
+def _meeting(event: dict) -> dict:
+    """The result's meeting fields from the event's conferenceData (createRequest.status.statusCode: pending,
+    success or failure; the join link is the "video" entry point, or hangoutLink)."""
+    data = event.get("conferenceData")
+    if not isinstance(data, dict):
+        return {}
+    code = ((data.get("createRequest") or {}).get("status") or {}).get("statusCode")
+    video = [p.get("uri") for p in data.get("entryPoints") or []
+             if isinstance(p, dict) and p.get("entryPointType") == "video" and isinstance(p.get("uri"), str)]
+    url = (video[0] if video else event.get("hangoutLink")) or ""
+    label = str((data.get("conferenceSolution") or {}).get("name") or "Google Meet")
+    if code == "failure":
+        return {"meeting_state": MEETING_FAILED, "meeting_label": label,
+                "meeting_error": "Google could not create the Meet conference."}
+    if code == "pending" or not url.startswith("https://"):
+        return {"meeting_state": MEETING_PENDING, "meeting_label": label}
+    return {"meeting_state": MEETING_READY, "meeting_url": url, "meeting_label": label}
+
+
 def _result(event: dict, status: str) -> ProviderEventResult:
     if event.get("status") == "cancelled":
         status = "cancelled"
     return ProviderEventResult(provider_event_id=event["id"], status=status, html_link=event.get("htmlLink", ""),
-                               ical_uid=event.get("iCalUID", ""))
+                               ical_uid=event.get("iCalUID", ""), **_meeting(event))
 
 
 # --- reading events (sync) ---------------------------------------------------------------------------------------
@@ -248,6 +276,8 @@ def _read_item(item: dict, zone: ZoneInfo, window: tuple[datetime, datetime], re
 
 class GoogleProvider:
     name = "google"
+    meeting_kind = "google_meet"
+    meeting_label = "Google Meet"
 
     # --- OAuth ---
 
@@ -392,9 +422,13 @@ class GoogleProvider:
         events, calendar_id = self.service(access_token=access_token).events(), calendar_id or "primary"
         event_id = google_event_id(key)
         body = {"id": event_id, "iCalUID": draft.ical_uid, **_event_body(draft)}
+        extra = {}
+        if draft.online_meeting:
+            # Without conferenceDataVersion=1 Google ignores conferenceData; the answer may still say "pending".
+            body["conferenceData"], extra = _conference_request(key), {"conferenceDataVersion": 1}
         conflict = object()
-        event = _execute(events.insert(calendarId=calendar_id, body=body, sendUpdates="all"), "creating the event",
-                         on={409: conflict})
+        event = _execute(events.insert(calendarId=calendar_id, body=body, sendUpdates="all", **extra),
+                         "creating the event", on={409: conflict})
         if event is not conflict:
             return _result(event, "created")
         # An earlier attempt got through (perhaps its answer was lost): that event is the one we want.
@@ -414,10 +448,15 @@ class GoogleProvider:
         gone = EventNotFound("The event was deleted from the Google calendar.")
         if current.get("status") == "cancelled":
             raise gone
+        # No conferenceDataVersion: Google leaves the event's conference as it is, so the meeting link stays.
         body = _event_body(draft, current.get("attendees"))
         event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all"),
                          "updating the event", on={404: gone, 410: gone})
         return _result(event, "updated")
+
+    def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:
+        events = self.service(access_token=access_token).events()
+        return _result(self._get_event(events, calendar_id or "primary", event_id), "read")
 
     def cancel_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
                      comment: str = "") -> ProviderEventResult:

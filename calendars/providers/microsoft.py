@@ -17,6 +17,8 @@ from django.conf import settings
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from .base import (
+    MEETING_PENDING,
+    MEETING_READY,
     UNREADABLE,
     Account,
     AuthorizationFailed,
@@ -166,11 +168,22 @@ def _event_body(draft: EventDraft) -> dict:
     }
 
 
+def _meeting(event: dict) -> dict:
+    """The result's meeting fields: the Teams join link is `onlineMeeting.joinUrl` (onlineMeetingUrl stays null
+    for Teams); an online meeting without it yet is read again later."""
+    if not event.get("isOnlineMeeting"):
+        return {}
+    join = (event.get("onlineMeeting") or {}).get("joinUrl")
+    if isinstance(join, str) and join.startswith("https://"):
+        return {"meeting_state": MEETING_READY, "meeting_url": join, "meeting_label": MicrosoftProvider.meeting_label}
+    return {"meeting_state": MEETING_PENDING, "meeting_label": MicrosoftProvider.meeting_label}
+
+
 def _result(event: dict, status: str) -> ProviderEventResult:
     if event.get("isCancelled"):
         status = "cancelled"
     return ProviderEventResult(provider_event_id=event["id"], status=status, html_link=event.get("webLink") or "",
-                               ical_uid=event.get("iCalUId") or "")
+                               ical_uid=event.get("iCalUId") or "", **_meeting(event))
 
 
 # --- reading events (sync) ---------------------------------------------------------------------------------------
@@ -263,6 +276,8 @@ def _first_delta_url(calendar: ProviderCalendar, window: tuple[datetime, datetim
 
 class MicrosoftProvider:
     name = "microsoft"
+    meeting_kind = "teams"
+    meeting_label = "Microsoft Teams"
 
     # --- OAuth ---
 
@@ -410,6 +425,8 @@ class MicrosoftProvider:
         base = settings.MICROSOFT_GRAPH_URL
         url = f"{base}/me/calendars/{quote(calendar_id, safe='')}/events" if calendar_id else f"{base}/me/events"
         body = {"transactionId": graph_transaction_id(key), **_event_body(draft)}
+        if draft.online_meeting:
+            body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
         return _result(self._json("POST", url, "creating the event", access_token, body=body), "created")
 
     def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
@@ -420,6 +437,11 @@ class MicrosoftProvider:
         gone = EventNotFound("The event was deleted from the Outlook calendar.")
         event = self._json("PATCH", url, "updating the event", access_token, body=_event_body(draft), on={404: gone})
         return _result(event, "updated")
+
+    def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:
+        url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
+        gone = EventNotFound("The event is not in the Outlook calendar.")
+        return _result(self._json("GET", url, "reading the event", access_token, on={404: gone}), "read")
 
     def cancel_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
                      comment: str = "") -> ProviderEventResult:

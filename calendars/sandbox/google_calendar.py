@@ -29,7 +29,7 @@ from .google_api import (
     out_tz,
 )
 from .google_render import error, ical_uid, render_calendar_entry, render_event
-from .google_writes import delete_event, insert_event, modify_event, stop_channel, watch
+from .google_writes import conference_progress, delete_event, insert_event, modify_event, stop_channel, watch
 from .model import CANCELLED, GOOGLE, Calendar, Event, iso_ms, parse_rfc3339
 from .pages import esc, page
 from .recurrence import series_span
@@ -350,6 +350,7 @@ def list_events(req: Request) -> Response:
 def get_event(req: Request) -> Response:
     with req.state.lock:
         cal, inst = lookup_event(req, READ)
+        conference_progress(inst.event)
         return json_response(render_event(inst, cal, req.base_url, out_tz=out_tz(req)))
 
 

@@ -220,6 +220,10 @@ def _apply(ev: Event, body: dict[str, Any], *, creating: bool) -> bool:
         new = _attendees(body.get("attendees") or [], ev.attendees)
         significant = significant or {a.email.lower() for a in new} != {a.email.lower() for a in ev.attendees}
         ev.attendees = new
+    provider = body.get("onlineMeetingProvider")
+    if provider is not None and provider not in ("teamsForBusiness", "unknown"):
+        # The sandbox's mailboxes allow Teams only (a calendar's allowedOnlineMeetingProviders).
+        raise graph_error(400, "ErrorInvalidRequest", f"Online meeting provider '{provider}' is not allowed.")
     if body.get("isOnlineMeeting") and not ev.get_extra("online_meeting"):
         ev.set_extra("online_meeting", "https://teams.microsoft.com/l/meetup-join/19%3ameeting_"
                                        f"{secrets.token_urlsafe(24)}%40thread.v2/0")

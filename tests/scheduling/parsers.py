@@ -20,7 +20,7 @@ PARSE_SCRIPT = Path(__file__).with_name("icaljs") / "parse.mjs"
 # What both parsers must read identically from every invite we send.
 AGREED = (
     "method", "uid", "sequence", "status", "start", "end", "summary", "description", "location", "url",
-    "organizer", "attendees",
+    "organizer", "attendees", "conference",
 )
 
 Parser = Callable[..., dict[str, Any]]
@@ -45,7 +45,16 @@ def parse_with_icalendar(ics: bytes) -> dict[str, Any]:
         "url": str(event["URL"]) if "URL" in event else None,
         "organizer": _address(event["ORGANIZER"]),
         "attendees": [_address(a) for a in (attendees if isinstance(attendees, list) else [attendees])],
+        "conference": _conference(event.get("CONFERENCE")),
     }
+
+
+def _conference(prop: Any) -> dict[str, str | None] | None:
+    """RFC 7986 CONFERENCE (the first, as a calendar app shows it): the join link, its feature and label."""
+    if prop is None:
+        return None
+    prop = prop[0] if isinstance(prop, list) else prop
+    return {"value": str(prop), "feature": prop.params.get("FEATURE"), "label": prop.params.get("LABEL")}
 
 
 def _address(prop: Any) -> dict[str, str | None]:

@@ -11,8 +11,9 @@ from django_scopes import scopes_disabled
 from icalendar import Calendar as ICalendar
 
 from recruitee.tenancy.models import AuditEntry, Role
-from scheduling.models import Interview, Participant, SchedulingRequest
+from scheduling.models import CalendarInvite, Interview, OnlineMeeting, Participant, SchedulingRequest
 from scheduling.self_scheduling import scheduling_request_withdraw
+from tests.calendars.factories import connected_calendar
 from tests.conftest import make_member
 from tests.probe import normalized
 
@@ -490,3 +491,18 @@ def test_the_probe_catches_a_booking_page_that_shows_more_than_its_link_is_about
     report = probe_logged_out(Client(), booking_pages, CompanyObjects(acme, actor=owner.user))
     assert any("[booking:page]" in failure and "wile.coyote@acme-candidates.test" in failure
                for failure in report.failures), report.failures
+
+
+def test_it_asks_the_organizers_calendar_for_a_meeting_when_the_candidate_books(client, owner, acme_candidate, dana,
+                                                                                day):
+    """A link whose recruiter ticked "Add a Google Meet link": the booked interview wants that meeting, and the
+    calendar channel is there to make it even though everyone is invited by email."""
+    connected_calendar(owner)
+    link = send_link(owner, acme_candidate, panel=[dana], day=day, online_meeting=OnlineMeeting.GOOGLE_MEET)
+    with scopes_disabled():
+        assert SchedulingRequest.objects.get(pk=link.request.pk).online_meeting == OnlineMeeting.GOOGLE_MEET
+    assert book(client, link, at(day, "12:00")).status_code == 303
+    interview = only_interview()
+    with scopes_disabled():
+        assert interview.online_meeting == OnlineMeeting.GOOGLE_MEET and interview.video_link == ""
+        assert CalendarInvite.objects.filter(interview=interview).exists()

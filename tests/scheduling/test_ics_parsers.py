@@ -124,3 +124,11 @@ def test_it_would_notice_a_tzid_without_its_vtimezone(icaljs: Parser) -> None:
     assert facts["start"] - parse_with_icalendar(broken)["start"] == timedelta(hours=2)
     with pytest.raises(AssertionError):
         read_alike(broken, icaljs)
+
+
+def test_it_gives_both_parsers_the_meeting_link_as_an_rfc7986_conference(icaljs: Parser) -> None:
+    link = "https://meet.google.com/abc-defg-hij"
+    facts = read_alike(invite(location=link, url=link, conference=(link, "Google Meet")), icaljs)
+    assert facts["conference"] == {"value": link, "feature": "VIDEO", "label": "Google Meet"}
+    assert facts["url"] == link and facts["location"] == link
+    assert read_alike(invite(), icaljs)["conference"] is None

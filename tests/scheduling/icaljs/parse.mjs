@@ -17,6 +17,19 @@ function address(property) {
   };
 }
 
+function conference(property) {
+  // RFC 7986 CONFERENCE: a URI value with FEATURE and LABEL parameters.
+  if (!property) {
+    return null;
+  }
+  const feature = property.getParameter('feature');
+  return {
+    value: property.getFirstValue(),
+    feature: Array.isArray(feature) ? feature.join(',') : (feature ?? null),
+    label: property.getParameter('label') ?? null,
+  };
+}
+
 function wallClock(date) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
@@ -55,6 +68,7 @@ function describe(text) {
     local: { start: wallClock(start), end: wallClock(end) },
     organizer: address(vevent.getFirstProperty('organizer')),
     attendees: vevent.getAllProperties('attendee').map(address),
+    conference: conference(vevent.getFirstProperty('conference')),
   };
 }
 
