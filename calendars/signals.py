@@ -1,4 +1,5 @@
-"""Calendars' part in core events (the hooks of recruitee.tenancy.removal)."""
+"""Calendars' part in core events (the hooks of recruitee.tenancy.removal), and what calendars tell the apps above
+them: `events_synced` (see calendars/sync/signals.py)."""
 
 from django.dispatch import receiver
 
@@ -12,6 +13,9 @@ from recruitee.tenancy.removal import (
 
 from .models import CalendarConnection
 from .services import connection_disconnect
+from .sync.signals import events_synced
+
+__all__ = ["events_synced"]  # where apps above calendars find it (defined by the sync, which sends it)
 
 
 def _connections_of(membership: Membership):

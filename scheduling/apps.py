@@ -6,4 +6,6 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Interview scheduling"
 
     def ready(self) -> None:
-        from . import removal  # noqa: F401  (registers what removing a member means for interviews)
+        # Importing registers: what removing a member means for interviews; answers and outside changes from the
+        # calendar sync.
+        from . import answers, removal  # noqa: F401

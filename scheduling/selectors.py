@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from calendars.models import Calendar, CalendarConnection, Event
-from calendars.selectors import uid_is
+from calendars.models import CalendarConnection
 from mailbox.access import visible_to
 from mailbox.models import Message
 from recruitee.tenancy.models import AuditEntry, Membership
 from recruitee.tenancy.selectors import audit_entries_of
 
-from .models import Interview, InterviewMessage, Participant, SchedulingRequest
+from .models import CalendarInvite, Interview, InterviewMessage, Participant, SchedulingRequest
 
 
 def organizer_connection(member: Membership) -> CalendarConnection | None:
@@ -60,43 +60,33 @@ def interviews_for_members(*, members: list[Membership], start: datetime, end: d
     )
 
 
-def attendee_responses(interview: Interview) -> dict[str, str]:
-    """email → response ("accepted", "declined", ...) as the organizer's synced calendar reports them.
-
-    The sync brings the provider event back into the organizer's calendar; we find it by our UID (Google keeps it)
-    or by the provider event id we stored (Graph makes its own UID).
-    """
-    if interview.organizer_id is None:
-        return {}
-    # The organizer's calendars first (a handful), so both ways of matching are index lookups: the UID in the
-    # company's index of UIDs, the provider id in the (calendar, provider id) unique index.
-    calendars = list(Calendar.objects.filter(company=interview.company_id,
-                                             connection__member_id=interview.organizer_id).values_list("pk", flat=True))
-    if not calendars:
-        return {}
-    match = uid_is([interview.ical_uid])
-    # A missing one-to-one raises a subclass of AttributeError, so getattr's default covers "no calendar invite".
-    invite = getattr(interview, "calendar_invite", None)
-    if invite is not None and invite.provider_event_id:
-        match |= Q(provider_event_id=invite.provider_event_id)
-    event = (
-        Event.objects.filter(company=interview.company_id, calendar_id__in=calendars)
-        .filter(match).only("attendees").order_by("-provider_updated_at", "-pk").first()
-    )
-    if event is None:
-        return {}
-    responses = {}
-    for attendee in event.attendees or []:
-        email = (attendee.get("email") or "").casefold()
-        if email and attendee.get("response"):
-            responses[email] = attendee["response"]
-    return responses
-
-
 def participants_with_responses(interview: Interview) -> list[tuple[Participant, str]]:
-    """Each participant with their answer: the synced calendar's when it has one, else what we stored."""
-    responses = attendee_responses(interview)
-    return [(p, responses.get(p.email.casefold(), p.response)) for p in interview.participants.all()]
+    """Each participant with their stored answer (answers.py keeps it up to date from the organizer's synced
+    calendar)."""
+    return [(p, p.response) for p in interview.participants.all()]
+
+
+def answers_by_email_only(participants) -> bool:
+    """Whether anyone was invited by email only: their answers go to the organizer's mailbox, which we do not
+    read."""
+    return any(p.by_email and not p.by_calendar for p in participants)
+
+
+def declined_invitations(member: Membership) -> QuerySet[Participant]:
+    """The home page's alert: people who declined an upcoming interview that `member` organizes, latest first."""
+    return (Participant.objects.filter(company=member.company_id, interview__organizer=member,
+                                       response=Participant.Response.DECLINED,
+                                       interview__status=Interview.Status.SCHEDULED,
+                                       interview__end__gt=timezone.now())
+            .select_related("interview__candidate").order_by("-response_at", "-pk"))
+
+
+def outside_changes(member: Membership) -> QuerySet[CalendarInvite]:
+    """Interviews `member` organizes whose calendar event was changed outside the app, waiting for a decision."""
+    return (CalendarInvite.objects.filter(company=member.company_id, interview__organizer=member,
+                                          interview__status=Interview.Status.SCHEDULED,
+                                          outside_change_at__isnull=False)
+            .select_related("interview__candidate").order_by("-outside_change_at"))
 
 
 def candidate_scheduling_requests(candidate) -> QuerySet[SchedulingRequest]:

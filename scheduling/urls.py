@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reminder_views, request_views, views
+from . import outside_change_views, reminder_views, request_views, views
 
 app_name = "scheduling"
 
@@ -18,6 +18,14 @@ urlpatterns = [
     path("interviews/<int:interview_id>/reschedule/", views.interview_reschedule, name="interview-reschedule"),
     path("interviews/<int:interview_id>/cancel/", views.interview_cancel, name="interview-cancel"),
     path("interviews/<int:interview_id>/calendar/retry/", views.calendar_retry, name="calendar-retry"),
+    path("interviews/<int:interview_id>/calendar-change/apply/", outside_change_views.apply,
+         name="outside-change-apply"),
+    path("interviews/<int:interview_id>/calendar-change/restore/", outside_change_views.restore,
+         name="outside-change-restore"),
+    path("interviews/<int:interview_id>/calendar-change/cancel/", outside_change_views.cancel,
+         name="outside-change-cancel"),
+    path("interviews/<int:interview_id>/calendar-change/recreate/", outside_change_views.recreate,
+         name="outside-change-recreate"),
     path("settings/templates/", views.template_settings, name="templates"),
     path("settings/reminders/", reminder_views.reminder_settings, name="reminders"),
 ]

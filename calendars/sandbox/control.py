@@ -153,6 +153,17 @@ def delete_event(req: Request) -> Response:
     return json_response(event_summary(ev, acc.tz))
 
 
+def answer_event(req: Request) -> Response:
+    """An attendee answers the organizer's event (`email` is the organizer, `attendee` who answers)."""
+    st = req.state
+    data = body_of(req)
+    acc = _account(st, data)
+    ev = _call(st.answer_event, acc.provider, acc.email, str(data.get("event_id")),
+               attendee=str(data.get("attendee") or ""), response=str(data.get("response") or ""),
+               calendar_id=data.get("calendar_id") or None)
+    return json_response(event_summary(ev, acc.tz))
+
+
 def upcoming(req: Request) -> Response:
     st = req.state
     acc = _account(st, {"provider": req.q("provider"), "email": req.q("email")})
@@ -306,7 +317,7 @@ def account_page(req: Request) -> Response:
         f"<input type=datetime-local name=start required><button type=submit>Move</button></form>"
         f"<form class=inline method=post action='/_sandbox/ui/events'>{key}"
         f"<input type=hidden name=event_id value='{esc(i.id)}'><input type=hidden name=action value=delete>"
-        f"<button type=submit>Delete</button></form></td></tr>"
+        f"<button type=submit>Delete</button></form>{answer_form(key, i)}</td></tr>"
         for i in found
     ) or "<tr><td colspan=4 class=muted>Nothing in the next two weeks.</td></tr>"
     cal_options = "".join(f"<option value='{esc(c.id)}'>{esc(c.name)}</option>"
@@ -323,6 +334,23 @@ def account_page(req: Request) -> Response:
         f"<th>Change</th></tr>{rows}</table>"
     )
     return page(f"{acc.email} – sandbox", body)
+
+
+ANSWER_LABELS = (("accepted", "Accept"), ("tentative", "Tentative"), ("declined", "Decline"))
+
+
+def answer_form(key: str, inst: Any) -> str:
+    """"Answer as <attendee>": what the attendee's calendar app would send back to the organizer."""
+    attendees = inst.event.attendees
+    if not attendees:
+        return ""
+    people = "".join(f"<option value='{esc(a.email)}'>{esc(a.name or a.email)} ({esc(a.response)})</option>"
+                     for a in attendees)
+    answers = "".join(f"<button type=submit name=response value='{value}'>{label}</button>"
+                      for value, label in ANSWER_LABELS)
+    return (f"<form class=inline method=post action='/_sandbox/ui/events'>{key}"
+            f"<input type=hidden name=event_id value='{esc(inst.id)}'><input type=hidden name=action value=answer>"
+            f"<label>Answer as <select name=attendee>{people}</select></label>{answers}</form>")
 
 
 def hidden_account(acc: Account) -> str:
@@ -345,6 +373,9 @@ def ui_events(req: Request) -> Response:
             st.move_event(acc.provider, acc.email, form.get("event_id", ""), start=_time(form.get("start"), acc.tz))
         elif action == "delete":
             st.delete_event(acc.provider, acc.email, form.get("event_id", ""))
+        elif action == "answer":
+            st.answer_event(acc.provider, acc.email, form.get("event_id", ""), attendee=form.get("attendee", ""),
+                            response=form.get("response", ""))
         else:
             raise ValueError("unknown action")
     except (NotFound, ValueError) as exc:
@@ -374,6 +405,7 @@ def routes() -> Router:
     r.add("POST", p + "/events", add_event)
     r.add("POST", p + "/events/move", move_event)
     r.add("POST", p + "/events/delete", delete_event)
+    r.add("POST", p + "/events/answer", answer_event)
     for method in ("GET", "POST", "DELETE"):
         r.add(method, p + "/faults", faults)
     for method in ("GET", "DELETE"):

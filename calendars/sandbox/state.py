@@ -22,11 +22,15 @@ from . import data
 from .auth import AccessToken, AuthCode, Client, ConsentRequest, Grant, is_loopback_uri
 from .faults import Fault, FaultTable
 from .model import (
+    ACCEPTED,
     CANCELLED,
     DAY,
+    DECLINED,
     GOOGLE,
     MICROSOFT,
+    NEEDS_ACTION,
     PROVIDERS,
+    TENTATIVE_RESPONSE,
     Account,
     Attendee,
     Calendar,
@@ -42,6 +46,9 @@ from .web import Request, Response, redact_query
 
 T = TypeVar("T")
 
+# What an attendee can answer (Google's words; Graph's rendering maps them).
+ANSWERS = (ACCEPTED, TENTATIVE_RESPONSE, DECLINED, NEEDS_ACTION)
+
 DEFAULT_CLIENTS = (
     Client(GOOGLE, "sandbox-client.apps.googleusercontent.com", "sandbox-google-secret"),
     Client(MICROSOFT, "5a1db0c5-c11e-4a7e-8000-00000000c11e", "sandbox-microsoft-secret"),
@@ -56,6 +63,9 @@ class Settings:
     push_timeout: float = 5.0
     validation_timeout: float = 10.0
     allow_loopback_redirects: bool = True
+    # Google may answer a conference createRequest with status "pending" and finish later: the insert answers
+    # pending, then this many reads of the event still do (0: the first read finds it made; negative: never).
+    google_conference_pending_reads: int = 0
 
 
 @dataclass
@@ -377,6 +387,27 @@ class State:
             ev = self.materialize(inst)
             ev.start, ev.end = s, e
             ev.sequence += 1
+            self.touch(ev, "updated")
+            return ev
+
+    def answer_event(self, provider: str, email: str, event_id: str, *, attendee: str, response: str,
+                     calendar_id: str | None = None) -> Event:
+        """`attendee` answers the invitation to the event in `email`'s (the organizer's) calendar, as their calendar
+        app would: the organizer's copy records it, gets a new `updated`/etag, shows up in the organizer's
+        incremental sync and push notifications; the SEQUENCE stays (an answer is no change of the meeting)."""
+        if response not in ANSWERS:
+            raise ValueError(f"response must be one of {', '.join(ANSWERS)}")
+        with self.lock:
+            acc = self.account(provider, email)
+            inst = self.find_instance(acc, event_id, calendar_id)
+            if inst.cancelled:
+                raise NotFound(f"event {event_id} is deleted")
+            wanted = attendee.strip().casefold()
+            if not any(a.email.casefold() == wanted for a in inst.event.attendees):
+                raise NotFound(f"{attendee} is not invited to event {event_id}")
+            ev = self.materialize(inst)
+            ev.attendees = tuple(a._replace(response=response) if a.email.casefold() == wanted else a
+                                 for a in ev.attendees)
             self.touch(ev, "updated")
             return ev
 

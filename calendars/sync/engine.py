@@ -40,6 +40,7 @@ from . import lock
 from .calendar_list import calendars_store
 from .normalize import clean_page
 from .prefetch import Prefetcher
+from .signals import events_synced
 from .store import PreparedPage, RowsRefused, prepare_page, upsert_events, upsert_events_one_by_one
 from .window import sync_window
 
@@ -178,6 +179,23 @@ class SyncRun:
             logger.warning("Calendar %s: the database refused part of a page (%s); writing it event by event",
                            calendar.pk, error)
             self._write_clean_page(calendar, result, mode, one_by_one=True)
+        self._announce(result, complete=mode == "full" and not result.next_page)
+
+    def _announce(self, result: Page, *, complete: bool) -> None:
+        """Tell the apps above calendars which provider events the committed page wrote or removed (ids only).
+        Free while nobody listens; a listener's failure is logged and never fails the sync (the page is stored)."""
+        if not events_synced.receivers:
+            return
+        ids = frozenset([event.provider_event_id for event in result.events] + list(result.removed_ids))
+        if not ids and not complete:
+            return
+        answers = events_synced.send_robust(CalendarConnection, company_id=self.connection.company_id,
+                                            connection_id=self.connection.pk, provider_event_ids=ids,
+                                            complete=complete)
+        for receiver, outcome in answers:
+            if isinstance(outcome, Exception):
+                logger.error("Connection %s: %r failed on synced events", self.connection.pk, receiver,
+                             exc_info=outcome)
 
     @transaction.atomic
     def _write_clean_page(self, calendar: Calendar, result: Page, mode: str, *, one_by_one: bool,

@@ -87,7 +87,6 @@ def pages(team, teammate, interviewer, acme_candidate) -> dict[str, str]:
         "week": f"/acme/calendar/?date={DAY}&with={teammate.pk}&with={interviewer.pk}",
         "find time": (f"/acme/candidates/{acme_candidate.pk}/schedule/find-time/?date={DAY}&start_time=14:00"
                       f"&duration=60&time_zone=Europe/Berlin&invite_candidate=on&{picks}"),
-        "interview page": f"/acme/interviews/{team['interview'].pk}/",
     }
 
 
@@ -185,3 +184,8 @@ def test_it_shows_an_interview_once_when_its_event_is_in_the_week_and_from_our_r
     # The owner's calendar has the interview's event: shown once, from the calendar. Ivan's has not: from our rows.
     assert page.count("Interview: Wile E. Coyote") == 2  # the owner's block: its title and its tooltip
     assert page.count("11:00–12:00") == 4  # the owner's and Ivan's blocks, each with its time and tooltip
+
+
+def test_the_interview_page_reads_no_synced_events(owner_client, team):
+    _, reads = event_reads(owner_client, f"/acme/interviews/{team['interview'].pk}/")
+    assert reads == []  # answers are stored on the participants (scheduling/answers.py)

@@ -28,7 +28,8 @@ def test_it_probes_every_scheduling_view(scheduling_endpoints):
         "scheduling:schedule", "scheduling:find-time", "scheduling:schedule-invite", "scheduling:interview-detail",
         "scheduling:interview-reschedule", "scheduling:interview-cancel", "scheduling:calendar-retry",
         "scheduling:templates", "scheduling:week", "scheduling:self-schedule", "scheduling:self-schedule-withdraw",
-        "scheduling:self-schedule-resend", "scheduling:reminders",
+        "scheduling:self-schedule-resend", "scheduling:reminders", "scheduling:outside-change-apply",
+        "scheduling:outside-change-restore", "scheduling:outside-change-cancel", "scheduling:outside-change-recreate",
     }
 
 
