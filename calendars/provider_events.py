@@ -30,11 +30,12 @@ def event_create(*, connection: CalendarConnection, calendar: Calendar | None = 
 
 
 def event_update(*, connection: CalendarConnection, provider_event_id: str, draft: EventDraft,
-                 calendar: Calendar | None = None) -> ProviderEventResult:
-    """Bring the event in line with `draft`; attendees get the provider's update. `calendar` as for the create."""
+                 calendar: Calendar | None = None, restore: bool = False) -> ProviderEventResult:
+    """Bring the event in line with `draft`; attendees get the provider's update. `calendar` as for the create;
+    `restore`: bring back an event deleted in the calendar where the provider can (else EventNotFound)."""
     adapter, calendar_id = get_provider(connection.provider), _calendar_id(connection, calendar)
     return with_fresh_token(connection.pk, lambda token: adapter.update_event(
-        access_token=token, calendar_id=calendar_id, event_id=provider_event_id, draft=draft,
+        access_token=token, calendar_id=calendar_id, event_id=provider_event_id, draft=draft, restore=restore,
     ))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 
 from django.db import transaction
 
@@ -94,8 +95,8 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
                 invite.provider_event_id, invite.synced_digest = result.provider_event_id, digest
                 invite.status = CalendarInvite.Status.CREATED
             elif invite.synced_digest != digest:
-                result = event_update(connection=connection, provider_event_id=invite.provider_event_id, draft=draft)
-                invite.synced_digest, invite.status = digest, CalendarInvite.Status.UPDATED
+                result = _update_or_recreate(invite, connection, draft)
+                invite.synced_digest = digest
             elif _meeting_open(invite):
                 result = _event_read(connection, invite.provider_event_id)
             elif invite.status == CalendarInvite.Status.FAILED:
@@ -127,6 +128,24 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
             return None
         invite.save()
     return retry_in
+
+
+def _update_or_recreate(invite: CalendarInvite, connection: CalendarConnection,
+                        draft: EventDraft) -> ProviderEventResult:
+    """An update; or, for an invite set back to pending after its event was deleted in the calendar ("Recreate"),
+    the deleted event brought back where the provider keeps it (Google), else a new event under a new key."""
+    recreating = invite.status == CalendarInvite.Status.PENDING
+    try:
+        result = event_update(connection=connection, provider_event_id=invite.provider_event_id, draft=draft,
+                              restore=recreating)
+    except EventNotFound:
+        if not recreating:
+            raise
+        invite.key = str(uuid.uuid4())
+        result = event_create(connection=connection, key=invite.key, draft=draft)
+        invite.provider_event_id = result.provider_event_id
+    invite.status = CalendarInvite.Status.CREATED if recreating else CalendarInvite.Status.UPDATED
+    return result
 
 
 def _fail(invite: CalendarInvite, reason: str) -> None:

@@ -7,7 +7,6 @@ provider event is written back) or, for a deleted event, cancels the interview o
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -166,15 +165,15 @@ def outside_change_cancel(*, interview: Interview, actor: User) -> Interview:
 
 
 def outside_change_recreate(*, interview: Interview, actor: User) -> CalendarInvite:
-    """The event was deleted in the calendar but the interview stands: make a new provider event (a new key, so
-    the provider does not take it for the deleted one), which invites the calendar's attendees again."""
+    """The event was deleted in the calendar but the interview stands: the calendar task brings it back (Google
+    keeps deleted events) or makes a new one (Outlook); either way the calendar's attendees are invited again."""
     with transaction.atomic():
         invite = _locked_invite(interview)
         if not invite.outside_change.get("deleted"):
             raise ValidationError("The calendar event was not deleted.")
         if interview.is_cancelled:
             raise ValidationError("A cancelled interview needs no calendar event.")
-        invite.provider_event_id, invite.key, invite.synced_digest = "", uuid.uuid4(), ""
+        invite.synced_digest = ""  # pending with a provider event: restored or recreated (calendar_channel)
         invite.status, invite.attempts, invite.last_error = CalendarInvite.Status.PENDING, 0, ""
         _clear(invite)
         invite.save()

@@ -323,8 +323,9 @@ class CalendarProvider(Protocol):
         derives its provider's idempotency id from `key`, so a repeat returns the first event."""
 
     def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
-                     draft: EventDraft) -> ProviderEventResult:
-        """Bring the event in line with `draft`; `EventNotFound` when it was deleted in the calendar."""
+                     draft: EventDraft, restore: bool = False) -> ProviderEventResult:
+        """Bring the event in line with `draft`; `EventNotFound` when it was deleted in the calendar, unless
+        `restore` asks to bring a deleted event back and the provider can (Google keeps deleted events)."""
 
     def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:
         """The event as the provider has it now (status "read"): how a video meeting that was still pending

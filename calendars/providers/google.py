@@ -441,15 +441,20 @@ class GoogleProvider:
         return _result(event, "created")
 
     def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
-                     draft: EventDraft) -> ProviderEventResult:
-        """Bring the event in line with `draft` (time, place, people, text); Google sends the updates."""
+                     draft: EventDraft, restore: bool = False) -> ProviderEventResult:
+        """Bring the event in line with `draft` (time, place, people, text); Google sends the updates.
+
+        A deleted event stays at Google with status "cancelled" (and keeps our iCalUID, so a new event with it
+        would be refused): `restore` sets it back to "confirmed", which invites its attendees again."""
         events, calendar_id = self.service(access_token=access_token).events(), calendar_id or "primary"
         current = self._get_event(events, calendar_id, event_id)
         gone = EventNotFound("The event was deleted from the Google calendar.")
-        if current.get("status") == "cancelled":
+        if current.get("status") == "cancelled" and not restore:
             raise gone
         # No conferenceDataVersion: Google leaves the event's conference as it is, so the meeting link stays.
         body = _event_body(draft, current.get("attendees"))
+        if restore:
+            body["status"] = "confirmed"
         event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all"),
                          "updating the event", on={404: gone, 410: gone})
         return _result(event, "updated")

@@ -430,9 +430,10 @@ class MicrosoftProvider:
         return _result(self._json("POST", url, "creating the event", access_token, body=body), "created")
 
     def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
-                     draft: EventDraft) -> ProviderEventResult:
+                     draft: EventDraft, restore: bool = False) -> ProviderEventResult:
         """Bring the event in line with `draft`; Outlook sends updates to the attendees. (Graph finds an event by
-        id in any of the mailbox's calendars.)"""
+        id in any of the mailbox's calendars.) A deleted event cannot be brought back (`restore` changes nothing):
+        EventNotFound, and the caller makes a new one."""
         url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
         gone = EventNotFound("The event was deleted from the Outlook calendar.")
         event = self._json("PATCH", url, "updating the event", access_token, body=_event_body(draft), on={404: gone})

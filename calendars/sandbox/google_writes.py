@@ -256,13 +256,18 @@ def modify_event(req: Request) -> Response:
         if if_match and if_match != etag(inst.event):
             raise error(412, "conditionNotMet", "Precondition Failed")
         old = inst.event.attendees
+        was_deleted = inst.event.status == CANCELLED
         ev, significant = st.edit(inst, lambda work: _apply(
             work, body, replace=replace, conference=req.q("conferenceDataVersion") == "1",
             pending_reads=st.settings.google_conference_pending_reads))
         if significant:
             ev.sequence += 1
         st.touch(ev, "deleted" if ev.status == CANCELLED else "updated")
-        _invite_changes(req, ev, send, old, significant)
+        if was_deleted and ev.status != CANCELLED:
+            # A deleted event set back to "confirmed" reappears for its attendees: Google invites them again.
+            st.record_invites(GOOGLE, ev, "invite", _recipients(ev, send, ev.attendees))
+        else:
+            _invite_changes(req, ev, send, old, significant)
         master = cal.events.get(ev.recurring_id) if ev.recurring_id else None
         return json_response(render_event(Instance(ev.id, ev, ev.start, ev.end, master), cal, req.base_url))
 
