@@ -10,7 +10,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from mailbox.models import Attachment, Message
-from scheduling.models import Interview, InterviewMessage
+from scheduling.models import CalendarInvite, Interview, InterviewMessage
 
 DAY = "2030-06-12"  # a Wednesday in summer time, comfortably in the future
 
@@ -93,3 +93,13 @@ def wait_for_lock_waiters(count: int, timeout: float = 20) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError(f"{count} requests never waited together")
+
+
+def invite_of(interview: Interview) -> CalendarInvite:
+    with scopes_disabled():
+        return CalendarInvite.objects.get(interview=interview)
+
+
+def reload(interview: Interview) -> Interview:
+    with scopes_disabled():
+        return Interview.objects.get(pk=interview.pk)

@@ -16,7 +16,7 @@ from tests.calendars.conftest import pushing  # noqa: F401  (the live app with p
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 from tests.calendars.test_push import wait_for
 
-from .helpers import schedule
+from .helpers import invite_of, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,6 @@ providers = calendar_fixtures.providers
 
 ACCOUNTS = [("google", GOOGLE_ACCOUNT), ("microsoft", OUTLOOK_ACCOUNT)]
 SOON = (date.today() + timedelta(days=10)).isoformat()  # inside the window the sync reads
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-def invite_of(interview: Interview) -> CalendarInvite:
-    with scopes_disabled():
-        return CalendarInvite.objects.get(interview=interview)
 
 
 def participant(interview: Interview, email: str) -> Participant:

@@ -3,17 +3,16 @@
 from datetime import date, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.tasks import calendar_sync_task
-from scheduling.models import CalendarInvite, Interview
+from scheduling.models import CalendarInvite
 from scheduling.tasks import calendar_invite_sync_task
 from tests import sandbox_fixtures as sandbox_testing
 from tests.calendars import conftest as calendar_fixtures
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 from tests.calendars.test_provider_events import outbox, stored
 
-from .helpers import attachments, messages_of, schedule
+from .helpers import attachments, invite_of, messages_of, reload, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -22,21 +21,6 @@ sandbox, sandbox_server = sandbox_testing.sandbox, sandbox_testing.sandbox_serve
 providers = calendar_fixtures.providers
 
 ACCOUNTS = [("google", GOOGLE_ACCOUNT), ("microsoft", OUTLOOK_ACCOUNT)]
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-def invite_of(interview: Interview) -> CalendarInvite:
-    with scopes_disabled():
-        return CalendarInvite.objects.get(interview=interview)
-
-
-def reload(interview: Interview) -> Interview:
-    with scopes_disabled():
-        return Interview.objects.get(pk=interview.pk)
 
 
 @pytest.mark.parametrize(("provider", "account"), ACCOUNTS)

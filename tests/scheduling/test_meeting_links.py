@@ -5,14 +5,14 @@ import pytest
 from django_scopes import scopes_disabled
 from icalendar import Calendar
 
-from scheduling.models import CalendarInvite, Interview, MeetingStatus
+from scheduling.models import MeetingStatus
 from scheduling.services import interview_cancel
 from tests import sandbox_fixtures as sandbox_testing
 from tests.calendars import conftest as calendar_fixtures
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect
 from tests.calendars.test_provider_events import outbox, stored
 
-from .helpers import calendar_part, messages_about, messages_of, schedule
+from .helpers import calendar_part, invite_of, messages_about, messages_of, reload, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +21,6 @@ providers = calendar_fixtures.providers
 
 CASES = [("google", GOOGLE_ACCOUNT, "Google Meet", "https://meet.google.com/"),
          ("microsoft", OUTLOOK_ACCOUNT, "Microsoft Teams", "https://teams.microsoft.com/l/meetup-join/")]
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
-def invite_of(interview: Interview) -> CalendarInvite:
-    with scopes_disabled():
-        return CalendarInvite.objects.get(interview=interview)
-
-
-def reload(interview: Interview) -> Interview:
-    with scopes_disabled():
-        return Interview.objects.get(pk=interview.pk)
 
 
 def provider_join_url(event) -> str:

@@ -14,8 +14,8 @@ from tests.calendars import conftest as calendar_fixtures
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect
 from tests.calendars.test_provider_events import outbox, stored
 
-from .helpers import all_messages_of, calendar_part, schedule
-from .test_answers import SOON, invite_of, sync
+from .helpers import all_messages_of, calendar_part, invite_of, reload, schedule
+from .test_answers import SOON, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +25,8 @@ providers = calendar_fixtures.providers
 ACCOUNTS = [("google", GOOGLE_ACCOUNT), ("microsoft", OUTLOOK_ACCOUNT)]
 
 
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    return django_capture_on_commit_callbacks
-
-
 LABELS = {"google": "Google Calendar", "microsoft": "Outlook Calendar"}
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def reload(interview: Interview) -> Interview:
-    with scopes_disabled():
-        return Interview.objects.get(pk=interview.pk)
 
 
 def scheduled(owner_client, acme_candidate, interviewer, capture) -> Interview:

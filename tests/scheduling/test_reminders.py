@@ -3,7 +3,6 @@ cancelled interview or an old version, never late; the settings page and the tem
 
 import dataclasses
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +23,7 @@ from scheduling.reminders import reminders_send_due
 from scheduling.tasks import reminders_send_due_task
 from tests.calendars.factories import connected_calendar
 
-from .helpers import all_messages_of, attachments, messages_about
+from .helpers import all_messages_of, attachments, messages_about, wait_for_lock_waiters
 
 pytestmark = pytest.mark.django_db
 
@@ -252,18 +251,6 @@ def test_it_runs_as_a_beat_task_every_minute_for_every_company(owner, outsider, 
 # --- two workers at the same moment ----------------------------------------------------------------------------
 
 
-def _wait_for_blocked_backends(count: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    with default_connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
-                           "and datname = current_database()")
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} workers never waited together")
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(default_connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
 def test_it_sends_one_reminder_when_two_workers_sweep_at_the_same_moment(owner, acme, acme_candidate):
@@ -287,7 +274,7 @@ def test_it_sends_one_reminder_when_two_workers_sweep_at_the_same_moment(owner, 
     for thread in threads:
         thread.start()
     try:
-        _wait_for_blocked_backends(2)
+        wait_for_lock_waiters(2)
     finally:
         holder.rollback()
         holder.close()
