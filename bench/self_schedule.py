@@ -66,7 +66,7 @@ def seed(slug: str, *, events_per_person: int) -> object:
         request = SchedulingRequest.objects.create(
             company=company, candidate=candidate, organizer=owner, title="Interview", duration_minutes=60,
             first_day=first_day, last_day=last_day, time_zone="Europe/Berlin", notice_minutes=0,
-            token_hash=token_hash(f"{TOKEN}-{slug}"), sent_at=timezone.now(),
+            token_hash=token_hash(f"{company.pk}-{TOKEN}"), sent_at=timezone.now(),
         )
         SchedulingRequestMember.objects.bulk_create([
             SchedulingRequestMember(company=company, request=request, member=member,
@@ -101,9 +101,9 @@ def measure_service(request) -> dict:
             "p95_ms": round(percentile(timings, 0.95), 2)}
 
 
-def measure_public_page(slug: str) -> dict | None:
+def measure_public_page(company_id: int) -> dict | None:
     try:
-        url = reverse("booking:page", kwargs={"token": f"{TOKEN}-{slug}"})
+        url = reverse("booking:page", kwargs={"token": f"{company_id}-{TOKEN}"})
     except NoReverseMatch:
         return None
     from bench.inprocess import measure_page
@@ -130,7 +130,7 @@ def main() -> int:
         for label, request in requests.items():
             service = measure_service(request)
             rows.append((label, "slots (service)", service))
-            page = measure_public_page(request.company.slug)
+            page = measure_public_page(request.company_id)
             if page is not None:
                 rows.append((label, "candidate's page", page))
         for label, what, figures in rows:

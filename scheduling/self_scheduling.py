@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from calendars.models import CalendarConnection
 from calendars.providers.base import ProviderError
@@ -195,6 +195,13 @@ def offered_slots(scheduling_request: SchedulingRequest) -> list[Slot]:
 
 # ---- tokens and links ------------------------------------------------------------------------------------------
 
+def new_token(company_id: int) -> str:
+    """A link's token: the company's id, then 256 random bits. The id lets the public page open that company's
+    scope before it looks for the link (as push channels' ids do), so no lookup ever crosses companies; the random
+    part makes the link unguessable, and only the hash of the whole token is stored."""
+    return f"{company_id}-{secrets.token_urlsafe(32)}"
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -204,17 +211,15 @@ def booking_link(token: str) -> str:
 
 
 def request_for_token(token: str) -> SchedulingRequest | None:
-    """The request a link's token belongs to, whichever company's: the public page has no company in its URL.
-
-    The one place that looks across companies for a scheduling link, by the hash of a random token; the caller
-    opens the request's company scope before reading anything else.
-    """
-    if not token or len(token) > 100:
+    """The request a link's token belongs to (see new_token), looked for in the company the token names only; the
+    caller opens the request's company scope before reading anything else."""
+    company, separator, _random = (token or "").partition("-")
+    if not separator or not company.isascii() or not company.isdigit() or len(company) > 18 or len(token) > 100:
         return None
-    with scopes_disabled():
+    with scope(company=int(company)):
         return (SchedulingRequest.objects.select_related("company", "candidate", "organizer__user", "job",
                                                          "interview")
-                .filter(token_hash=token_hash(token)).first())
+                .filter(company_id=int(company), token_hash=token_hash(token)).first())
 
 
 def expires_at(scheduling_request: SchedulingRequest) -> datetime:
@@ -314,7 +319,7 @@ def scheduling_request_send(*, organizer: Membership, candidate: Candidate, spec
         why = " ".join(offered.problems)
         raise ValidationError(f"The link would offer no times to choose from. {why} Change the interviewers, the "
                               "window or the rules, then send it.".replace("  ", " "))
-    token = secrets.token_urlsafe(32)
+    token = new_token(organizer.company_id)
     with refusals_recorded(), transaction.atomic():
         scheduling_request = SchedulingRequest.objects.create(
             company=organizer.company, candidate=candidate, job=spec.job, organizer=organizer, created_by=actor,
@@ -357,7 +362,7 @@ def scheduling_request_withdraw(*, scheduling_request: SchedulingRequest, actor:
 
 def scheduling_request_resend(*, scheduling_request: SchedulingRequest, actor: User) -> SchedulingRequest:
     """A new link in a new email; the old link stops working. The window and the rules stay as they were."""
-    token = secrets.token_urlsafe(32)
+    token = new_token(scheduling_request.company_id)
     with refusals_recorded(), transaction.atomic():
         locked = SchedulingRequest.objects.select_for_update().select_related("candidate", "organizer__user").get(
             pk=scheduling_request.pk, company=scheduling_request.company)

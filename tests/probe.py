@@ -336,15 +336,14 @@ def _draft_query(objects: CompanyObjects) -> dict[str, str]:
 def _booking_token(objects: CompanyObjects) -> str:
     """An open scheduling link (/book/<token>/) of the company, for a panel whose one member has a calendar, so its
     page lists times. Opened already: visiting it must change nothing the probes watch."""
-    import secrets
 
     from django.utils import timezone
 
     from scheduling.models import SchedulingRequest, SchedulingRequestMember
-    from scheduling.self_scheduling import default_window, token_hash
+    from scheduling.self_scheduling import default_window, new_token, token_hash
 
     n = next(_serial)
-    token = secrets.token_urlsafe(32)
+    token = new_token(objects.company.pk)
     # The organizer's name and address are the link's contact: shown to its holder, so not among the secrets.
     user = User.objects.create_user(email=f"rhonda-{n}@acme-staff.test", full_name="Rhonda Recruiter")
     first, last = default_window(today=timezone.localdate())

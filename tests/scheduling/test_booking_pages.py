@@ -506,3 +506,13 @@ def test_it_asks_the_organizers_calendar_for_a_meeting_when_the_candidate_books(
     with scopes_disabled():
         assert interview.online_meeting == OnlineMeeting.GOOGLE_MEET and interview.video_link == ""
         assert CalendarInvite.objects.filter(interview=interview).exists()
+
+
+def test_it_looks_for_a_link_only_in_the_company_its_token_names(client, panel_link, globex):
+    """The token starts with its company's id (the page opens that company's scope before it looks): the same
+    random part under another company's id finds nothing."""
+    company_id, _, random_part = panel_link.token.partition("-")
+    assert company_id == str(panel_link.request.company_id)
+    assert client.get(panel_link.url).status_code == 200
+    response = client.get(f"/book/{globex.pk}-{random_part}/")
+    assert response.status_code == 404 and "This link does not work" in page_text(response)
