@@ -97,9 +97,14 @@ def sandbox_call(env: dict[str, str], method: str, path: str, body: dict | None 
 
 def run_child(env: dict[str, str], *args: str, server_pid: int | None = None) -> dict:
     server_before = cpu_seconds(server_pid) if server_pid else 0.0
-    output = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--child", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout
+    finished = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--child", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    if finished.returncode:
+        # The child's own traceback says what went wrong; without it a failure reads as a bare exit status.
+        sys.stderr.write(finished.stderr)
+        finished.check_returncode()
+    output = finished.stdout
     result = json.loads(output.strip().splitlines()[-1])
     if server_pid:
         result["server_cpu_seconds"] = round(cpu_seconds(server_pid) - server_before, 2)

@@ -56,18 +56,25 @@ def connection_mark_reconnect_needed(*, connection_id: int, reason: str) -> None
         connection.save()
 
 
-def connection_access_token(*, connection_id: int) -> str:
+def _still_valid(connection: CalendarConnection) -> bool:
+    expires_at = connection.token_expires_at
+    return bool(expires_at and expires_at - EXPIRY_MARGIN > datetime.now(UTC))
+
+
+def connection_access_token(*, connection_id: int, loaded: CalendarConnection | None = None) -> str:
     """A valid access token, refreshed first when needed.
 
     The row lock makes two workers that need a fresh token at the same moment make one token call: the second
-    waits for the lock and then finds the token the first one stored.
+    waits for the lock and then finds the token the first one stored. `loaded` is the connection as the caller
+    read it moments ago: while its token is valid, that one serves without reading the row again.
     """
+    if loaded is not None and loaded.pk == connection_id and not loaded.needs_reconnect and _still_valid(loaded):
+        return loaded.access_token
     with transaction.atomic():
         connection = CalendarConnection.objects.select_for_update().get(pk=connection_id)
         if connection.needs_reconnect:
             raise ReconnectNeeded(connection.last_error or "This calendar needs to be reconnected.")
-        expires_at = connection.token_expires_at
-        if expires_at and expires_at - EXPIRY_MARGIN > datetime.now(UTC):
+        if _still_valid(connection):
             return connection.access_token
         if not connection.refresh_token:
             error = ReconnectNeeded("The provider gave no refresh token; connect the calendar again.")
@@ -94,9 +101,9 @@ class FreshToken:
     threads that must not touch the database) reads `value` and calls `refresh_after_401` itself.
     """
 
-    def __init__(self, connection_id: int):
+    def __init__(self, connection_id: int, *, loaded: CalendarConnection | None = None):
         self.connection_id = connection_id
-        self.value = connection_access_token(connection_id=connection_id)
+        self.value = connection_access_token(connection_id=connection_id, loaded=loaded)
         self._refreshed = False
 
     def refresh_after_401(self, refused: Unauthorized) -> str:

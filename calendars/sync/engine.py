@@ -47,6 +47,13 @@ from .window import sync_window
 logger = logging.getLogger(__name__)
 
 
+# Where a calendar's sync goes on from, saved with every page.
+POSITION_FIELDS = ["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"]
+# A page that changed nothing skips the heartbeat while the last one is younger than this (far below the
+# CALENDAR_SYNC_LOCK_STALE_SECONDS after which another worker may take the lock).
+QUIET_PAGE_HEARTBEAT_SECONDS = 5.0
+
+
 class SyncDeferred(Exception):
     """The provider asked us to come back later than we are willing to wait in-process."""
 
@@ -63,9 +70,11 @@ class SyncRun:
         self.sleep = sleep
         self.progress = progress
         self.pages = self.events = 0
+        # The lock was taken (its heartbeat written) just before the run began.
+        self.last_heartbeat, self.unreported_pages = time.monotonic(), 0
         self.adapter = get_provider(connection.provider)
         # One token for the run: refreshed under the connection's lock, and once more should the provider refuse it.
-        self.access = FreshToken(connection.pk)
+        self.access = FreshToken(connection.pk, loaded=connection)
         self.window = sync_window()
 
     def refresh_calendar_list(self) -> None:
@@ -197,6 +206,11 @@ class SyncRun:
                 logger.error("Connection %s: %r failed on synced events", self.connection.pk, receiver,
                              exc_info=outcome)
 
+    def _save_position_under_lock(self, calendar: Calendar) -> None:
+        held = Calendar.objects.filter(pk=calendar.pk, connection__sync_lock_token=self.lock_token)
+        if not held.update(**{name: getattr(calendar, name) for name in POSITION_FIELDS}):
+            raise lock.LockLost(f"The sync lock of connection {self.connection.pk} was taken over.")
+
     @transaction.atomic
     def _write_clean_page(self, calendar: Calendar, result: Page, mode: str, *, one_by_one: bool,
                           fresh: bool = False, prepared: PreparedPage | None = None) -> None:
@@ -221,9 +235,17 @@ class SyncRun:
                 # read every row of a big calendar once more to find that out.)
                 vanished = Event.objects.filter(calendar=calendar, sync_generation__lt=calendar.sync_generation)
                 count_change -= vanished.delete()[0]
-        calendar.save(update_fields=["sync_page", "sync_mode", "sync_cursor", "sync_generation", "synced_at"])
-        lock.heartbeat(self.connection.pk, self.lock_token, pages=1, events=len(result.events),
-                       count_change=count_change)
+        if (not result.events and not count_change and not skipped
+                and time.monotonic() - self.last_heartbeat < QUIET_PAGE_HEARTBEAT_SECONDS):
+            # A page that changed nothing (an incremental sync's other calendars): one conditional UPDATE both
+            # saves where to go on from and proves the lock is still ours, the heartbeat waits for a later page.
+            self._save_position_under_lock(calendar)
+            self.unreported_pages += 1
+        else:
+            calendar.save(update_fields=POSITION_FIELDS)
+            lock.heartbeat(self.connection.pk, self.lock_token, pages=1 + self.unreported_pages,
+                           events=len(result.events), count_change=count_change)
+            self.last_heartbeat, self.unreported_pages = time.monotonic(), 0
         if skipped:
             # Counted with the page, in its transaction: a resumed sync neither loses nor repeats the count.
             CalendarConnection.objects.filter(pk=self.connection.pk).update(

@@ -304,3 +304,44 @@ def test_it_frees_the_time_of_a_meeting_its_owner_declined(providers, owner_clie
         busy = dict(Event.objects.filter(provider_event_id__in=ids.values()).values_list("provider_event_id",
                                                                                          "is_busy"))
     assert busy == {ids[DECLINED]: False, ids[ACCEPTED]: True}
+
+
+@pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
+def test_it_keeps_an_incremental_sync_of_unchanged_calendars_to_one_write_each(providers, owner_client, provider,
+                                                                                account):
+    """The budget of issue 11: an incremental sync costs a few queries whatever the number of calendars; one that
+    changed nothing needs no heartbeat of its own."""
+    connection = connected(owner_client, provider, account)
+    sync(connection, full=True)
+    calendar_ids, _ = selected_ids(connection)
+    assert len(calendar_ids) >= 2
+    with CaptureQueriesContext(db) as captured:
+        sync(connection)
+    sql = [query["sql"] for query in captured.captured_queries]
+    heartbeats = [q for q in sql if q.startswith('UPDATE "calendars_calendarconnection" SET "sync_heartbeat_at"')]
+    positions = [q for q in sql if q.startswith('UPDATE "calendars_calendar" SET')]
+    assert len(positions) == len(calendar_ids) and heartbeats == []
+    # The connection is read once: its access token, still valid, serves without a second (locking) read.
+    assert len([q for q in sql if q.startswith('SELECT "calendars_calendarconnection"."id"')]) == 1
+    with scopes_disabled():
+        assert all(c.synced_at for c in Calendar.objects.filter(pk__in=calendar_ids))
+
+
+def test_it_stops_at_a_quiet_page_once_another_worker_took_the_lock(providers, owner_client):
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT)
+    sync(connection, full=True)
+    with scopes_disabled():
+        before = {c.pk: c.sync_cursor for c in Calendar.objects.filter(connection=connection, is_selected=True)}
+
+    def taken_over(pages: int, events: int) -> None:
+        # A worker that presumed this one dead takes the lock right after our first page.
+        CalendarConnection.objects.filter(pk=connection.pk).update(sync_lock_token="another-worker")
+
+    providers.state.add_event("google", GOOGLE_ACCOUNT, summary="Moved on", start=datetime.now(UTC) + timedelta(days=2))
+    with scopes_disabled():
+        outcome = connection_sync(connection_id=connection.pk, sleep=Sleeps(), progress=taken_over)
+        after = {c.pk: c.sync_cursor for c in Calendar.objects.filter(connection=connection, is_selected=True)}
+    assert outcome == {"ran": True, "again": False, "again_full": False}
+    # Only the first calendar's page was written; the others kept their position for the new lock holder.
+    assert sum(1 for pk in before if after[pk] != before[pk]) <= 1
+    assert [after[pk] for pk in sorted(before)][1:] == [before[pk] for pk in sorted(before)][1:]
