@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.providers.base import ReconnectNeeded
 from calendars.sandbox.model import ACCEPTED, DECLINED, Attendee, Person
+from calendars.signals import events_synced
 from calendars.sync import lock
 from calendars.sync.engine import SyncDeferred, connection_sync
 from tests.calendars.sync_truth import sandbox_events, stored_events
@@ -345,3 +346,27 @@ def test_it_stops_at_a_quiet_page_once_another_worker_took_the_lock(providers, o
     # Only the first calendar's page was written; the others kept their position for the new lock holder.
     assert sum(1 for pk in before if after[pk] != before[pk]) <= 1
     assert [after[pk] for pk in sorted(before)][1:] == [before[pk] for pk in sorted(before)][1:]
+
+
+def test_it_announces_a_full_sync_once_at_its_end_and_each_incremental_page(providers, owner_client, settings):
+    """Listeners (the interviews' answers) look at everything after a full sync: announcing its pages one by one
+    made them read their rows again for every page (half of a big first sync's database thread)."""
+    settings.CALENDAR_SYNC_PAGE_SIZE = 20  # several pages per calendar
+    connection = connected(owner_client, "google", GOOGLE_ACCOUNT, all_calendars=False)
+    heard = []
+
+    def listener(sender, *, provider_event_ids, complete, **kwargs):
+        heard.append((complete, len(provider_event_ids)))
+
+    events_synced.connect(listener, dispatch_uid="test-listener")
+    try:
+        sync(connection, full=True)
+        assert [complete for complete, _ in heard] == [True]
+        heard.clear()
+        soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+        providers.state.add_event("google", GOOGLE_ACCOUNT, summary="Added later", start=soon,
+                                  end=soon + timedelta(hours=1))
+        sync(connection)
+        assert heard == [(False, 1)]
+    finally:
+        events_synced.disconnect(dispatch_uid="test-listener")
