@@ -12,4 +12,5 @@ urlpatterns = [
     path("calendars/<int:connection_id>/sync/", views.sync_now, name="sync"),
     path("calendars/<int:connection_id>/sync/status/", views.sync_status, name="sync-status"),
     path("settings/calendars/", views.admin_connections, name="admin"),
+    path("settings/calendars/remind/<int:membership_id>/", views.connect_reminder, name="connect-reminder-send"),
 ]

@@ -2,13 +2,14 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope
 
 from recruitee.params import parse_ids
-from recruitee.tenancy.access import require_admin
+from recruitee.tenancy.access import get_membership_for_member, require_admin
 from recruitee.tenancy.models import Company, Membership
 
 from . import oauth, services
@@ -16,6 +17,7 @@ from .access import get_connection_for_member
 from .models import Calendar, CalendarConnection, Provider
 from .providers import get_provider
 from .providers.base import ProviderError
+from .reminders_to_connect import ReminderRefused, connect_reminder_send, members_calendars
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +116,25 @@ def disconnect(request: HttpRequest, company_slug: str, connection_id: int) -> H
 @require_GET
 def admin_connections(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_admin(request.membership)
-    connections = CalendarConnection.objects.filter(company=request.company).select_related("member__user") \
-        .order_by("member__user__full_name", "provider", "account_email")
-    return render(request, "calendars/admin.html", {"connections": connections})
+    members = members_calendars(company=request.company)
+    return render(request, "calendars/admin.html", {
+        "members": members, "not_connected": sum(1 for entry in members if not entry.connections),
+    })
+
+
+@require_POST
+def connect_reminder(request: HttpRequest, company_slug: str, membership_id: int) -> HttpResponse:
+    require_admin(request.membership)
+    member = get_membership_for_member(request.membership, membership_id)
+    try:
+        connect_reminder_send(member=member, sender=request.membership)
+    except ReminderRefused as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as error:  # a sending limit
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{member.user.display_name} was reminded by email to connect a calendar.")
+    return redirect("calendars:admin", company_slug=company_slug)
 
 
 @require_GET

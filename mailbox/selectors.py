@@ -39,13 +39,16 @@ class SentFilters:
     audience: str = ""
     candidate_id: int | None = None
     query: str = ""
+    # Only admins choose whose mail they see; they start on everyone's, the company's whole outbox.
+    chooses_whose: bool = False
 
     @classmethod
     def from_query(cls, params: QueryDict, member: Membership) -> SentFilters:
         status = params.get("status", "")
         audience = params.get("audience", "")
         return cls(
-            everyone=member.is_admin and params.get("who") == "everyone",
+            everyone=member.is_admin and params.get("who") != "mine",
+            chooses_whose=member.is_admin,
             status=status if status in Message.Status.values else "",
             audience=audience if audience in Message.Audience.values else "",
             candidate_id=_positive_id(params.get("candidate")),
@@ -55,6 +58,11 @@ class SentFilters:
     @property
     def narrowed(self) -> bool:
         return bool(self.status or self.audience or self.candidate_id or self.query)
+
+    @property
+    def who(self) -> str:
+        """The `who` to carry in links and forms: only "mine" differs from an admin's default."""
+        return "mine" if self.chooses_whose and not self.everyone else ""
 
 
 def _who(member: Membership, everyone: bool) -> QuerySet[Message]:

@@ -37,14 +37,19 @@ def sent(request: HttpRequest, company_slug: str) -> HttpResponse:
         "filter_candidate": selectors.candidate_filter_choice(member=member, candidate_id=filters.candidate_id),
         "catcher": catcher_enabled() and member.is_admin,
     }
-    if not (request.htmx and request.htmx.target == "results"):
-        context.update(_sending_limits(member))
     partial = request.htmx and request.htmx.target == "results"
+    # Interviewers send nothing themselves: rather than an empty search over nothing, the page says what it is for.
+    context["explain_mailbox"] = not member.can_recruit and not filters.narrowed and not page.object_list \
+        and page.number == 1
+    if not partial:
+        context.update(_sending_limits(member))
     return render(request, "mailbox/_sent_results.html" if partial else "mailbox/sent.html", context)
 
 
 def _sending_limits(member) -> dict:
-    """Everyone sees their own use of the sending limits; admins also the company's."""
+    """Those who send see their own use of the sending limits; admins also the company's."""
+    if not member.can_recruit:
+        return {}
     usages = [usage for usage in limits.usage_of(company=member.company, sender=member)
               if usage.limit.whose == "member" or member.is_admin]
     return {"sending_limits": usages, "sending_limits_new": limits.is_new_company(member.company)}

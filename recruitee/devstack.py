@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from recruitee.recruiting.demo_people import PEOPLE, PROVIDER_LABELS, sandbox_accounts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -124,10 +126,13 @@ class Sandbox:
         }
 
     def process(self) -> ProcessSpec:
+        # The demo members' accounts carry the members' own names (the sandbox knows nothing of the demo).
+        accounts = [arg for account in sandbox_accounts() for arg in ("--account", *account)]
         return ProcessSpec("sandbox", (
             sys.executable, "-m", "calendars.sandbox", "--host", self.host,
             "--google-port", str(self.google_port), "--microsoft-port", str(self.microsoft_port),
             "--microsoft-http-port", str(self.microsoft_http_port), "--ca-bundle", str(self.ca_bundle),
+            *accounts,
         ))
 
 
@@ -300,9 +305,17 @@ def sandbox_banner(sandbox: Sandbox | None) -> str:
         "Calendar sandbox (stands in for Google and Microsoft; connect from Calendar > Your calendar connections):\n"
         f"  Google     http://{sandbox.host}:{sandbox.google_port}/_sandbox/  (accounts, invite outbox, edit events)\n"
         f"  Microsoft  http://{sandbox.host}:{sandbox.microsoft_http_port}/_sandbox/\n"
-        "  Sandbox accounts: recruiter@acme.test (Google and Outlook), dana.schmidt@sandbox-google.test,\n"
-        "                    sam.oconnor@sandbox-outlook.test, interviewer@acme.test (Outlook),\n"
-        "                    lee@acme.test (Google), omar@acme.test (Outlook)\n\n"
+        f"  Sandbox accounts of the demo team:\n{_demo_sandbox_accounts()}"
+        "  and more: dana.schmidt@sandbox-google.test, li.wei@sandbox-google.test (Google),\n"
+        "            sam.oconnor@sandbox-outlook.test (Outlook, a personal account)\n\n"
+    )
+
+
+def _demo_sandbox_accounts() -> str:
+    return "".join(
+        f"    {person.email:<24} {person.name:<16} "
+        f"({' and '.join(PROVIDER_LABELS[provider] for provider in person.calendars)})\n"
+        for person in PEOPLE if person.calendars
     )
 
 

@@ -53,10 +53,10 @@ class AccountSpec:
 DEFAULT_ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec(GOOGLE, "dana.schmidt@sandbox-google.test", "Dana Schmidt", "Europe/Berlin"),
     AccountSpec(GOOGLE, "li.wei@sandbox-google.test", "Li Wei", "Asia/Tokyo"),
-    AccountSpec(GOOGLE, "recruiter@acme.test", "Acme Recruiter", "Europe/Berlin"),
+    AccountSpec(GOOGLE, "recruiter@acme.test", "Rita Recruiter", "Europe/Berlin"),
     AccountSpec(MICROSOFT, "sam.oconnor@sandbox-outlook.test", "Sam O'Connor", "America/New_York", "personal"),
-    AccountSpec(MICROSOFT, "interviewer@acme.test", "Acme Interviewer", "Europe/Berlin"),
-    AccountSpec(MICROSOFT, "recruiter@acme.test", "Acme Recruiter", "Europe/Berlin"),
+    AccountSpec(MICROSOFT, "interviewer@acme.test", "Dana Schmidt", "Europe/Berlin"),
+    AccountSpec(MICROSOFT, "recruiter@acme.test", "Rita Recruiter", "Europe/Berlin"),
     # The demo's two engineers, so a scheduling link's pool ("any 1 of these") has calendars to read.
     AccountSpec(GOOGLE, "lee@acme.test", "Lee Chen", "Europe/London"),
     AccountSpec(MICROSOFT, "omar@acme.test", "Omar Haddad", "America/New_York"),

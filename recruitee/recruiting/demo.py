@@ -7,6 +7,7 @@ from django_scopes import scope
 
 from recruitee.tenancy.models import Company, Membership, Role
 
+from .demo_people import PEOPLE
 from .models import Candidate, Job
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -16,15 +17,9 @@ COMPANIES = [
     {"slug": "globex", "name": "Globex Corporation", "time_zone": "America/Chicago"},
 ]
 
-USERS = [
-    ("acme", "admin@acme.test", "Alex Admin", Role.ADMIN, "Europe/Berlin"),
-    ("acme", "recruiter@acme.test", "Rita Recruiter", Role.RECRUITER, "Europe/Berlin"),
-    ("acme", "interviewer@acme.test", "Dana Schmidt", Role.INTERVIEWER, "Europe/Berlin"),
-    # Two more engineers, so a scheduling link can ask for "any 1 of these" (a pool).
-    ("acme", "lee@acme.test", "Lee Chen", Role.INTERVIEWER, "Europe/London"),
-    ("acme", "omar@acme.test", "Omar Haddad", Role.INTERVIEWER, "America/New_York"),
-    ("globex", "admin@globex.test", "Hank Scorpio", Role.ADMIN, "America/Chicago"),
-]
+# (company slug, email, name, role, time zone). The people themselves are in demo_people.py, which `make run` also
+# reads to give the calendar sandbox their accounts under the same names.
+USERS = [(person.company, person.email, person.name, Role(person.role), person.time_zone) for person in PEOPLE]
 
 JOBS = {
     "acme": [

@@ -95,15 +95,16 @@ def test_it_lets_only_recruiters_and_admins_compose(interviewer_client, acme_can
     assert "Send email" not in page and "candidate-messages" not in page
 
 
-def test_it_shows_mine_by_default_and_everyone_to_admins_only(owner_client, teammate_client, owner, teammate,
-                                                               acme_candidate):
+def test_it_shows_everyone_to_admins_by_default_and_mine_on_request(owner_client, teammate_client, owner, teammate,
+                                                                    acme_candidate):
     send_to_candidate(owner, acme_candidate, subject="From the owner")
     send_to_candidate(teammate, acme_candidate, subject="From the teammate")
 
-    assert [r.split(" Candidate ")[0] for r in rows(owner_client.get("/acme/mailbox/sent/"))] == \
+    assert [r.split(" Candidate ")[0] for r in rows(owner_client.get("/acme/mailbox/sent/?who=mine"))] == \
         ["Wile E. Coyote From the owner Wile E. Coyote"]
-    everyone = rows(owner_client.get("/acme/mailbox/sent/?who=everyone"))
+    everyone = rows(owner_client.get("/acme/mailbox/sent/"))
     assert len(everyone) == 2 and "by Terry Teammate" in everyone[0]
+    assert rows(owner_client.get("/acme/mailbox/sent/?who=everyone")) == everyone
     # A recruiter asking for everyone still gets their own.
     assert ["From the teammate" in r for r in rows(teammate_client.get("/acme/mailbox/sent/?who=everyone"))] == [True]
     assert "Everyone</a>" not in teammate_client.get("/acme/mailbox/sent/").content.decode()
@@ -116,7 +117,7 @@ def test_it_filters_by_status_audience_candidate_and_search(owner_client, owner,
 
     def subjects(query: str) -> list[str]:
         return [re.search(r"Wile E\. Coyote (.*?) Wile", r).group(1) for r in rows(owner_client.get(
-            f"/acme/mailbox/sent/?{query}"))]
+            f"/acme/mailbox/sent/?who=mine&{query}"))]
 
     assert subjects("status=failed") == ["Offer letter for the rocket project"]
     assert subjects("q=welcome") == ["Welcome aboard"]
@@ -207,7 +208,7 @@ def test_it_keeps_team_mail_from_recruiters_and_other_peoples_mail_from_intervie
     assert teammate_client.get(f"/acme/mailbox/messages/{invitation.pk}/").status_code == 404
 
     assert interviewer_client.get("/acme/mailbox/sent/").status_code == 200
-    assert "You have not sent any email yet." in interviewer_client.get("/acme/mailbox/sent/").content.decode()
+    assert "What the Mailbox is for" in interviewer_client.get("/acme/mailbox/sent/").content.decode()
 
 
 def test_it_renders_the_sent_tab_with_100000_messages_in_a_constant_number_of_queries(

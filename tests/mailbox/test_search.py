@@ -93,7 +93,7 @@ def test_it_searches_only_your_own_messages_unless_an_admin_asks_for_everyones(
     send_to_candidate(owner, acme_candidate, subject="Offer from the owner")
     send_to_candidate(teammate, acme_candidate, subject="Offer from the teammate")
 
-    assert subjects(owner_client, "q=offer") == ["Offer from the owner"]
+    assert subjects(owner_client, "who=mine&q=offer") == ["Offer from the owner"]
     assert subjects(owner_client, "who=everyone&q=offer") == ["Offer from the teammate", "Offer from the owner"]
     # A recruiter asking for everyone's still searches their own.
     assert subjects(teammate_client, "who=everyone&q=offer") == ["Offer from the teammate"]
