@@ -3,7 +3,8 @@ sends the due ones by email, each once per participant, offset and interview ver
 
 A reschedule raises SEQUENCE, so the new version's reminders follow the new time and the old version's are never
 sent; a cancelled interview is not read at all. A reminder more than GRACE past its time (the beat or every worker
-was down) is recorded as skipped instead of arriving late.
+was down), or one whose time had come before the interview was scheduled or last changed, is recorded as skipped
+instead of arriving late.
 """
 
 from __future__ import annotations
@@ -145,7 +146,10 @@ def reminders_send_due(*, company: Company, now: datetime) -> list[ReminderDeliv
                 due_at = interview.start - timedelta(minutes=offset)
                 if due_at > now or (participant.pk, offset, interview.sequence) in done:
                     continue
-                (due if due_at > now - GRACE else late).append(_Due(interview, participant, offset, due_at))
+                # Due before this version of the interview was made (booked 20 hours ahead, a reminder a day
+                # before): the invitation or update has just told them; a reminder on its heels is noise.
+                on_time = due_at > now - GRACE and due_at > interview.updated_at
+                (due if on_time else late).append(_Due(interview, participant, offset, due_at))
     if late:
         ReminderDelivery.objects.bulk_create([item.delivery(ReminderDelivery.Status.SKIPPED) for item in late],
                                              ignore_conflicts=True)

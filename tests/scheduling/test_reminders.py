@@ -241,6 +241,8 @@ def test_it_runs_as_a_beat_task_every_minute_for_every_company(owner, outsider, 
         homer = Candidate.objects.create(company=globex, full_name="Homer Simpson", email="homer@globex.test",
                                          time_zone="America/Chicago")
     theirs = make_interview(outsider, homer, start=soon + timedelta(minutes=1))
+    with scopes_disabled():  # both were scheduled days ago (a reminder due before its booking is not sent)
+        Interview.objects.filter(pk__in=[interview.pk, theirs.pk]).update(updated_at=soon - timedelta(days=3))
 
     assert reminders_send_due_task() == 2
     assert reminders_send_due_task() == 0
@@ -370,3 +372,19 @@ def test_it_lets_only_admins_change_the_reminders(teammate_client, interviewer_c
         assert client.post(URL, {"candidate_offsets": ["15"]}).status_code == 403
     with scopes_disabled():
         assert not ReminderSettings.objects.filter(company=acme).exists()
+
+
+def test_it_sends_no_reminder_that_was_due_before_the_interview_was_booked(owner, acme, acme_candidate):
+    """Booked 23 hours ahead: the day-before reminder's time had already come; the invitation just went out."""
+    now = timezone.now().replace(microsecond=0)
+    late_booking = make_interview(owner, acme_candidate, start=now + timedelta(hours=23, minutes=45))
+    early_booking = make_interview(owner, acme_candidate, start=now + timedelta(hours=23, minutes=50))
+    with scopes_disabled():
+        Interview.objects.filter(pk=early_booking.pk).update(updated_at=now - timedelta(days=2))
+    sent = sweep(acme, now + timedelta(minutes=1))
+    assert [delivery.interview_id for delivery in sent] == [early_booking.pk]
+    assert reminders_of(late_booking) == []
+    with scopes_disabled():
+        skipped = ReminderDelivery.objects.get(interview=late_booking)
+    assert skipped.status == ReminderDelivery.Status.SKIPPED
+    assert sweep(acme, now + timedelta(minutes=2)) == []  # and it stays unsent
