@@ -35,3 +35,12 @@ class CandidateForm(forms.ModelForm):
         if phone and (not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 5):
             raise forms.ValidationError("Enter a phone number with digits, spaces and + - ( ) only.")
         return phone
+
+
+class PipelineMoveForm(forms.Form):
+    """A card's "Move to" form on the pipeline board; a drag and drop fills in and sends the same form."""
+
+    stage = forms.ChoiceField(choices=Candidate.Stage.choices, error_messages={
+        "required": "Pick a stage to move to.",
+        "invalid_choice": "Pick one of the listed stages.",
+    })

@@ -1,16 +1,19 @@
 """Writes for jobs and candidates. Each runs in one transaction and leaves an audit entry."""
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from recruitee.tenancy.models import Company
 from recruitee.tenancy.services import audit_record
 
 from .models import Candidate, Job
+from .pipeline import STAGE_CHANGED, StageChange, moves_forward
 
 
 def _stored(instance: models.Model) -> models.Model:
-    # The row of an object the caller already holds (and authorized), as the database has it.
-    return type(instance)._base_manager.get(pk=instance.pk, company_id=instance.company_id)
+    # The row of an object the caller already holds (and authorized), as the database has it, locked until the
+    # transaction ends: of two changes at once the later one waits and compares with what the first one wrote.
+    return type(instance)._base_manager.select_for_update().get(pk=instance.pk, company_id=instance.company_id)
 
 
 def _apply_changes(instance: models.Model, stored: models.Model, fields: dict) -> list[str]:
@@ -68,10 +71,8 @@ def candidate_update(*, candidate: Candidate, actor, **fields) -> Candidate:
     candidate.save()
     stage_label = str(Candidate._meta.get_field("stage").verbose_name)
     if stage_label in changed:
-        move = f"from {stored.get_stage_display()} to {candidate.get_stage_display()}"
-        audit_record(company=candidate.company, actor=actor, action="candidate.stage_changed",
-                     summary=f"{actor} moved {candidate} {move}",
-                     candidate_id=candidate.pk, stage=candidate.stage)
+        _record_stage_change(StageChange(candidate=candidate, before=stored.stage, after=candidate.stage),
+                             actor=actor, summary=f"{actor} moved {candidate}")
         changed.remove(stage_label)
     if changed:
         audit_record(company=candidate.company, actor=actor, action="candidate.updated",
@@ -85,3 +86,55 @@ def candidate_delete(*, candidate: Candidate, actor) -> None:
     audit_record(company=candidate.company, actor=actor, action="candidate.deleted",
                  summary=f"{actor} deleted the candidate {candidate}", candidate_id=candidate.pk)
     candidate.delete()
+
+
+def _record_stage_change(change: StageChange, *, actor, summary: str, **data) -> None:
+    """The audit entry of a stage change, on the candidate (the pipeline reads when a card entered its column)."""
+    candidate = change.candidate
+    audit_record(company=candidate.company, actor=actor, action=STAGE_CHANGED, target=candidate,
+                 summary=f"{summary} from {change.before_label} to {change.after_label}",
+                 candidate_id=candidate.pk, stage=change.after, previous_stage=change.before, **data)
+
+
+def _move(candidate: Candidate, *, stored: Candidate, stage: str) -> StageChange:
+    change = StageChange(candidate=candidate, before=stored.stage, after=stage)
+    stored.stage = candidate.stage = stage
+    stored.save(update_fields=["stage", "updated_at"])
+    return change
+
+
+@transaction.atomic
+def candidate_move(*, candidate: Candidate, stage: str, actor) -> StageChange | None:
+    """Move a candidate to another stage (the pipeline board); None when they are already there.
+
+    Moves made at once (two tabs) both count, the later one last: each is recorded from the stage it really left.
+    """
+    if stage not in Candidate.Stage.values:
+        raise ValidationError({"stage": "Pick one of the listed stages."})
+    stored = _stored(candidate)
+    if stored.stage == stage:
+        candidate.stage = stage
+        return None
+    change = _move(candidate, stored=stored, stage=stage)
+    _record_stage_change(change, actor=actor, summary=f"{actor} moved {candidate}")
+    return change
+
+
+@transaction.atomic
+def candidate_stage_on_schedule(*, candidate: Candidate, actor) -> StageChange | None:
+    """Scheduling an interview moves the candidate to the stage the company chose (Company.stage_on_schedule).
+
+    Forward only: a candidate already at or past that stage, or in Offer, Hired or Rejected, stays where they are;
+    so does everyone when the company chose not to move. The move, if any, is returned and in the audit trail.
+    `actor` is whoever scheduled (None: the candidate booked it themselves).
+    """
+    stored = _stored(candidate)
+    target = candidate.company.stage_on_schedule
+    if not target or not moves_forward(stored.stage, target):
+        candidate.stage = stored.stage
+        return None
+    change = _move(candidate, stored=stored, stage=target)
+    who = f"{actor} scheduled an interview and moved {candidate}" if actor else \
+        f"An interview booked by {candidate} moved them"
+    _record_stage_change(change, actor=actor, summary=who, reason="interview_scheduled")
+    return change

@@ -14,5 +14,7 @@ urlpatterns = [
     path("jobs/new/", views.job_create, name="job-create"),
     path("jobs/<int:job_id>/", views.job_detail, name="job-detail"),
     path("jobs/<int:job_id>/edit/", views.job_edit, name="job-edit"),
+    path("jobs/<int:job_id>/pipeline/", views.job_pipeline, name="job-pipeline"),
+    path("jobs/<int:job_id>/pipeline/<int:candidate_id>/move/", views.job_pipeline_move, name="job-pipeline-move"),
     path("jobs/<int:job_id>/delete/", views.job_delete, name="job-delete"),
 ]

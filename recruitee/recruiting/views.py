@@ -3,14 +3,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from recruitee.params import parse_id
 from recruitee.tenancy.access import require_recruiter
 
-from . import selectors, services
+from . import pipeline, selectors, services
 from .access import get_candidate_for_member, get_job_for_member
-from .forms import CandidateForm, JobForm
+from .forms import CandidateForm, JobForm, PipelineMoveForm
 from .models import Candidate, Job
 
 
@@ -127,3 +129,48 @@ def job_delete(request: HttpRequest, company_slug: str, job_id: int) -> HttpResp
     return render(request, "recruiting/confirm_delete.html", {
         "object": job, "kind": "job", "candidate_count": candidate_count,
     })
+
+
+def _pipeline_page(request: HttpRequest, job: Job, *, status: int = 200, announcement: str = "", refusal: str = "",
+                   moved: Candidate | None = None, failed: Candidate | None = None,
+                   form: PipelineMoveForm | None = None) -> HttpResponse:
+    """The board; after a move sent by htmx only the board itself, with what happened for the live region."""
+    context = {
+        "job": job, "columns": pipeline.pipeline_columns(job=job), "stages": Candidate.Stage.choices,
+        "today": timezone.localdate(), "announcement": announcement or refusal, "refusal": refusal,
+        "moved_id": moved.pk if moved else None, "failed_id": failed.pk if failed else None,
+        "failed_errors": form.errors.get("stage", []) if form is not None else [],
+    }
+    partial = request.htmx and request.method == "POST"
+    template = "recruiting/_pipeline_board.html" if partial else "recruiting/job_pipeline.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def job_pipeline(request: HttpRequest, company_slug: str, job_id: int) -> HttpResponse:
+    job = get_job_for_member(request.membership, job_id)
+    return _pipeline_page(request, job)
+
+
+@require_POST
+def job_pipeline_move(request: HttpRequest, company_slug: str, job_id: int, candidate_id: int) -> HttpResponse:
+    require_recruiter(request.membership)
+    job = get_job_for_member(request.membership, job_id)
+    candidate = get_candidate_for_member(request.membership, candidate_id)
+    if candidate.job_id != job.pk:
+        where = f"applied for {candidate.job.title}" if candidate.job else "has no job"
+        return _pipeline_page(request, job, status=400, refusal=(
+            f"Nothing was moved: {candidate.full_name} {where}, not for {job.title}. "
+            "Move them on their own job's pipeline or change their job on their page."
+        ))
+    form = PipelineMoveForm(request.POST)
+    if not form.is_valid():
+        return _pipeline_page(request, job, status=400, failed=candidate, form=form,
+                              refusal=f"Nothing was moved: {form.errors['stage'][0]}")
+    change = services.candidate_move(candidate=candidate, stage=form.cleaned_data["stage"], actor=request.user)
+    done = change.describe() if change else f"{candidate} is already in {candidate.get_stage_display()}."
+    if request.htmx:
+        return _pipeline_page(request, job, announcement=done, moved=candidate)
+    messages.success(request, done)
+    board = reverse("recruiting:job-pipeline", kwargs={"company_slug": company_slug, "job_id": job.pk})
+    return redirect(f"{board}#candidate-{candidate.pk}")

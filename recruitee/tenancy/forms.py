@@ -28,11 +28,13 @@ class CompanySettingsForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = ["name", "time_zone", "candidate_change_cutoff_hours", "candidate_max_reschedules"]
+        fields = ["name", "time_zone", "candidate_change_cutoff_hours", "candidate_max_reschedules",
+                  "stage_on_schedule"]
         labels = {
             "name": "Company name",
             "candidate_change_cutoff_hours": "Candidates can change a booking until (hours before it)",
             "candidate_max_reschedules": "Reschedules a candidate can make",
+            "stage_on_schedule": "When an interview is scheduled, move the candidate to stage",
         }
         help_texts = {
             "candidate_change_cutoff_hours": "For interviews booked through a scheduling link: until this many hours "
@@ -46,6 +48,11 @@ class CompanySettingsForm(forms.ModelForm):
         # Empty means the default: the form worked without these fields before, and a blank box is no value.
         for name in ("candidate_change_cutoff_hours", "candidate_max_reschedules"):
             self.fields[name].required = False
+        # "" is a real choice here ("don't move"), not a missing answer: the field is not "(optional)", and the
+        # browser must not treat that option as a placeholder to be replaced (which `required` would ask of it).
+        stage = self.fields["stage_on_schedule"]
+        stage.required, stage.empty_values = True, [None]
+        stage.widget.use_required_attribute = lambda initial: False
 
     def _or_default(self, name: str) -> int:
         value = self.cleaned_data.get(name)
@@ -56,6 +63,13 @@ class CompanySettingsForm(forms.ModelForm):
 
     def clean_candidate_max_reschedules(self) -> int:
         return self._or_default("candidate_max_reschedules")
+
+    def clean_stage_on_schedule(self) -> str:
+        # "" is a choice here ("don't move"), so a form posted without the field keeps the setting as it is.
+        field = self.fields["stage_on_schedule"]
+        if field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix("stage_on_schedule")):
+            return self.initial.get("stage_on_schedule", Company._meta.get_field("stage_on_schedule").get_default())
+        return self.cleaned_data["stage_on_schedule"]
 
 
 class InvitationForm(forms.Form):

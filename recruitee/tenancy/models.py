@@ -22,6 +22,18 @@ slug_validator = RegexValidator(
 )
 
 
+class StageOnSchedule(models.TextChoices):
+    """Where scheduling an interview moves the candidate in the pipeline (the company chooses).
+
+    The values are stages of recruiting's Candidate.Stage, which this lower layer cannot import; a test keeps the
+    two in step. Only stages a candidate reaches by being interviewed: Offer, Hired and Rejected are decisions.
+    """
+
+    DONT_MOVE = "", "— don't move —"
+    SCREENING = "screening", "Screening"
+    INTERVIEW = "interview", "Interview"
+
+
 class Company(models.Model):
     """A tenant. Every tenant-owned row points at one company; nobody sees another company's rows."""
 
@@ -39,6 +51,11 @@ class Company(models.Model):
     candidate_max_reschedules = models.PositiveSmallIntegerField(
         default=2, validators=[MaxValueValidator(10)],
         help_text="How often a candidate can move a booked interview by themselves.",
+    )
+    stage_on_schedule = models.CharField(
+        "when an interview is scheduled, move the candidate to stage", max_length=20, blank=True,
+        choices=StageOnSchedule.choices, default=StageOnSchedule.INTERVIEW,
+        help_text="Only forward: a candidate already past this stage, or in Offer, Hired or Rejected, stays put.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

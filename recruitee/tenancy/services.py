@@ -14,7 +14,7 @@ from django_scopes import scope
 
 from recruitee.emails import queue_system_email, render_system_email
 
-from .models import AuditEntry, Company, Invitation, Membership, Role
+from .models import AuditEntry, Company, Invitation, Membership, Role, StageOnSchedule
 from .refusals import refusals_recorded
 from .removal import membership_removing
 
@@ -128,18 +128,22 @@ def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
 
 def company_update(*, company: Company, actor, name: str, time_zone: str,
                    candidate_change_cutoff_hours: int | None = None,
-                   candidate_max_reschedules: int | None = None) -> Company:
-    """Rename the company, change its time zone or what candidates may change by themselves (None: as it is);
-    an audit entry names what changed."""
+                   candidate_max_reschedules: int | None = None,
+                   stage_on_schedule: str | None = None) -> Company:
+    """Rename the company, change its time zone, what candidates may change by themselves, or where scheduling an
+    interview moves the candidate ("": nowhere) (None: as it is); an audit entry names what changed."""
     if candidate_change_cutoff_hours is not None and not 0 <= candidate_change_cutoff_hours <= 24 * 14:
         raise ValidationError({"candidate_change_cutoff_hours": "Enter a number of hours from 0 to 336 (two weeks)."})
     if candidate_max_reschedules is not None and not 0 <= candidate_max_reschedules <= 10:
         raise ValidationError({"candidate_max_reschedules": "Enter a number from 0 to 10."})
+    if stage_on_schedule is not None and stage_on_schedule not in StageOnSchedule.values:
+        raise ValidationError({"stage_on_schedule": "Pick one of the listed stages, or “don't move”."})
     with transaction.atomic():
         stored = Company.objects.select_for_update().get(pk=company.pk)
         wanted = {"name": name, "time_zone": time_zone}
         for field, value in (("candidate_change_cutoff_hours", candidate_change_cutoff_hours),
-                             ("candidate_max_reschedules", candidate_max_reschedules)):
+                             ("candidate_max_reschedules", candidate_max_reschedules),
+                             ("stage_on_schedule", stage_on_schedule)):
             if value is not None:
                 wanted[field] = value
         changed = [field for field, value in wanted.items() if getattr(stored, field) != value]
