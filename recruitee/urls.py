@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from recruitee.accounts import views as account_views
 from recruitee.tenancy import views as tenancy_views
+from scheduling import home_views
 
 company_patterns = [
-    path("", tenancy_views.company_home, name="company-home"),
+    # The member's home (their interviews and what needs them) is scheduling's: the top layer reads all the others.
+    path("", home_views.company_home, name="company-home"),
     path("", include("recruitee.recruiting.urls")),
     path("", include("recruitee.tenancy.urls")),
     path("", include("recruitee.ops.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import outside_change_views, reminder_views, request_views, views
+from . import interview_list_views, outside_change_views, reminder_views, request_views, views
 
 app_name = "scheduling"
 
@@ -14,6 +14,7 @@ urlpatterns = [
          name="self-schedule-withdraw"),
     path("scheduling-links/<int:request_id>/resend/", request_views.self_schedule_resend,
          name="self-schedule-resend"),
+    path("interviews/", interview_list_views.interview_list_view, name="interview-list"),
     path("interviews/<int:interview_id>/", views.interview_detail, name="interview-detail"),
     path("interviews/<int:interview_id>/reschedule/", views.interview_reschedule, name="interview-reschedule"),
     path("interviews/<int:interview_id>/cancel/", views.interview_cancel, name="interview-cancel"),

@@ -26,15 +26,11 @@ from .removal import removal_consequences
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands (LOGIN_REDIRECT_URL): the home page of the member's first company."""
     company = Company.objects.filter(memberships__user=request.user).order_by("name").first()
     if company is None:
         return redirect("company-create")
-    return redirect("recruiting:candidate-list", company_slug=company.slug)
-
-
-@require_GET
-def company_home(request: HttpRequest, company_slug: str) -> HttpResponse:
-    return redirect("recruiting:candidate-list", company_slug=company_slug)
+    return redirect("company-home", company_slug=company.slug)
 
 
 @login_required
@@ -163,7 +159,7 @@ def invitation_accept(request: HttpRequest, company_slug: str, token: str) -> Ht
                 messages.error(request, str(error))
             else:
                 messages.success(request, f"Welcome to {invitation.company.name}!")
-                return redirect("recruiting:candidate-list", company_slug=company_slug)
+                return redirect("company-home", company_slug=company_slug)
         return render(request, "tenancy/invitation_accept.html", context)
 
     if services.User.objects.filter(email__iexact=invitation.email).exists():
@@ -181,7 +177,7 @@ def invitation_accept(request: HttpRequest, company_slug: str, token: str) -> Ht
         else:
             login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(request, f"Welcome to {invitation.company.name}!")
-            return redirect("recruiting:candidate-list", company_slug=company_slug)
+            return redirect("company-home", company_slug=company_slug)
     return render(request, "tenancy/invitation_accept.html", {**context, "form": form})
 
 

@@ -32,7 +32,7 @@ def test_it_creates_a_company_with_the_new_user_as_admin_on_sign_up(client):
     assert company.name == "NewCo GmbH"
     with scopes_disabled():
         assert Membership.objects.get(company=company, user=user).role == Role.ADMIN
-    assert client.get("/").url == "/newco/candidates/"
+    assert client.get("/").url == "/newco/"  # the new company's home page
     assert client.get("/newco/team/").status_code == 200
 
 

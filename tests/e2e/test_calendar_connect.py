@@ -17,7 +17,7 @@ def sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page).to_have_url(f"{base}/acme/candidates/")
+    expect(page).to_have_url(f"{base}/acme/")  # the home page
 
 
 def test_it_connects_google_and_outlook_and_an_admin_sees_both(

@@ -25,6 +25,8 @@ def test_it_emails_a_candidate_from_their_page_and_shows_it_queued_then_sent(
     page.get_by_label("Email").fill("recruiter@acme.test")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page).to_have_url(f"{live_server.url}/acme/")  # the home page
+    page.get_by_role("link", name="Candidates", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Candidates")
 
     page.get_by_role("link", name="Sofia Martínez").click()

@@ -43,7 +43,7 @@ def test_it_emails_a_single_use_link_that_creates_an_account_and_membership(
     assert b"newbie@example.com" in page.content
     response = client.post("/" + path, {"full_name": "Nina Newbie", "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/acme/candidates/"
+    assert response["Location"] == "/acme/"
 
     user = User.objects.get(email="newbie@example.com")
     with scopes_disabled():

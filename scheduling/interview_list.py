@@ -1,0 +1,265 @@
+"""Reads of the Interviews page: the filters it understands and the rows of one page, in a constant number of
+queries whatever the number of interviews (the page's ids first, then just those rows with their people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.paginator import Page
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import QueryDict
+
+from mailbox.selectors import IdsFirstPaginator
+from recruitee.params import parse_id
+from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.models import Membership
+
+from .models import Interview, Participant, SchedulingRequest, SchedulingRequestMember
+from .selectors import LONGEST_INTERVIEW, answers_by_email_only
+from .self_scheduling import expires_at
+
+# The pager counts this many matches at most, then says "1,000+ interviews" and goes on page by page.
+COUNT_LIMIT = 1000
+OPEN_REQUEST = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
+
+UPCOMING, PAST, CANCELLED, AWAITING = "upcoming", "past", "cancelled", "awaiting"
+# Upcoming: the soonest first; past and cancelled: the latest first.
+ORDER = {UPCOMING: ("start", "pk"), PAST: ("-start", "-pk"), CANCELLED: ("-start", "-pk")}
+WHEN_CHOICES = [(UPCOMING, "Upcoming"), (PAST, "Past"), (CANCELLED, "Cancelled"), (AWAITING, "Awaiting booking")]
+
+
+def taking_part(member: Membership) -> Q:
+    """Interviews the member organizes or is invited to (as an interviewer, or by their address as anyone)."""
+    invited = Participant.objects.filter(company=member.company_id, member=member).values("interview_id")
+    return Q(organizer=member) | Q(pk__in=invited)
+
+
+def day_label(day: date, today: date) -> str:
+    """"Today", "Tomorrow", "Yesterday", a weekday within the coming week, else the date."""
+    delta = (day - today).days
+    if delta == 0:
+        return "Today"
+    if delta == 1:
+        return "Tomorrow"
+    if delta == -1:
+        return "Yesterday"
+    if 1 < delta < 7:
+        return f"{day:%A}"
+    if day.year == today.year:
+        return f"{day:%a} {day.day} {day:%b}"
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def when_text(moment: datetime, zone: ZoneInfo, today: date) -> str:
+    """"Tomorrow 14:00" in the viewer's zone."""
+    local = moment.astimezone(zone)
+    return f"{day_label(local.date(), today)} {local:%H:%M}"
+
+
+@dataclass(frozen=True)
+class InterviewFilters:
+    everyone: bool = False
+    when: str = UPCOMING
+    job_id: int | None = None
+    interviewer_id: int | None = None
+    candidate_id: int | None = None
+    query: str = ""
+
+    @classmethod
+    def from_query(cls, params: QueryDict, member: Membership) -> InterviewFilters:
+        """What the address asks for, as far as this member may ask: an interviewer only ever sees the interviews
+        they take part in, and no scheduling links (those are the recruiters')."""
+        recruits = member.can_recruit
+        when = params.get("when", "")
+        allowed = {value for value, _label in WHEN_CHOICES if recruits or value != AWAITING}
+        return cls(
+            everyone=recruits and params.get("who") == "everyone",
+            when=when if when in allowed else UPCOMING,
+            job_id=parse_id(params.get("job")),
+            interviewer_id=parse_id(params.get("interviewer")) if recruits else None,
+            candidate_id=parse_id(params.get("candidate")),
+            query=params.get("q", "").replace("\x00", "").strip()[:200],
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.job_id or self.interviewer_id or self.candidate_id or self.query)
+
+    def params(self, **changes) -> dict[str, str]:
+        values = {"who": "everyone" if self.everyone else "", "when": "" if self.when == UPCOMING else self.when,
+                  "job": self.job_id or "", "interviewer": self.interviewer_id or "",
+                  "candidate": self.candidate_id or "", "q": self.query}
+        values.update(changes)
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+    def link(self, **changes) -> str:
+        """This page's address with some filters changed (the others kept), from its first page."""
+        encoded = urlencode(self.params(**changes))
+        return f"?{encoded}" if encoded else "?"
+
+
+def _search(rows: QuerySet, query: str) -> QuerySet:
+    # Each word in the title or the candidate's name or address.
+    for term in query.split():
+        rows = rows.filter(Q(title__icontains=term) | Q(candidate__full_name__icontains=term)
+                           | Q(candidate__email__icontains=term))
+    return rows
+
+
+def interviews(*, member: Membership, filters: InterviewFilters, now: datetime) -> QuerySet[Interview]:
+    """The interviews the filters select, in the page's order (soonest first for upcoming, newest first else)."""
+    rows = Interview.objects.filter(company=member.company_id)
+    if not (filters.everyone and member.can_recruit):
+        rows = rows.filter(taking_part(member))
+    if filters.when == PAST:
+        rows = rows.filter(status=Interview.Status.SCHEDULED, end__lte=now)
+    elif filters.when == CANCELLED:
+        rows = rows.filter(status=Interview.Status.CANCELLED)
+    else:
+        # Running or still to come; the lower bound on the start lets the (company, start) index do the work.
+        rows = rows.filter(status=Interview.Status.SCHEDULED, start__gte=now - LONGEST_INTERVIEW, end__gt=now)
+    if filters.job_id:
+        rows = rows.filter(job_id=filters.job_id)
+    if filters.candidate_id:
+        rows = rows.filter(candidate_id=filters.candidate_id)
+    if filters.interviewer_id:
+        rows = rows.filter(pk__in=Participant.objects.filter(
+            company=member.company_id, member_id=filters.interviewer_id,
+            role=Participant.Role.INTERVIEWER).values("interview_id"))
+    return _search(rows, filters.query).order_by(*ORDER.get(filters.when, ORDER[UPCOMING]))
+
+
+def with_people(rows: QuerySet[Interview], company_id: int) -> QuerySet[Interview]:
+    """What a row shows: candidate, job, the scheduling link that booked it, and everyone invited (one more
+    query for all participants of all rows)."""
+    people = Participant.objects.filter(company=company_id).order_by("role", "name", "pk")
+    return rows.select_related("candidate", "job", "scheduling_request").prefetch_related(
+        Prefetch("participants", queryset=people))
+
+
+def awaiting_booking(*, member: Membership, filters: InterviewFilters) -> QuerySet[SchedulingRequest]:
+    """Scheduling links the candidate has not booked yet (expired ones included: they still need a decision)."""
+    rows = SchedulingRequest.objects.filter(company=member.company_id, status__in=OPEN_REQUEST)
+    if not filters.everyone:
+        rows = rows.filter(organizer=member)
+    if filters.job_id:
+        rows = rows.filter(job_id=filters.job_id)
+    if filters.candidate_id:
+        rows = rows.filter(candidate_id=filters.candidate_id)
+    if filters.interviewer_id:
+        rows = rows.filter(pk__in=SchedulingRequestMember.objects.filter(
+            company=member.company_id, member_id=filters.interviewer_id).values("request_id"))
+    return _search(rows, filters.query).order_by("-sent_at", "-pk")
+
+
+def _load_interviews(company_id: int, order: tuple[str, ...]):
+    def load(ids) -> QuerySet[Interview]:
+        return with_people(Interview.objects.filter(company=company_id, pk__in=ids), company_id).order_by(*order)
+    return load
+
+
+def _load_requests(company_id: int):
+    def load(ids) -> QuerySet[SchedulingRequest]:
+        return (SchedulingRequest.objects.filter(company=company_id, pk__in=ids)
+                .select_related("candidate", "job", "organizer__user").order_by("-sent_at", "-pk"))
+    return load
+
+
+def interview_page(*, member: Membership, filters: InterviewFilters, number: str | None, now: datetime) -> Page:
+    """One page of interviews, or of scheduling links awaiting booking: a bounded count, the page's ids, its rows
+    (and their participants); the same queries on page 1 and page 400, with 10 interviews or 100,000."""
+    searching = bool(filters.query.split())
+    if filters.when == AWAITING:
+        return IdsFirstPaginator(awaiting_booking(member=member, filters=filters), settings.PAGE_SIZE,
+                                 load=_load_requests(member.company_id), count_limit=COUNT_LIMIT,
+                                 collect=searching).get_page(number)
+    rows = interviews(member=member, filters=filters, now=now)
+    load = _load_interviews(member.company_id, ORDER.get(filters.when, ORDER[UPCOMING]))
+    return IdsFirstPaginator(rows, settings.PAGE_SIZE, load=load,
+                             count_limit=COUNT_LIMIT, collect=searching).get_page(number)
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    interview: Interview
+    day: str  # "Today", "Tomorrow", "Friday", "Mon 3 Jun", in the viewer's zone
+    local_day: date
+    times: str  # "14:00–15:00"
+    candidate_answer: Participant | None  # the candidate's own participant row, when they were invited
+    interviewers: list[Participant]
+    status: str
+    booked_by_candidate: bool
+
+    @property
+    def when(self) -> str:
+        return f"{self.day} {self.times}"
+
+    @property
+    def answers_by_email(self) -> bool:
+        """Someone was invited by email only: their answer goes to the organizer's mailbox, which we do not read."""
+        return answers_by_email_only([*self.interviewers, *filter(None, [self.candidate_answer])])
+
+
+def interview_rows(interviews_: list[Interview], *, zone: ZoneInfo, now: datetime) -> list[InterviewRow]:
+    today = now.astimezone(zone).date()
+    rows = []
+    for interview in interviews_:
+        people = list(interview.participants.all())
+        if interview.is_cancelled:
+            status = "Cancelled"
+        elif interview.end <= now:
+            status = "Past"
+        elif interview.start <= now:
+            status = "Now"
+        else:
+            status = "Scheduled"
+        start, end = interview.start.astimezone(zone), interview.end.astimezone(zone)
+        times = f"{start:%H:%M}–{end:%H:%M}" if start.date() == end.date() else \
+            f"{start:%H:%M}–{day_label(end.date(), today)} {end:%H:%M}"
+        rows.append(InterviewRow(
+            interview=interview, day=day_label(start.date(), today), local_day=start.date(), times=times,
+            candidate_answer=next((p for p in people if p.role == Participant.Role.CANDIDATE), None),
+            interviewers=[p for p in people if p.role == Participant.Role.INTERVIEWER],
+            status=status, booked_by_candidate=getattr(interview, "scheduling_request", None) is not None,
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    request: SchedulingRequest
+    window: str
+    status: str
+    expired: bool
+
+
+def request_rows(requests: list[SchedulingRequest], *, now: datetime) -> list[RequestRow]:
+    rows = []
+    for link in requests:
+        expired = now >= expires_at(link)
+        window = f"{link.first_day:%a} {link.first_day.day} {link.first_day:%b}–" \
+                 f"{link.last_day:%a} {link.last_day.day} {link.last_day:%b %Y}"
+        status = "Expired" if expired else SchedulingRequest.Status(link.status).label
+        rows.append(RequestRow(request=link, window=window, status=status, expired=expired))
+    return rows
+
+
+def filter_choices(*, member: Membership) -> dict:
+    """The filter form's options: jobs, and the team for recruiters (interviewers filter only their own)."""
+    choices: dict = {"jobs": list(Job.objects.filter(company=member.company_id).only("pk", "title", "status"))}
+    if member.can_recruit:
+        choices["interviewers"] = list(Membership.objects.filter(company=member.company_id)
+                                       .select_related("user").order_by("user__full_name", "pk"))
+    return choices
+
+
+def candidate_choice(*, member: Membership, filters: InterviewFilters) -> Candidate | None:
+    """The candidate the list is narrowed to, shown as a chip (a company can have more candidates than a select
+    can hold); None for an id that is not one of the company's."""
+    if not filters.candidate_id:
+        return None
+    return Candidate.objects.filter(company=member.company_id, pk=filters.candidate_id).only("pk", "full_name").first()
