@@ -13,7 +13,7 @@ import uuid
 
 from django.db import transaction
 
-from calendars.models import Calendar, CalendarConnection
+from calendars.models import Calendar, CalendarConnection, Provider
 from calendars.provider_events import event_cancel, event_create, event_update
 from calendars.providers import get_provider
 from calendars.providers.base import (
@@ -41,6 +41,16 @@ CALENDAR_SYNC_MAX_BACKOFF_SECONDS = 15 * 60
 # A meeting the provider answered "pending" is read again after these waits; still pending after the last, it has
 # failed (Google documents no bound; a minute and a half is long for invitations to wait).
 MEETING_POLL_SECONDS = (1, 2, 4, 8, 15, 30, 30)
+
+
+# Providers whose event carries the UID we give it (EventDraft.ical_uid): Google takes it as the iCalUID; Graph
+# makes a UID of its own. With such a provider our email's entry and the provider's are one entry in people's
+# calendars, so moving someone from one channel to the other must not cancel "the email entry": it is theirs.
+_KEEPS_OUR_UID = frozenset({Provider.GOOGLE})
+
+
+def provider_keeps_our_uid(provider: str) -> bool:
+    return provider in _KEEPS_OUR_UID
 
 
 def event_draft(interview: Interview) -> EventDraft:

@@ -21,7 +21,7 @@ from mailbox.services import AlternativePart, AttachmentData, message_send
 from recruitee.tenancy.models import Company
 
 from . import placeholders
-from .defaults import DEFAULT_TEMPLATES
+from .defaults import DEFAULT_TEMPLATES, ENTRY_REPLACED
 from .ics import build_invite
 from .models import (
     Audience,
@@ -102,6 +102,8 @@ def values_for(plan: Plan, zone_name: str, *, previous: tuple[datetime, datetime
         "company_name": candidate.company.name,
         "event_title": plan.title,
         "event_type": plan.kind_label,
+        # The types are our own labels (InterviewKind), none of them a name that keeps its capitals.
+        "event_type_lower": plan.kind_label.lower(),
         "event_date": f"{start:%A}, {start.day} {start:%B %Y}",
         "event_time": f"{start:%H:%M}",
         "event_end_time": f"{end:%H:%M}",
@@ -115,6 +117,8 @@ def values_for(plan: Plan, zone_name: str, *, previous: tuple[datetime, datetime
         "note": plan.note,
         "previous_event_date": "",
         "previous_event_time": "",
+        "cancellation_reason": plan.cancellation_reason,
+        "cancellation_note": plan.cancellation_note,
     }
     if previous is not None:
         old = previous[0].astimezone(zone)
@@ -149,17 +153,20 @@ def unknown_in(wording: Wording) -> list[str]:
 
 
 def invite_ics(
-    *, interview: Interview, attendees: Sequence[tuple[str, str]], method: str = "REQUEST", description: str = ""
+    *, interview: Interview, attendees: Sequence[tuple[str, str]], method: str = "REQUEST", description: str = "",
+    at: tuple[datetime, datetime] | None = None,
 ) -> bytes:
-    """The .ics for one audience: only that audience's people are ATTENDEEs."""
+    """The .ics for one audience: only that audience's people are ATTENDEEs. `at` (start, end) replaces the
+    interview's time: a removed interviewer's cancellation names the time they were invited to."""
     organizer = interview.organizer.user
     cancelled = method == "CANCEL"
     conference = None
     if interview.online_meeting and interview.video_link:
         conference = (interview.video_link, OnlineMeeting(interview.online_meeting).label)
+    start, end = at or (interview.start, interview.end)
     return build_invite(
-        method=method, uid=interview.ical_uid, sequence=interview.sequence, start=interview.start,
-        end=interview.end, time_zone=interview.time_zone, summary=interview.title, description=description,
+        method=method, uid=interview.ical_uid, sequence=interview.sequence, start=start,
+        end=end, time_zone=interview.time_zone, summary=interview.title, description=description,
         location=interview.location or interview.video_link, url=interview.video_link or None,
         organizer_email=organizer.email, organizer_name=organizer.display_name, attendees=attendees,
         status="CANCELLED" if cancelled else "CONFIRMED", conference=conference,
@@ -172,34 +179,50 @@ PURPOSE_METHOD = {Purpose.INVITATION: "REQUEST", Purpose.UPDATE: "REQUEST", Purp
 def send(*, interview: Interview, plan: Plan, participants: list[Participant], audience: str, purpose: str,
          wording: Wording, previous: tuple[datetime, datetime] | None = None) -> Message | None:
     """One message to the audience's people invited by email (none: None), with the .ics unless the provider
-    invites them, linked to the interview's ledger."""
+    invites them, linked to the interview's ledger. Dates and times are `plan`'s (a removed interviewer's
+    cancellation gets the plan they were invited to)."""
     role = Participant.Role.CANDIDATE if audience == Audience.CANDIDATE else Participant.Role.INTERVIEWER
     people = [p for p in participants if p.role == role and p.by_email]
     if not people:
         return None
+    # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
+    # entry (Graph gives its event its own UID), so their email is a plain confirmation.
+    method = None if any(p.by_calendar for p in people) else PURPOSE_METHOD[purpose]
+    # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
+    return deliver(interview=interview, plan=plan, people=people, audience=audience, wording=wording,
+                   method=method, refusable=purpose != Purpose.CANCELLATION, previous=previous)
+
+
+def deliver(*, interview: Interview, plan: Plan, people: list[Participant], audience: str, wording: Wording,
+            method: str | None, refusable: bool = True,
+            previous: tuple[datetime, datetime] | None = None) -> Message:
+    """One message to exactly `people`, with a `method` (REQUEST, CANCEL) calendar part or none, linked to the
+    interview's ledger."""
     try:
         rendered = render(wording, values_for(plan, recipient_zone(plan, audience), previous=previous))
     except RenderedTooLong as error:
         raise ValidationError(f"The {Audience(audience).label.lower()} email: {error}") from None
     alternatives, attachments = [], []
-    # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
-    # entry (Graph gives its event its own UID), so their email is a plain confirmation.
-    if not any(p.by_calendar for p in people):
-        method = PURPOSE_METHOD[purpose]
+    if method is not None:
         ics = invite_ics(interview=interview, attendees=[(p.name, p.email) for p in people], method=method,
-                         description=rendered.text)
+                         description=rendered.text, at=(plan.start, plan.end))
         alternatives.append(AlternativePart(f"text/calendar; method={method}; charset=UTF-8", ics.decode()))
         attachments.append(AttachmentData("invite.ics" if method == "REQUEST" else "cancel.ics",
                                           "application/ics", ics))
     message = message_send(
         company=interview.company, audience=audience, to=[Address(email=p.email, name=p.name) for p in people],
         subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,
-        attachments=attachments, alternatives=alternatives,
-        # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
-        refusable=purpose != Purpose.CANCELLATION,
+        attachments=attachments, alternatives=alternatives, refusable=refusable,
     )
     InterviewMessage.objects.create(company=interview.company, interview=interview, message=message)
     return message
+
+
+def entry_replaced_send(*, interview: Interview, plan: Plan, people: list[Participant], audience: str) -> Message:
+    """To people now invited by the organizer's calendar whose entry came from our email: METHOD:CANCEL removes
+    that entry (the provider's has its own UID), and the text says the event itself stands."""
+    return deliver(interview=interview, plan=plan, people=people, audience=audience,
+                   wording=Wording(*ENTRY_REPLACED), method="CANCEL", refusable=False)
 
 
 def invitation_wording(interview: Interview, audience: str) -> Wording:

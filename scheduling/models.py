@@ -51,6 +51,12 @@ class Interview(models.Model):
     # The same UID for the interview's whole life; SEQUENCE rises with every change attendees must see.
     ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0)
+    # Why it was cancelled (a reason from the list, the recruiter's own words, or the candidate's from the
+    # scheduling link) and the note to the candidate: the cancellation emails read them as {cancellation_reason}
+    # and {cancellation_note}.
+    cancellation_reason = models.CharField(max_length=2000, blank=True, validators=[validate_no_line_breaks])
+    cancellation_note = models.TextField(max_length=2000, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -55,7 +55,10 @@ _REGISTRY = (
     Placeholder("job_title", "The job the candidate applied for", "Backend Engineer"),
     Placeholder("company_name", "Your company's name", "Acme Inc."),
     Placeholder("event_title", "The event's title", "Interview: Backend Engineer"),
-    Placeholder("event_type", "Interview, phone screen, video call or on-site", "Video call"),
+    Placeholder("event_type", "The event's type, capitalized to start a subject or a line: Interview, Phone "
+                              "screen, Video call or On-site interview", "Video call"),
+    Placeholder("event_type_lower", "The event's type in small letters, for the middle of a sentence "
+                                    "(“your {event_type_lower}”)", "video call"),
     Placeholder("event_date", "The event's date in the recipient's time zone", "Monday, 29 March 2027"),
     Placeholder("event_time", "The start time in the recipient's time zone", "10:00"),
     Placeholder("event_end_time", "The end time in the recipient's time zone", "11:00"),
@@ -69,6 +72,10 @@ _REGISTRY = (
     Placeholder("organizer_name", "The name of the person who scheduled the event", "Jordan Lee"),
     Placeholder("organizer_email", "The organizer's email address", "jordan.lee@acme.example"),
     Placeholder("note", "The note written for this event", "Please bring a photo ID for the front desk."),
+    Placeholder("cancellation_reason", "Cancellations: why the event was cancelled, if you say",
+                "An interviewer is unavailable"),
+    Placeholder("cancellation_note", "Cancellations: your note to the candidate, if you write one",
+                "We would still like to meet you and will suggest a new time this week."),
     Placeholder("scheduling_link", "Scheduling links: the page where the candidate picks a time",
                 "https://recruit.example.com/book/3q2-Xk9v…/"),
     Placeholder("scheduling_deadline", "Scheduling links: the last day the link offers times",

@@ -28,6 +28,9 @@ class Plan:
     note: str = ""
     # An OnlineMeeting value: the organizer's calendar makes the video meeting, whose join link becomes video_link.
     online_meeting: str = ""
+    # A cancellation's reason and note to the candidate: empty until the event is (about to be) cancelled.
+    cancellation_reason: str = ""
+    cancellation_note: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -45,5 +48,6 @@ class Plan:
             organizer=interview.organizer, interviewers=[members[i] for i in member_ids if i in members],
             invite_candidate=any(p.role == Participant.Role.CANDIDATE for p in participants),
             location=interview.location, video_link=interview.video_link, note=interview.note,
-            online_meeting=interview.online_meeting,
+            online_meeting=interview.online_meeting, cancellation_reason=interview.cancellation_reason,
+            cancellation_note=interview.cancellation_note,
         )

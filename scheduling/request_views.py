@@ -24,7 +24,8 @@ from .self_scheduling import (
 )
 
 # A link email names no time: these placeholders are always empty in it, so the list leaves them out.
-NOT_IN_LINK_EMAILS = {"event_date", "event_time", "event_end_time", "previous_event_date", "previous_event_time"}
+NOT_IN_LINK_EMAILS = {"event_date", "event_time", "event_end_time", "previous_event_date", "previous_event_time",
+                      "cancellation_reason", "cancellation_note"}
 
 
 def _email_preview(form: SchedulingRequestForm, candidate) -> dict:

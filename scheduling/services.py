@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from calendars.models import CalendarConnection
 from calendars.providers import get_provider
 from recruitee.accounts.models import User
+from recruitee.recruiting.services import candidate_stage_on_schedule
 from recruitee.tasking import queue_after_commit
 from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.tenancy.services import audit_record
 
 from . import emails
+from .calendar_channel import provider_keeps_our_uid
 from .models import Audience, CalendarInvite, Interview, MeetingStatus, Participant, Purpose, ScheduleDraft
 from .placeholders import UnknownPlaceholder
 from .plan import Plan
@@ -161,6 +165,9 @@ def interview_schedule(
             "messages": sent, "calendar": [p.email for p in participants if p.by_calendar], "by": by,
             "online_meeting": plan.online_meeting,
         })
+        if plan.invite_candidate:
+            # The company's pipeline setting: an interview moves the candidate forward (audited by the move).
+            candidate_stage_on_schedule(candidate=plan.candidate, actor=actor)
         if draft is not None:
             locked.interview, locked.used_at = interview, timezone.now()
             locked.save(update_fields=["interview", "used_at", "updated_at"])
@@ -168,16 +175,52 @@ def interview_schedule(
     return interview
 
 
-def interview_reschedule(*, interview: Interview, plan: Plan, actor: User | None, by: str = "") -> Interview:
-    """Move or edit the interview. Only changes attendees must see (time, place, people) raise SEQUENCE: the
-    invited get an update, a new interviewer an invitation, a removed one a cancellation. A changed title or note
-    is saved and reaches the provider event quietly."""
+def _check_wordings(*wordings: emails.Wording | None) -> None:
+    for wording in wordings:
+        unknown = emails.unknown_in(wording) if wording is not None else []
+        if unknown:
+            raise ValidationError(str(UnknownPlaceholder(unknown)))
+
+
+def _channels_label(channels: Channels) -> str:
+    return " and ".join(name for name, on in (("email", channels.email), ("calendar", channels.calendar)) if on)
+
+
+def _invitations_waiting(invite: CalendarInvite | None) -> bool:
+    """The invitations still wait for the calendar's meeting link: nobody has been invited yet, so nobody is told
+    of a change; the waiting invitations go out as the interview then is."""
+    return invite is not None and invite.meeting_status in (MeetingStatus.REQUESTED, MeetingStatus.PENDING)
+
+
+def interview_reschedule(
+    *,
+    interview: Interview,
+    plan: Plan,
+    actor: User | None,
+    by: str = "",
+    candidate_via: Channels | None = None,
+    interviewers_via: Channels | None = None,
+    candidate_wording: emails.Wording | None = None,
+    interviewers_wording: emails.Wording | None = None,
+) -> Interview:
+    """Move or edit the interview. Only changes attendees must see (time, place, people, how they are invited)
+    raise SEQUENCE: the invited get an update, a new interviewer an invitation, a removed one a cancellation for
+    the time they were invited to. A changed title or note is saved and reaches the provider event quietly.
+
+    `candidate_via` / `interviewers_via` (None: as they are) change how an audience is invited, and nobody ends
+    with two calendar entries: moving to the calendar adds people to the provider event and cancels the entry our
+    email made (unless the provider's event carries our UID, so it is that same entry); moving to email removes
+    them from the provider event and our email brings the entry. The wordings (None: the company's) are the
+    update emails as the recruiter edited them for this event; the company's templates stay as they are."""
     _check_plan(plan)
+    _check_wordings(candidate_wording, interviewers_wording)
+    via = {Participant.Role.CANDIDATE: candidate_via, Participant.Role.INTERVIEWER: interviewers_via}
     with refusals_recorded(), transaction.atomic():
         interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
         if interview.is_cancelled:
             raise ValidationError("A cancelled interview cannot be rescheduled.")
         previous = (interview.start, interview.end)
+        invited_to = Plan.of(interview)  # what the removed were invited to: their cancellation names it
         before = {f: getattr(interview, f) for f in ("start", "end", "location", "video_link", "title", "note",
                                                       "time_zone", "kind")}
         if interview.online_meeting:
@@ -191,89 +234,186 @@ def interview_reschedule(*, interview: Interview, plan: Plan, actor: User | None
         interviewers = [p for p in participants if p.role == Participant.Role.INTERVIEWER]
         wanted = {member.pk: member for member in plan.interviewers}
         removed = [p for p in interviewers if p.member_id not in wanted]
-        taken = {p.email.casefold() for p in participants if p not in removed}
+        kept = [p for p in participants if p not in removed]
+        taken = {p.email.casefold() for p in kept}
         added_members = [m for pk, m in wanted.items()
                          if pk not in {p.member_id for p in interviewers} and m.user.email.casefold() not in taken]
+        invite = CalendarInvite.objects.filter(interview=interview).select_related("connection").first()
+        # Newcomers are invited as asked, else the way the other interviewers were (by calendar only if the event
+        # exists there).
+        like = interviewers[0] if interviewers else None
+        newcomers_via = interviewers_via or Channels(email=like.by_email if like else True,
+                                                     calendar=bool(like and like.by_calendar and invite))
+        for role, channels in via.items():
+            audience_left = any(p.role == role for p in kept) or (role == Participant.Role.INTERVIEWER
+                                                                   and added_members)
+            if channels is not None and audience_left and not channels.any:
+                raise ValidationError("Choose how to invite the candidate." if role == Participant.Role.CANDIDATE
+                                      else "Choose how to invite the interviewers.")
+        switched = [(p, Channels(email=p.by_email, calendar=p.by_calendar), via[p.role]) for p in kept
+                    if via[p.role] is not None and (p.by_email, p.by_calendar) != (via[p.role].email,
+                                                                                   via[p.role].calendar)]
         if removed or added_members:
             changed.append("interviewers")
+        if switched:
+            changed.append("channels")
         if not changed:
             return interview
-        significant = moved or bool(removed or added_members)
+        wants_calendar = any(new.calendar for _p, _old, new in switched) or bool(added_members
+                                                                                 and newcomers_via.calendar)
+        connection = None
+        if wants_calendar and invite is None:
+            connection = organizer_connection(interview.organizer)
+            if connection is None:
+                raise ValidationError("Inviting by calendar needs a connected calendar of the organizer's.")
+        elif wants_calendar and (invite.connection is None
+                                 or invite.connection.status != CalendarConnection.Status.ACTIVE):
+            # Their entry from our email would be cancelled while the provider could not invite them.
+            raise ValidationError(f"The {invite.provider_label} the event is in is no longer connected: reconnect "
+                                  "it before inviting people by calendar.")
+        significant = moved or bool(removed or added_members or switched)
         if significant:
             interview.sequence += 1
         interview.save()
 
-        # Newcomers are invited the way the other interviewers were (by calendar only if the event exists there).
-        like = interviewers[0] if interviewers else None
-        has_calendar = hasattr(interview, "calendar_invite")
+        for participant, _old, new in switched:
+            participant.by_email, participant.by_calendar = new.email, new.calendar
+            participant.save(update_fields=["by_email", "by_calendar"])
         added = Participant.objects.bulk_create([
             Participant(company=interview.company, interview=interview, role=Participant.Role.INTERVIEWER,
                         member=member, name=member.user.display_name, email=member.user.email,
                         time_zone=member.user.time_zone or plan.time_zone,
-                        by_email=like.by_email if like else True,
-                        by_calendar=bool(like and like.by_calendar and has_calendar))
+                        by_email=newcomers_via.email, by_calendar=newcomers_via.calendar)
             for member in added_members
         ])
-        sent = []
-        current = Plan.of(interview)
-        for audience, purpose, people, when in (
-            (Audience.INTERVIEWERS, Purpose.CANCELLATION, removed, None),
-            (Audience.INTERVIEWERS, Purpose.INVITATION, added, None),
-            (Audience.CANDIDATE, Purpose.UPDATE, participants if moved else [], previous),
-            (Audience.INTERVIEWERS, Purpose.UPDATE, [p for p in interviewers if p not in removed] if moved else [],
-             previous),
-        ):
-            wording = emails.company_wording(interview.company, audience, purpose)
-            message = emails.send(interview=interview, plan=current, participants=people, audience=audience,
-                                  purpose=purpose, wording=wording, previous=when)
-            if message is not None:
-                sent.append(message.pk)
-        Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
-        if has_calendar:
+        if connection is not None:
+            invite = CalendarInvite.objects.create(company=interview.company, interview=interview,
+                                                   connection=connection, provider=connection.provider)
+        if invite is not None:
+            # Queued before the emails: the provider removes someone moved to email (its cancellation) before our
+            # email gives them the entry, which matters where both carry the same UID.
             _queue_calendar_sync(interview)
-        summary = f"Rescheduled to {_when(interview)}" if moved else "Details edited"
+        waiting = _invitations_waiting(invite)
+        sent = [] if waiting else _reschedule_messages(
+            interview=interview, invited_to=invited_to, previous=previous, moved=moved, removed=removed,
+            added=added, kept=kept, switched=switched, keeps_uid=bool(invite and provider_keeps_our_uid(
+                invite.provider)),
+            wordings={Audience.CANDIDATE: candidate_wording, Audience.INTERVIEWERS: interviewers_wording})
+        Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
+
+        parts = [f"Rescheduled to {_when(interview)}"] if moved else []
         if removed or added:
             who = [f"+ {p.name}" for p in added] + [f"− {p.name}" for p in removed]
-            summary = f"{summary}; interviewers {', '.join(who)}" if moved else f"Interviewers {', '.join(who)}"
+            parts.append(f"interviewers {', '.join(who)}")
+        for role, audience in ((Participant.Role.CANDIDATE, "the candidate"),
+                               (Participant.Role.INTERVIEWER, "interviewers")):
+            if any(p.role == role for p, _old, _new in switched):
+                parts.append(f"{audience} now invited by {_channels_label(via[role])}")
+        summary = "; ".join(parts) if parts else "Details edited"
+        summary = summary[0].upper() + summary[1:]
         _record(interview, actor, "rescheduled" if significant else "edited", summary, {
             "changed": changed, "sequence": interview.sequence, "messages": sent,
             "previous_start": previous[0].isoformat(), "previous_end": previous[1].isoformat(),
             "added": [p.email for p in added], "removed": [p.email for p in removed], "by": by,
+            "channels": [{"email": p.email, "from": _channels_label(old), "to": _channels_label(new)}
+                         for p, old, new in switched],
+            "edited_wording": [audience for audience, wording in ((Audience.CANDIDATE, candidate_wording),
+                                                                  (Audience.INTERVIEWERS, interviewers_wording))
+                               if wording is not None and wording != emails.company_wording(
+                                   interview.company, audience, Purpose.UPDATE)],
         })
     return interview
 
 
-def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", reason: str = "") -> Interview:
+def _reschedule_messages(*, interview: Interview, invited_to: Plan, previous: tuple[datetime, datetime], moved: bool,
+                         removed: list[Participant], added: list[Participant], kept: list[Participant],
+                         switched: list[tuple[Participant, Channels, Channels]], keeps_uid: bool,
+                         wordings: dict[str, emails.Wording | None]) -> list[int]:
+    """What a reschedule sends, in one place: returns the message ids."""
+    current = Plan.of(interview)
+    company = interview.company
+    sent: list[int] = []
+
+    def out(message) -> None:
+        if message is not None:
+            sent.append(message.pk)
+
+    out(emails.send(interview=interview, plan=invited_to, participants=removed, audience=Audience.INTERVIEWERS,
+                    purpose=Purpose.CANCELLATION,
+                    wording=emails.company_wording(company, Audience.INTERVIEWERS, Purpose.CANCELLATION)))
+    out(emails.send(interview=interview, plan=current, participants=added, audience=Audience.INTERVIEWERS,
+                    purpose=Purpose.INVITATION,
+                    wording=emails.company_wording(company, Audience.INTERVIEWERS, Purpose.INVITATION)))
+    before = {p.pk: old for p, old, _new in switched}
+    for audience, role in ((Audience.CANDIDATE, Participant.Role.CANDIDATE),
+                           (Audience.INTERVIEWERS, Participant.Role.INTERVIEWER)):
+        people = [p for p in kept if p.role == role]
+        if moved:
+            wording = wordings[audience] or emails.company_wording(company, audience, Purpose.UPDATE)
+            out(emails.send(interview=interview, plan=current, participants=people, audience=audience,
+                            purpose=Purpose.UPDATE, wording=wording, previous=previous))
+        else:
+            # Left the provider's event for our email only: the email brings their calendar entry now.
+            to_email = [p for p in people if p.pk in before and before[p.pk].calendar and not p.by_calendar]
+            out(emails.send(interview=interview, plan=current, participants=to_email, audience=audience,
+                            purpose=Purpose.INVITATION,
+                            wording=emails.company_wording(company, audience, Purpose.INVITATION)))
+        # Their entry came from our email and the provider now invites them: cancel ours (its UID is not the
+        # provider's), unless it is the same entry.
+        to_calendar = [p for p in people if p.pk in before and before[p.pk].email and not before[p.pk].calendar
+                       and p.by_calendar]
+        if to_calendar and not keeps_uid:
+            out(emails.entry_replaced_send(interview=interview, plan=current, people=to_calendar,
+                                           audience=audience))
+    return sent
+
+
+def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", reason: str = "", note: str = "",
+                     candidate_wording: emails.Wording | None = None,
+                     interviewers_wording: emails.Wording | None = None) -> Interview:
     """Cancel: SEQUENCE + 1, METHOD:CANCEL emails to those we emailed, the provider cancels the calendar event.
 
-    `reason` is kept in the interview's history (a candidate's, given on the scheduling link's page)."""
-    with transaction.atomic():
+    `reason` (why; a candidate's, given on the scheduling link's page, or the recruiter's) and `note` (to the
+    candidate) are kept on the interview and in its history, and the emails read them as {cancellation_reason}
+    and {cancellation_note}. The wordings (None: the company's) are the cancellation emails as the recruiter
+    edited them for this event."""
+    # A candidate's reason from the scheduling link's page may be as long as the page allows.
+    reason, note = " ".join(reason.split())[:2000], note.strip()[:2000]
+    _check_wordings(candidate_wording, interviewers_wording)
+    with refusals_recorded(), transaction.atomic():
         interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
         if interview.is_cancelled:
             return interview
         interview.status = Interview.Status.CANCELLED
         interview.sequence += 1
-        interview.save(update_fields=["status", "sequence", "updated_at"])
+        interview.cancellation_reason, interview.cancellation_note = reason, note
+        interview.cancelled_at = timezone.now()
+        interview.save(update_fields=["status", "sequence", "cancellation_reason", "cancellation_note",
+                                      "cancelled_at", "updated_at"])
         participants = list(interview.participants.all())
         plan = Plan.of(interview)
         sent = []
         invite = CalendarInvite.objects.select_for_update().filter(interview=interview).first()
-        if invite is not None and invite.meeting_status in (MeetingStatus.REQUESTED, MeetingStatus.PENDING):
-            # The invitations were still waiting for the meeting link: nobody was invited, so nobody is told of a
-            # cancellation, and the waiting invitations are never sent.
+        if _invitations_waiting(invite):
+            # Nobody was invited yet, so nobody is told of a cancellation, and the waiting invitations are never
+            # sent.
             invite.meeting_status, invite.meeting_error = MeetingStatus.FAILED, "The interview was cancelled first."
             invite.save(update_fields=["meeting_status", "meeting_error", "updated_at"])
             participants = []
-        for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS):
-            wording = emails.company_wording(interview.company, audience, Purpose.CANCELLATION)
+        for audience, edited in ((Audience.CANDIDATE, candidate_wording),
+                                 (Audience.INTERVIEWERS, interviewers_wording)):
+            wording = edited or emails.company_wording(interview.company, audience, Purpose.CANCELLATION)
             message = emails.send(interview=interview, plan=plan, participants=participants, audience=audience,
                                   purpose=Purpose.CANCELLATION, wording=wording)
             if message is not None:
                 sent.append(message.pk)
-        if hasattr(interview, "calendar_invite"):
+        if invite is not None:
             _queue_calendar_sync(interview)
         detail = f"Cancelled: “{reason}”" if reason else "Cancelled"
-        _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by})
+        if note:
+            detail += f"; note to the candidate: “{note}”"
+        _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by,
+                                                         "reason": reason, "note": note})
     return interview
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import interview_list_views, outside_change_views, reminder_views, request_views, views
+from . import change_views, interview_list_views, outside_change_views, reminder_views, request_views, views
 
 app_name = "scheduling"
 
@@ -16,8 +16,13 @@ urlpatterns = [
          name="self-schedule-resend"),
     path("interviews/", interview_list_views.interview_list_view, name="interview-list"),
     path("interviews/<int:interview_id>/", views.interview_detail, name="interview-detail"),
-    path("interviews/<int:interview_id>/reschedule/", views.interview_reschedule, name="interview-reschedule"),
-    path("interviews/<int:interview_id>/cancel/", views.interview_cancel, name="interview-cancel"),
+    path("interviews/<int:interview_id>/reschedule/", change_views.interview_reschedule,
+         name="interview-reschedule"),
+    path("interviews/<int:interview_id>/reschedule/preview/", change_views.reschedule_preview,
+         name="interview-reschedule-preview"),
+    path("interviews/<int:interview_id>/cancel/", change_views.interview_cancel, name="interview-cancel"),
+    path("interviews/<int:interview_id>/cancel/preview/", change_views.cancel_preview,
+         name="interview-cancel-preview"),
     path("interviews/<int:interview_id>/calendar/retry/", views.calendar_retry, name="calendar-retry"),
     path("interviews/<int:interview_id>/calendar-change/apply/", outside_change_views.apply,
          name="outside-change-apply"),

@@ -44,7 +44,7 @@ def test_it_schedules_from_the_candidate_page_and_sends_two_invitations(
     page.get_by_role("link", name="Sofia Martínez").click()
     grid_requests = []
     page.on("request", lambda request: grid_requests.append(request.url) if "/find-time/" in request.url else None)
-    page.get_by_role("link", name="Schedule event").click()
+    page.get_by_role("link", name="Schedule interview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule event with Sofia Martínez")
     day = next_tuesday()
     page.get_by_label("Date").fill(day.isoformat())

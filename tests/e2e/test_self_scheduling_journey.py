@@ -188,7 +188,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
         dana_member = Membership.objects.get(user__email="interviewer@acme.test")
         assert {m.member_id for m in request.members.all()} == {rita_member.pk, dana_member.pk}
     [email] = [m for m in mailoutbox if m.to == ["Sofia Martínez <sofia.martinez@example.com>"]]
-    assert email.subject == "Acme Inc.: please pick a time for your Interview"
+    assert email.subject == "Acme Inc.: please pick a time for your interview"
     link = BOOK_LINK.search(email.body).group(0)
     assert link.startswith(base)
 
@@ -270,7 +270,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
     expect(rita.get_by_role("heading", level=1)).to_have_text("Sent")
     rows = rita.locator("tr.mailbox-row")
     expect(rows).to_have_count(3)
-    link_row = rows.filter(has_text="Acme Inc.: please pick a time for your Interview")
+    link_row = rows.filter(has_text="Acme Inc.: please pick a time for your interview")
     expect(link_row).to_contain_text("Sofia Martínez")
     expect(link_row.get_by_test_id("message-status")).to_have_text("Sent")
     invitations = rows.filter(has_not_text="please pick a time")

@@ -516,3 +516,12 @@ def test_it_looks_for_a_link_only_in_the_company_its_token_names(client, panel_l
     assert client.get(panel_link.url).status_code == 200
     response = client.get(f"/book/{globex.pk}-{random_part}/")
     assert response.status_code == 404 and "This link does not work" in page_text(response)
+
+
+def test_a_booking_moves_the_candidate_forward_in_the_pipeline(client, panel_link, acme_candidate, day):
+    assert book(client, panel_link, at(day, "12:00")).status_code == 303
+    with scopes_disabled():
+        acme_candidate.refresh_from_db()
+        entry = AuditEntry.objects.filter(company=acme_candidate.company, action__contains="stage").latest("pk")
+    assert acme_candidate.stage == "interview"
+    assert entry.summary.startswith("An interview booked by Wile E. Coyote moved them")

@@ -27,6 +27,7 @@ def test_it_probes_every_scheduling_view(scheduling_endpoints):
     assert {e.name for e in scheduling_endpoints} == {
         "scheduling:schedule", "scheduling:find-time", "scheduling:schedule-invite", "scheduling:interview-detail",
         "scheduling:interview-reschedule", "scheduling:interview-cancel", "scheduling:calendar-retry",
+        "scheduling:interview-reschedule-preview", "scheduling:interview-cancel-preview", "scheduling:interview-list",
         "scheduling:templates", "scheduling:week", "scheduling:self-schedule", "scheduling:self-schedule-withdraw",
         "scheduling:self-schedule-resend", "scheduling:reminders", "scheduling:outside-change-apply",
         "scheduling:outside-change-restore", "scheduling:outside-change-cancel", "scheduling:outside-change-recreate",

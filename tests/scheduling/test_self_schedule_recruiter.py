@@ -90,7 +90,7 @@ def test_it_offers_the_link_next_to_schedule_event_to_recruiters_only(owner_clie
                                                                       interviewer_client, acme_candidate):
     for client in (owner_client, teammate_client):
         page = client.get(f"/acme/candidates/{acme_candidate.pk}/").content.decode()
-        assert "Schedule event" in page and f'href="{url(acme_candidate)}"' in page
+        assert "Schedule interview" in page and f'href="{url(acme_candidate)}"' in page
         assert "Send scheduling link" in page
     page = interviewer_client.get(f"/acme/candidates/{acme_candidate.pk}/").content.decode()
     assert "Send scheduling link" not in page
@@ -106,11 +106,11 @@ def test_it_starts_with_the_next_ten_working_days_and_the_companys_link_email(ow
     assert (form["first_day"].value(), form["last_day"].value()) == (first, last)
     assert form["time_zone"].value() == "Asia/Tokyo"
     assert (form["notice_hours"].value(), form["buffer_before"].value(), form["buffer_after"].value()) == (24, 0, 0)
-    assert form["subject"].value() == "{company_name}: please pick a time for your {event_type}"
+    assert form["subject"].value() == "{company_name}: please pick a time for your {event_type_lower}"
     assert "{scheduling_link}" in form["body"].value()
     page = response.content.decode()
     # The email preview: the candidate's values and a sample link; no JavaScript needed, none inline.
-    assert "Acme Inc.: please pick a time for your Interview" in page
+    assert "Acme Inc.: please pick a time for your interview" in page
     assert "/book/sample-link/" in page
     assert "<script>" not in page and "style=" not in page
     for minutes in (15, 30, 45, 60, 90, 120):

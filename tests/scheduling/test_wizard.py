@@ -169,7 +169,7 @@ def test_it_invites_only_the_interviewers_when_the_candidate_is_left_out(owner_c
 def test_it_shows_the_interview_on_the_candidate_page(owner_client, acme_candidate):
     interview = schedule(owner_client, acme_candidate)
     page = owner_client.get(f"/acme/candidates/{acme_candidate.pk}/").content.decode()
-    assert "Schedule event" in page and interview.title in page
+    assert "Schedule interview" in page and interview.title in page
     assert f"/acme/interviews/{interview.pk}/" in page
 
 
