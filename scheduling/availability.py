@@ -1,56 +1,97 @@
-"""The Find time grid: for one day, each person's busy times, interviews and working hours, and the conflicts of a
-proposed time. Busy only: free (transparent) events are no conflict, and a teammate's titles stay theirs."""
+"""Find time: over a range of days, each person's busy times, interviews and working hours (their days and times, in
+their own zone), the first times everyone is free ("Suggested times"), and the conflicts of a proposed time in words
+a recruiter reads. Busy only: free (transparent) events are no conflict, and a teammate's titles stay theirs.
+
+One read of everyone's calendars (availability()) serves the grid, the suggestions and the heads-up."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from calendars.selectors import events_for_members, members_with_calendars
+from calendars.selectors import members_with_calendars
 from recruitee.tenancy.models import Membership
+from recruitee.zones import zone_or_utc
 
+from .event_reads import busy_events
 from .models import Interview
 from .selectors import interviews_for_members
 
 SLOT_MINUTES = 15
-FIRST_HOUR, LAST_HOUR = 7, 21  # the grid's window, in the event's zone
+FIRST_HOUR, LAST_HOUR = 7, 21  # each day's window, in the event's zone
 SLOTS = (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
+STEP_MINUTES = 30  # the start times offered
+RANGE_DAYS = 5  # days shown: the chosen one and the next days anyone works
+SUGGESTIONS = 5
+LOOKAHEAD = 21  # days searched for working days (a team that works one day a week still gets a range)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@dataclass
+def short_day(day: date) -> str:
+    """"Wed 12 Jun": in English whatever the process locale, like the rest of the page."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+@dataclass(slots=True)
 class Span:
-    start: datetime  # in the grid's zone
-    end: datetime
+    """Something drawn on one person's track of one day, cut to the day's window: its place in quarter-hour slots
+    from 07:00, and its times as the clock on the wall reads them."""
+
+    left: int
+    width: int
+    times: str  # "14:00–15:00"
     label: str
-    kind: str  # "busy", "interview", "work", "proposed"
+    kind: str  # "busy", "interview", "work", "off", "proposed"
+    note: str = ""  # the tooltip, when the label and times alone do not say it
 
-    def _slot(self, moment: datetime) -> int:
-        minutes = (moment - moment.replace(hour=FIRST_HOUR, minute=0, second=0, microsecond=0)).total_seconds() / 60
-        return int(minutes // SLOT_MINUTES)
-
-    @property
-    def left(self) -> int:
-        return max(0, min(SLOTS - 1, self._slot(self.start)))
-
-    @property
-    def width(self) -> int:
-        minutes = (self.end - self.start).total_seconds() / 60
-        end_slot = self.left + max(1, -(-int(minutes) // SLOT_MINUTES))
-        return max(1, min(SLOTS, end_slot) - self.left)
-
-    # What the template prints as it is (no filters per span): classes, tooltip, the text inside.
     @property
     def css(self) -> str:
         return f"ft-span ft-{self.kind} ft-l-{self.left} ft-w-{self.width}"
 
     @property
     def tip(self) -> str:
-        return f"{self.label} · {self.start:%H:%M}–{self.end:%H:%M}"
+        return self.note or f"{self.label} · {self.times}"
 
     @property
     def text(self) -> str:
         return "" if self.kind == "work" else self.label
+
+
+def _clock(minutes: int) -> str:
+    """Minutes since the window's 07:00 as a time of day. Counted, not converted: a few hundred spans a page, and
+    no zone moves its clocks between 07:00 and 21:00."""
+    hours, rest = divmod(FIRST_HOUR * 60 + minutes, 60)
+    return f"{hours % 24:02d}:{rest:02d}"
+
+
+def _span(begin: float, finish: float, day: float, label: str, kind: str, note: str = "") -> Span:
+    """A span from `begin` to `finish` (timestamps inside the window that opens at `day`)."""
+    start, end = int((begin - day) // 60), int(-((day - finish) // 60))
+    left = max(0, min(SLOTS - 1, start // SLOT_MINUTES))
+    width = max(1, min(SLOTS, left + max(1, -(-(end - start) // SLOT_MINUTES))) - left)
+    return Span(left, width, f"{_clock(start)}–{_clock(end)}", label, kind, note)
+
+
+@dataclass(slots=True)
+class Busy:
+    """One busy time of one person, whole (not cut to any window), as timestamps: the grid compares them often."""
+
+    s: float
+    e: float
+    label: str  # the title for its owner and for interviews, "Busy" for a teammate's event
+    kind: str  # "busy" or "interview"
+    days: tuple[date, date] | None = None  # an all-day event's first and last day (inclusive)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.s, UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.fromtimestamp(self.e, UTC)
 
 
 @dataclass
@@ -62,11 +103,11 @@ class Row:
     spans: list[Span] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
-    at: time
-    free: bool  # nobody whose calendar we know is busy, and inside everyone's working hours
-    label: str
+    day: date
+    free: bool  # in the future, nobody whose calendar we know is busy, and inside everyone's working hours
+    label: str  # "14:00"
 
     @property
     def css(self) -> str:
@@ -78,20 +119,70 @@ class Slot:
 
     @property
     def aria(self) -> str:
-        return f"Start at {self.label}" if self.free else f"Start at {self.label} (conflict)"
+        when = f"{short_day(self.day)} at {self.label}"
+        return f"Start {when}" if self.free else f"Start {when} (conflict)"
+
+
+@dataclass
+class Day:
+    day: date
+    rows: list[Row]
+    slots: list[Slot]
+    markup: str = ""  # the day as HTML (find_time_layout.finish_grid)
+
+    @property
+    def label(self) -> str:
+        return short_day(self.day)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    start: datetime  # in the grid's zone
+    end: datetime
+    chosen: bool  # the time step 1 holds now
+
+    @property
+    def label(self) -> str:
+        return f"{short_day(self.start.date())}, {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def value(self) -> str:
+        return f"{self.start:%Y-%m-%dT%H:%M}"
 
 
 @dataclass
 class Grid:
-    day: date
+    days: list[Day]
     zone: str
-    rows: list[Row]
-    slots: list[Slot]
     hours: list[int]
+    suggestions: list[Suggestion]
+    duration: timedelta
+    unknown: list[Membership]  # people whose calendars are not connected: their busy times are not known
 
+    @property
+    def first_day(self) -> date:
+        return self.days[0].day
 
-def _window(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    return (datetime.combine(day, time(FIRST_HOUR), tzinfo=zone), datetime.combine(day, time(LAST_HOUR), tzinfo=zone))
+    @property
+    def last_day(self) -> date:
+        return self.days[-1].day
+
+    @property
+    def range_label(self) -> str:
+        return f"{self.days[0].label} – {self.days[-1].label}" if len(self.days) > 1 else self.days[0].label
+
+    @property
+    def later(self) -> date:
+        """Where "Later days" starts the range: after the last day shown."""
+        return self.days[-1].day + timedelta(days=1)
+
+    @property
+    def duration_label(self) -> str:
+        minutes = int(self.duration.total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        if not hours:
+            return f"{rest} minutes"
+        return f"{hours} h {rest} min" if rest else f"{hours} hour{'s' if hours > 1 else ''}"
 
 
 def people_of(organizer: Membership, interviewers: list[Membership]) -> list[Membership]:
@@ -103,143 +194,311 @@ def people_of(organizer: Membership, interviewers: list[Membership]) -> list[Mem
     return people
 
 
+def person_zone(member: Membership) -> ZoneInfo:
+    return zone_or_utc(member.user.time_zone or member.company.time_zone or "UTC")
+
+
+def _all_day_dates(start: float, end: float, zone: ZoneInfo) -> tuple[date, date]:
+    """An all-day event's days. It is stored as midnights of the zone it was made in, nearly always its owner's: the
+    midnight nearest to its start in the owner's zone names the first day even when the two zones differ by hours."""
+    first = (datetime.fromtimestamp(start, zone) + timedelta(hours=12)).date()
+    count = max(1, round((end - start) / 86400))
+    return first, first + timedelta(days=count - 1)
+
+
 @dataclass
 class Availability:
     """What is known of the people's time in one window, read once (events, interviews, connections) and shared by
-    the grid and the conflict check: busy spans per person, whole (not cut to the window), and who is connected."""
+    the grid, the suggestions and the conflict check: busy times per person, whole and in time order, and who is
+    connected."""
 
     start: datetime
     end: datetime
-    busy: dict[int, list[Span]]
+    busy: dict[int, list[Busy]]
     connected: set[int]
 
     def covers(self, start: datetime, end: datetime) -> bool:
         return self.start <= start and end <= self.end
 
-    def busy_during(self, person_id: int, start: datetime, end: datetime) -> list[Span]:
-        return [span for span in self.busy[person_id] if span.start < end and span.end > start]
+    def busy_during(self, person_id: int, start: datetime, end: datetime) -> list[Busy]:
+        begin, finish = start.timestamp(), end.timestamp()
+        return [span for span in self.busy[person_id] if span.s < finish and span.e > begin]
 
 
-def availability(*, viewer: Membership, people: list[Membership], start: datetime, end: datetime, zone: ZoneInfo,
+def availability(*, viewer: Membership, people: list[Membership], start: datetime, end: datetime,
                  exclude: Interview | None = None) -> Availability:
-    """Everyone's busy times overlapping [start, end): four queries, bounded by the window, whatever its people."""
-    found: dict[int, list[Span]] = {person.pk: [] for person in people}
+    """Everyone's busy times overlapping [start, end): five queries, bounded by the window, whatever its people."""
+    found: dict[int, list[Busy]] = {person.pk: [] for person in people}
+    zones = {person.pk: person_zone(person) for person in people}
     interviews = [interview for interview in interviews_for_members(members=people, start=start, end=end)
                   if exclude is None or interview.pk != exclude.pk]
     # Our own interviews are shown once, from our rows (the excluded one, being rescheduled, not at all).
     ours = {interview.ical_uid for interview in interviews} | ({exclude.ical_uid} if exclude else set())
-    for event in events_for_members(members=people, start=start, end=end):
-        if not event.is_busy or event.ical_uid in ours:
-            continue  # free time is no conflict
-        label = event.display_title if event.member_id == viewer.pk else "Busy"
-        if event.all_day:
-            label = f"{label} (all day)"
-        found[event.member_id].append(Span(event.start.astimezone(zone), event.end.astimezone(zone), label, "busy"))
+    seen = set()
+    for member_id, title, begin, finish, all_day, uid in busy_events(members=people, start=start, end=end):
+        if uid:
+            if uid in ours:
+                continue
+            key = (member_id, uid, begin, finish)
+            if key in seen:
+                continue  # the same meeting seen through two of the person's connected calendars
+            seen.add(key)
+        label = (title or "(No title)") if member_id == viewer.pk else "Busy"
+        days = _all_day_dates(begin, finish, zones[member_id]) if all_day else None
+        found[member_id].append(Busy(begin, finish, label, "busy", days))
     for interview in interviews:
         members = {p.member_id for p in interview.participants.all()} | {interview.organizer_id}
         for person in people:
             if person.pk in members:
-                found[person.pk].append(Span(interview.start.astimezone(zone), interview.end.astimezone(zone),
+                found[person.pk].append(Busy(interview.start.timestamp(), interview.end.timestamp(),
                                              interview.title, "interview"))
+    for spans in found.values():
+        spans.sort(key=lambda span: (span.s, span.e))
     return Availability(start=start, end=end, busy=found, connected=members_with_calendars(members=people))
 
 
 def _known(known: Availability | None, *, viewer: Membership, people: list[Membership], start: datetime,
-           end: datetime, zone: ZoneInfo, exclude: Interview | None) -> Availability:
+           end: datetime, exclude: Interview | None) -> Availability:
     if known is not None and known.covers(start, end) and all(person.pk in known.busy for person in people):
         return known
-    return availability(viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
+    return availability(viewer=viewer, people=people, start=start, end=end, exclude=exclude)
 
 
-def grid_window(day: date, zone_name: str, proposed: tuple[datetime, datetime] | None = None
+def _window(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, time(FIRST_HOUR), tzinfo=zone), datetime.combine(day, time(LAST_HOUR), tzinfo=zone))
+
+
+def work_intervals(member: Membership, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The member's working hours that overlap [start, end), as instants in time order: their days and times in
+    their own zone, so a New York nine-to-five is 15:00–21:00 in Berlin, and every date keeps its own offset
+    across a change of summer time."""
+    zone = person_zone(member)
+    weekdays = member.working_weekdays
+    day, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
+    found = []
+    while day <= last:
+        if day.isoweekday() in weekdays:
+            begin = datetime.combine(day, member.work_start, tzinfo=zone)
+            finish = datetime.combine(day, member.work_end, tzinfo=zone)
+            if begin < end and finish > start:
+                found.append((begin, finish))
+        day += timedelta(days=1)
+    return found
+
+
+def working_hours(member: Membership, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The member's working hours on their own calendar date `day`, in `zone`; on a day they do not work the span is
+    empty (start == end)."""
+    person = person_zone(member)
+    start = datetime.combine(day, member.work_start, tzinfo=person).astimezone(zone)
+    if day.isoweekday() not in member.working_weekdays:
+        return start, start
+    return start, datetime.combine(day, member.work_end, tzinfo=person).astimezone(zone)
+
+
+def _inside(intervals: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
+    return any(begin <= start and end <= finish for begin, finish in intervals)
+
+
+def range_days(first: date, people: list[Membership], zone_name: str, count: int = RANGE_DAYS) -> list[date]:
+    """The days Find time shows: the chosen one, then the next days on which anyone works (a weekend the whole team
+    has off is skipped), `count` in all."""
+    zone = ZoneInfo(zone_name)
+    start, end = _window(first, zone)[0], _window(first + timedelta(days=LOOKAHEAD), zone)[1]
+    work = [interval for person in people for interval in work_intervals(person, start, end)]
+    days, day = [first], first
+    while len(days) < count and day < first + timedelta(days=LOOKAHEAD):
+        day += timedelta(days=1)
+        day_start, day_end = _window(day, zone)
+        if any(begin < day_end and finish > day_start for begin, finish in work):
+            days.append(day)
+    return days
+
+
+def grid_window(days: list[date], zone_name: str, proposed: tuple[datetime, datetime] | None = None
                 ) -> tuple[datetime, datetime]:
-    """The day's grid, widened to the proposed time if it lies outside: one read serves the grid and its conflicts."""
-    start, end = _window(day, ZoneInfo(zone_name))
+    """The range's window, widened to the proposed time if it lies outside: one read serves the grid, the
+    suggestions and the conflicts."""
+    zone = ZoneInfo(zone_name)
+    start, end = _window(days[0], zone)[0], _window(days[-1], zone)[1]
     if proposed is not None:
         start, end = min(start, proposed[0]), max(end, proposed[1])
     return start, end
 
 
-def working_hours(member: Membership, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The member's own working hours (their days and times, in their zone) on `day`, in the grid's `zone`.
+class _Time:
+    """One person's time as sorted timestamps: merged busy intervals and working intervals, each checked with one
+    bisection per question, whatever the number of events."""
 
-    On a day they do not work the span is empty (start == end): nothing counts as inside it, so the whole day is
-    shaded and any time is "outside working hours"."""
-    person_zone = ZoneInfo(member.user.time_zone or member.company.time_zone or "UTC")
-    # The working day in the person's zone that overlaps the grid's day most: the same calendar date.
-    start = datetime.combine(day, member.work_start, tzinfo=person_zone).astimezone(zone)
-    if day.isoweekday() not in member.working_weekdays:
-        return start, start
-    end = datetime.combine(day, member.work_end, tzinfo=person_zone).astimezone(zone)
-    return start, end
+    def __init__(self, busy: list[Busy], work: list[tuple[datetime, datetime]]) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        for span in busy:  # already in time order
+            begin, finish = span.s, span.e
+            if self.ends and begin <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], finish)
+            else:
+                self.starts.append(begin)
+                self.ends.append(finish)
+        self.work_starts = [begin.timestamp() for begin, _ in work]
+        self.work_ends = [finish.timestamp() for _, finish in work]
+
+    def free(self, start: float, end: float) -> bool:
+        at = bisect_right(self.work_starts, start) - 1
+        if at < 0 or self.work_ends[at] < end:
+            return False  # not wholly inside one stretch of working hours
+        at = bisect_right(self.ends, start)  # the first busy time that ends after `start`
+        return at == len(self.starts) or self.starts[at] >= end
 
 
-def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], day: date,
-              zone_name: str, proposed: tuple[datetime, datetime] | None = None,
+def _person_row(person: Membership, *, viewer: Membership, organizer: Membership, connected: set[int],
+                busy: list[Busy], work: list[tuple[float, float]], day: date, day_start: float, day_end: float,
+                proposed: tuple[float, float] | None) -> Row:
+    """One person's track of one day (timestamps; `day_start` is its 07:00): the time outside their working hours
+    (hatched, and labelled "Off"), their busy times and interviews, and the proposed time."""
+    row = Row(member=person, is_organizer=person.pk == organizer.pk, connected=person.pk in connected,
+              zone=person.user.time_zone or person.company.time_zone)
+    spans = row.spans
+    whose = "your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
+    cursor = day_start
+    for begin, finish in work:
+        begin, finish = max(begin, day_start), min(finish, day_end)
+        if begin >= finish:
+            continue
+        if cursor < begin:
+            spans.append(_span(cursor, begin, day_start, "Off", "off"))
+        spans.append(_span(begin, finish, day_start, "Working hours", "work"))
+        cursor = finish
+    if cursor == day_start:
+        spans.append(_span(day_start, day_end, day_start, "Not a working day", "off",
+                           f"Not one of {whose} working days ({short_day(day)})"))
+    elif cursor < day_end:
+        spans.append(_span(cursor, day_end, day_start, "Off", "off"))
+    for span in spans:
+        if span.kind == "off" and not span.note:
+            span.note = f"Outside {whose} working hours · {span.times}"
+    # A teammate's busy times carry no titles: overlapping ones are drawn as one ("Busy · 09:00–12:30"), which reads
+    # better than a pile and keeps a busy week's markup small.
+    merged: list[float] | None = None
+    teammate = person.pk != viewer.pk
+    for span in busy:  # in time order
+        if span.s >= day_end:
+            break
+        if span.e <= day_start:
+            continue
+        begin, finish = max(span.s, day_start), min(span.e, day_end)
+        if teammate and span.kind == "busy" and not span.days:
+            if merged is not None and begin <= merged[1]:
+                merged[1] = max(merged[1], finish)
+                continue
+            if merged is not None:
+                spans.append(_span(merged[0], merged[1], day_start, "Busy", "busy"))
+            merged = [begin, finish]
+        elif span.days:
+            spans.append(_span(begin, finish, day_start, f"{span.label} (all day)", span.kind,
+                               f"{span.label} · all day"))
+        else:
+            spans.append(_span(begin, finish, day_start, span.label, span.kind))
+    if merged is not None:
+        spans.append(_span(merged[0], merged[1], day_start, "Busy", "busy"))
+    if proposed and proposed[0] < day_end and proposed[1] > day_start:
+        spans.append(_span(max(proposed[0], day_start), min(proposed[1], day_end), day_start, "Proposed time",
+                           "proposed"))
+    return row
+
+
+def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], days: list[date],
+              zone_name: str, now: datetime, proposed: tuple[datetime, datetime] | None = None,
               duration: timedelta = timedelta(hours=1), exclude: Interview | None = None,
               known: Availability | None = None) -> Grid:
-    """The day's grid; from `known` when it covers the day (see grid_window), else read for the day alone."""
+    """The range's grid and suggested times; from `known` when it covers the days (see grid_window)."""
     zone = ZoneInfo(zone_name)
-    start, end = _window(day, zone)
+    start, end = grid_window(days, zone_name)
     people = people_of(organizer, interviewers)
-    known = _known(known, viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
-    busy = {person.pk: known.busy_during(person.pk, start, end) for person in people}
-    connected = known.connected
-    rows = []
-    work: dict[int, tuple[datetime, datetime]] = {}
-    for person in people:
-        row = Row(member=person, is_organizer=person.pk == organizer.pk, connected=person.pk in connected,
-                  zone=person.user.time_zone or person.company.time_zone)
-        work_start, work_end = working_hours(person, day, zone)
-        work[person.pk] = (work_start, work_end)
-        if work_start < work_end and work_start < end and work_end > start:  # none on a day off
-            row.spans.append(Span(max(work_start, start), min(work_end, end), "Working hours", "work"))
-        row.spans.extend(
-            Span(max(span.start, start), min(span.end, end), span.label, span.kind)
-            for span in sorted(busy[person.pk], key=lambda s: s.start)
-        )
-        if proposed and proposed[0] < end and proposed[1] > start:
-            row.spans.append(Span(max(proposed[0], start).astimezone(zone), min(proposed[1], end).astimezone(zone),
-                                  "Proposed time", "proposed"))
-        rows.append(row)
+    known = _known(known, viewer=viewer, people=people, start=start, end=end, exclude=exclude)
+    # Working hours a little beyond the window, so an event that runs past 21:00 is still checked against them.
+    work = {person.pk: work_intervals(person, start, end + duration) for person in people}
+    times = [_Time(known.busy[person.pk], work[person.pk]) for person in people]
+    work_at = {person.pk: [(begin.timestamp(), finish.timestamp()) for begin, finish in work[person.pk]]
+               for person in people}
+    seconds, not_before = duration.total_seconds(), now.timestamp()
+    proposed_at = (proposed[0].timestamp(), proposed[1].timestamp()) if proposed else None
+    chosen = proposed_at[0] if proposed_at else None
+    grid_days, suggestions, taken_until = [], [], 0.0
+    for day in days:
+        day_start, day_end = _window(day, zone)
+        rows = [_person_row(person, viewer=viewer, organizer=organizer, connected=known.connected,
+                            busy=known.busy[person.pk], work=work_at[person.pk], day=day,
+                            day_start=day_start.timestamp(), day_end=day_end.timestamp(), proposed=proposed_at)
+                for person in people]
+        slots, opens = [], day_start.timestamp()
+        for index in range((LAST_HOUR - FIRST_HOUR) * 60 // STEP_MINUTES):
+            at = opens + index * STEP_MINUTES * 60
+            free = at >= not_before and all(person_time.free(at, at + seconds) for person_time in times)
+            slots.append(Slot(day=day, free=free, label=_clock(index * STEP_MINUTES)))
+            # The first few times that do not overlap each other: five real choices, not five starts of one gap.
+            if free and len(suggestions) < SUGGESTIONS and at >= taken_until:
+                suggestions.append(Suggestion(datetime.fromtimestamp(at, zone),
+                                              datetime.fromtimestamp(at + seconds, zone), at == chosen))
+                taken_until = at + seconds
+        grid_days.append(Day(day=day, rows=rows, slots=slots))
+    return Grid(days=grid_days, zone=zone_name, hours=list(range(FIRST_HOUR, LAST_HOUR)), suggestions=suggestions,
+                duration=duration, unknown=[person for person in people if person.pk not in known.connected])
 
-    slots = []
-    cursor = start
-    while cursor < end:
-        # Free means the whole event fits from here: nobody busy and everyone inside their working hours.
-        slot_end = cursor + duration
-        free = all(
-            not any(s.start < slot_end and s.end > cursor for s in busy[p.pk])
-            and work[p.pk][0] <= cursor and slot_end <= work[p.pk][1]
-            for p in people
-        )
-        slots.append(Slot(at=cursor.time(), free=free, label=f"{cursor:%H:%M}"))
-        cursor += timedelta(minutes=30)
-    return Grid(day=day, zone=zone_name, rows=rows, slots=slots, hours=list(range(FIRST_HOUR, LAST_HOUR)))
+
+# --- the heads-up -------------------------------------------------------------------------------------------------
+
+def _day_range(first: date, last: date) -> str:
+    if (last - first).days < 7:
+        return f"{WEEKDAYS[first.weekday()]}–{WEEKDAYS[last.weekday()]}"
+    return f"{first.day} {MONTHS[first.month - 1]}–{last.day} {MONTHS[last.month - 1]}"
+
+
+def _when(span: Busy, zone: ZoneInfo) -> tuple[str, bool]:
+    """How a busy time reads, and whether it is a time of one day ("14:00–15:00") rather than days."""
+    if span.days:
+        first, last = span.days
+        return ("all day" if first == last else _day_range(first, last)), False
+    start, end = span.start.astimezone(zone), span.end.astimezone(zone)
+    last_day = (end - timedelta(microseconds=1)).date() if end > start else start.date()
+    if start.date() == last_day:
+        return f"{start:%H:%M}–{end:%H:%M}", True
+    if (last_day - start.date()).days < 7:
+        return f"{WEEKDAYS[start.weekday()]} {start:%H:%M}–{WEEKDAYS[end.weekday()]} {end:%H:%M}", False
+    return (f"{start.day} {MONTHS[start.month - 1]} {start:%H:%M}–"
+            f"{end.day} {MONTHS[end.month - 1]} {end:%H:%M}"), False
+
+
+def busy_words(name: str, span: Busy, zone: ZoneInfo, *, titled: bool) -> str:
+    """"Dana Scott is busy 14:00–15:00.", "You are busy: Offsite retreat, Mon–Wed.", "Ivan is busy all day."."""
+    when, timed = _when(span, zone)
+    if not titled:
+        return f"{name} busy {when}."
+    return f"{name} busy {when} ({span.label})." if timed else f"{name} busy: {span.label}, {when}."
 
 
 def conflicts(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], start: datetime,
               end: datetime, zone_name: str, exclude: Interview | None = None,
               known: Availability | None = None) -> list[str]:
-    """"Dana Scott is busy 14:00–15:00" for everyone busy during [start, end), times in the event's zone; and who
-    cannot be checked because no calendar of theirs is connected. From `known` (the grid's) when it covers them."""
+    """"Dana Scott is busy 14:00–15:00" for everyone busy during [start, end), times in the event's zone; who would
+    be outside their working hours; and who cannot be checked because no calendar of theirs is connected. From
+    `known` (the grid's) when it covers them."""
     zone = ZoneInfo(zone_name)
     people = people_of(organizer, interviewers)
-    known = _known(known, viewer=viewer, people=people, start=start, end=end, zone=zone, exclude=exclude)
-    connected = known.connected
-    warnings = []
+    known = _known(known, viewer=viewer, people=people, start=start, end=end, exclude=exclude)
+    warnings: list[str] = []
     for person in people:
         name = "You are" if person.pk == viewer.pk else f"{person.user.display_name} is"
         for span in known.busy_during(person.pk, start, end):
-            what = f" ({span.label})" if span.kind == "interview" or person.pk == viewer.pk else ""
-            warnings.append(f"{name} busy {span.start:%H:%M}–{span.end:%H:%M}{what}.")
-        work_start, work_end = working_hours(person, start.astimezone(zone).date(), zone)
-        if start < work_start or end > work_end:
-            local = ZoneInfo(person.user.time_zone or person.company.time_zone)
+            words = busy_words(name, span, zone, titled=span.kind == "interview" or person.pk == viewer.pk)
+            if words not in warnings:  # one meeting, however many calendars or copies show it
+                warnings.append(words)
+        if not _inside(work_intervals(person, start, end), start, end):
+            local = person_zone(person)
             whose = "your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
             warnings.append(f"Outside {whose} working hours ({start.astimezone(local):%H:%M} in {local.key}).")
     for person in people:
-        if person.pk not in connected:
+        if person.pk not in known.connected:
             label = "Your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
             warnings.append(f"{label} availability is unknown: no calendar connected.")
     return warnings

@@ -19,20 +19,11 @@ from .access import get_interview_for_member
 from .change_forms import AUDIENCES, ROLE, CancelForm, RescheduleEmailsForm, current_channels
 from .forms import RescheduleForm, initial_from_interview
 from .models import Audience, Interview, Participant
-from .placeholders import PLACEHOLDERS, RenderedTooLong, UnknownPlaceholder
+from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for
 from .plan import Plan
 from .selectors import organizer_connection
 from .services import Channels
 from .views import _grid_context
-
-# What only a cancellation has, and what only a scheduling link has: not offered where it would be empty.
-CANCELLATION_ONLY = {"cancellation_reason", "cancellation_note"}
-LINK_ONLY = {"scheduling_link", "scheduling_deadline"}
-
-
-def _placeholders(*, cancelling: bool) -> list:
-    left_out = LINK_ONLY | (set() if cancelling else CANCELLATION_ONLY)
-    return [p for name, p in PLACEHOLDERS.items() if name not in left_out]
 
 
 def _calendar(interview: Interview) -> tuple[str | None, str]:
@@ -106,7 +97,7 @@ def _reschedule_state(request: HttpRequest, interview: Interview) -> dict:
                                 previous=(interview.start, interview.end), notice=notice),
         })
     return {"form": form, "emails_form": emails_form, "plan": plan, "sections": sections, "provider": provider,
-            "calendar_label": calendar_label, "moved": moved, "placeholders": _placeholders(cancelling=False),
+            "calendar_label": calendar_label, "moved": moved, "placeholders": placeholders_for(cancelling=False),
             "preview_url": reverse("scheduling:interview-reschedule-preview",
                                    kwargs={"company_slug": request.company.slug, "interview_id": interview.pk})}
 
@@ -204,7 +195,7 @@ def _cancel_state(request: HttpRequest, interview: Interview) -> dict:
             "preview": _preview(plan, _text(form, audience), audience, [p.name for p in invited if p.by_email]),
         })
     return {"form": form, "plan": plan, "sections": sections, "provider": provider, "participants": people,
-            "placeholders": _placeholders(cancelling=True),
+            "placeholders": placeholders_for(cancelling=True),
             "preview_url": reverse("scheduling:interview-cancel-preview",
                                    kwargs={"company_slug": request.company.slug, "interview_id": interview.pk})}
 

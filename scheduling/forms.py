@@ -13,7 +13,7 @@ from recruitee.params import parse_id
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
 from recruitee.validators import validate_no_line_breaks
-from recruitee.zones import TimeZoneField, zone_for
+from recruitee.zones import TimeZoneField, zone_for, zone_or_utc
 
 from . import emails
 from .emails import Wording, unknown_in
@@ -166,8 +166,14 @@ def meeting_field(form: forms.Form, organizer: Membership) -> str:
 
 def initial_for(candidate: Candidate, organizer: Membership) -> dict:
     zone = organizer.user.time_zone or organizer.company.time_zone
-    tomorrow = timezone.now().astimezone(timezone.get_default_timezone()).date() + timedelta(days=1)
-    return {"time_zone": zone, "date": tomorrow, "start_time": time(10), "duration": 60, "invite_candidate": True}
+    day = timezone.now().astimezone(zone_or_utc(zone)).date() + timedelta(days=1)
+    # The organizer's next working day from tomorrow: Find time then opens on days they can use, not on a Sunday.
+    weekdays = organizer.working_weekdays
+    for _ in range(6):
+        if day.isoweekday() in weekdays:
+            break
+        day += timedelta(days=1)
+    return {"time_zone": zone, "date": day, "start_time": time(10), "duration": 60, "invite_candidate": True}
 
 
 def initial_from_interview(interview: Interview) -> dict:

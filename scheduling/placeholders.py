@@ -82,6 +82,15 @@ _REGISTRY = (
                 "Friday, 9 April 2027"),
 )
 PLACEHOLDERS: dict[str, Placeholder] = {placeholder.name: placeholder for placeholder in _REGISTRY}
+# What only a cancellation has, and what only a scheduling link has: editors leave them out where they are empty.
+CANCELLATION_ONLY = frozenset({"cancellation_reason", "cancellation_note"})
+LINK_ONLY = frozenset({"scheduling_link", "scheduling_deadline"})
+
+
+def placeholders_for(*, cancelling: bool = False, link: bool = False) -> list[Placeholder]:
+    """The placeholders an editor offers: those that have a value in its kind of email."""
+    left_out = (set() if cancelling else CANCELLATION_ONLY) | (set() if link else LINK_ONLY)
+    return [placeholder for name, placeholder in PLACEHOLDERS.items() if name not in left_out]
 
 # `{{` and `}}` first, so that `{{name}}` is the literal text "{name}"; then a single brace pair with no brace
 # inside, which is a placeholder whatever it holds (only registered names are accepted). A brace that belongs to

@@ -3,19 +3,20 @@ calendar week that shows synced events and interviews together."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from calendars.selectors import members_with_calendars
 from recruitee.params import parse_id, parse_ids
 from recruitee.recruiting.access import get_candidate_for_member
+from recruitee.recruiting.pipeline import stage_on_schedule
 from recruitee.tenancy.access import require_admin, require_recruiter
 from recruitee.tenancy.models import Membership
 from recruitee.zones import zone_or_utc
@@ -23,16 +24,34 @@ from recruitee.zones import zone_or_utc
 from . import emails, invite_templates, selectors, services
 from . import week as week_page
 from .access import get_interview_for_member
-from .availability import availability, conflicts, find_time, grid_window, people_of
+from .availability import LOOKAHEAD, availability, conflicts, find_time, grid_window, people_of, range_days
 from .drafts import as_query_dict, draft_load, draft_save_step1, draft_save_step2
+from .find_time_layout import finish_grid
 from .forms import InviteForm, RescheduleForm, ScheduleForm, TemplateForm, initial_for, initial_from_interview
 from .models import Audience, InviteTemplate, Purpose, ScheduleDraft
-from .placeholders import PLACEHOLDERS, RenderedTooLong, UnknownPlaceholder, sample_values
+from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for, sample_values
 from .plan import Plan
+from .timezones import is_plausible_day
 
 
-def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None) -> dict:
-    """The Find time grid for what the form holds so far (a half-filled form still gets a grid)."""
+def _range_start(request: HttpRequest, day: date, people: list[Membership], zone: str) -> date:
+    """The first day Find time shows: the chosen date; or, while the chosen date is one of the days already shown
+    (a suggestion or a slot was just picked), the same first day as before, so the range does not jump."""
+    shown_from = request.POST.get("find_from") if request.method == "POST" else request.GET.get("find_from")
+    try:
+        first = date.fromisoformat(shown_from or "")
+    except ValueError:
+        return day
+    if first == day or not is_plausible_day(first) or not first < day <= first + timedelta(days=LOOKAHEAD):
+        return day
+    return first if day in range_days(first, people, zone) else day
+
+
+def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None, slot_submit: bool = False) -> dict:
+    """Find time for what the form holds so far (a half-filled form still gets a grid): several days, the suggested
+    times and the conflicts of the proposed time, all from one read of everyone's calendars.
+
+    `slot_submit`: the suggestions and start buttons also work without JavaScript (step 1 reads `use_slot`)."""
     data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
     if form.is_bound and form.errors.get("date"):  # a refused date gets its reason, not another day's grid
         return {"grid": None, "conflicts": [], "grid_error": form.errors["date"][0]}
@@ -50,17 +69,22 @@ def _grid_context(request: HttpRequest, form: ScheduleForm, *, exclude=None) -> 
     if not isinstance(day, date):
         return {"grid": None, "conflicts": []}
     duration = (proposed[1] - proposed[0]) if proposed else timedelta(minutes=data.get("duration") or 60)
-    # One read of everyone's calendars for the day and the proposed time: the grid and the conflicts share it.
-    window_start, window_end = grid_window(day, zone, proposed)
-    known = availability(viewer=request.membership, people=people_of(organizer, interviewers), start=window_start,
-                         end=window_end, zone=ZoneInfo(zone), exclude=exclude)
-    grid = find_time(viewer=request.membership, organizer=organizer, interviewers=interviewers, day=day,
-                     zone_name=zone, proposed=proposed, duration=duration, exclude=exclude, known=known)
+    people = people_of(organizer, interviewers)
+    days = range_days(_range_start(request, day, people, zone), people, zone)
+    # One read of everyone's calendars for the days and the proposed time: grid, suggestions and conflicts share it.
+    window_start, window_end = grid_window(days, zone, proposed)
+    known = availability(viewer=request.membership, people=people, start=window_start, end=window_end,
+                         exclude=exclude)
+    grid = find_time(viewer=request.membership, organizer=organizer, interviewers=interviewers, days=days,
+                     zone_name=zone, now=timezone.now(), proposed=proposed, duration=duration, exclude=exclude,
+                     known=known)
+    finish_grid(grid, viewer_id=request.membership.pk, submit=slot_submit)
     found = []
     if proposed:
         found = conflicts(viewer=request.membership, organizer=organizer, interviewers=interviewers,
                           start=proposed[0], end=proposed[1], zone_name=zone, exclude=exclude, known=known)
-    return {"grid": grid, "conflicts": found, "load": _load_hints(interviewers, day, zone, exclude=exclude)}
+    return {"grid": grid, "conflicts": found, "slot_submit": slot_submit,
+            "load": _load_hints(interviewers, day, zone, exclude=exclude)}
 
 
 def _load_hints(interviewers: list[Membership], day: date, zone_name: str, *, exclude=None) -> list[dict]:
@@ -98,8 +122,18 @@ def _step_urls(company_slug: str, candidate_id: int, key: str) -> tuple[str, str
             f"{reverse('scheduling:schedule-invite', kwargs=kwargs)}?draft={key}")
 
 
+def _use_slot(value: str) -> tuple[date, time | None] | None:
+    """A Find time button's value without JavaScript: "2030-06-12T14:00" (a start) or "2030-06-19" (a day)."""
+    day, _, at = value.partition("T")
+    try:
+        return date.fromisoformat(day), (time.fromisoformat(at) if at else None)
+    except ValueError:
+        return None
+
+
 def schedule(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
-    """Step 1: what, when, who."""
+    """Step 1: what, when, who. A Find time button (a suggestion, a start, "Later days") submitted without
+    JavaScript fills in its day and time and shows step 1 again; it never goes on to step 2."""
     require_recruiter(request.membership)
     candidate = get_candidate_for_member(request.membership, candidate_id)
     draft = draft_load(owner=request.membership, candidate=candidate,
@@ -108,7 +142,17 @@ def schedule(request: HttpRequest, company_slug: str, candidate_id: int) -> Http
     used = draft if draft is not None and draft.is_used else None
     kwargs = {"candidate": candidate, "organizer": request.membership,
               "initial": initial_for(candidate, request.membership)}
-    if request.method == "POST":
+    if request.method == "POST" and "use_slot" in request.POST:
+        chosen, data = _use_slot(request.POST["use_slot"]), request.POST.copy()
+        if chosen is not None:
+            data["date"] = chosen[0].isoformat()
+            if chosen[1] is not None:
+                data["start_time"], data["end_time"] = f"{chosen[1]:%H:%M}", ""  # the chosen duration stays
+        form = ScheduleForm(data, **kwargs)
+        form.is_valid()  # the grid, the conflicts and any message for the time now filled in
+        if chosen is None:
+            form.add_error(None, "That time could not be used. Pick one of the suggested times or type it in.")
+    elif request.method == "POST":
         form = ScheduleForm(request.POST, **kwargs)
         if form.is_valid() and used is None:
             draft = draft_save_step1(owner=request.membership, candidate=candidate, data=request.POST,
@@ -121,7 +165,7 @@ def schedule(request: HttpRequest, company_slug: str, candidate_id: int) -> Http
         form = ScheduleForm(**kwargs)
     return render(request, "scheduling/schedule.html", {
         "candidate": candidate, "form": form, "draft_id": draft.key if draft and not used else "", "step": 1,
-        "used_draft": used, **_grid_context(request, form),
+        "used_draft": used, **_grid_context(request, form, slot_submit=True),
     })
 
 
@@ -141,8 +185,11 @@ def find_time_view(request: HttpRequest, company_slug: str, candidate_id: int) -
         form = ScheduleForm(request.GET, candidate=candidate, organizer=request.membership,
                             initial=initial_for(candidate, request.membership))
     form.is_valid()
-    return render(request, "scheduling/_find_time.html", {"candidate": candidate, "form": form,
-                                                          **_grid_context(request, form, exclude=interview)})
+    return render(request, "scheduling/_find_time.html", {
+        "candidate": candidate, "form": form,
+        # Rescheduling has no reader of `use_slot`: there the buttons work with JavaScript only.
+        **_grid_context(request, form, exclude=interview, slot_submit=interview is None),
+    })
 
 
 def _calendar_label(request: HttpRequest) -> str | None:
@@ -255,11 +302,14 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
         "conflicts": conflicts(viewer=request.membership, organizer=request.membership,
                                interviewers=plan.interviewers, start=plan.start, end=plan.end,
                                zone_name=plan.time_zone),
-        "previews": _previews(plan, form), "placeholders": PLACEHOLDERS.values(),
+        "previews": _previews(plan, form),
+        "placeholders": placeholders_for(),
         "stale": _stale_mentions(draft, plan, form),
         "calendar_label": calendar_label, "open_interviewers": edited_interviewers or bool(
             form.errors.get("interviewers_subject") or form.errors.get("interviewers_body")),
         "when": emails.values_for(plan, plan.time_zone),
+        # Said before sending: the company's pipeline setting moves the candidate when this is scheduled.
+        "stage_change": stage_on_schedule(candidate) if plan.invite_candidate else None,
     })
 
 
@@ -276,47 +326,6 @@ def interview_detail(request: HttpRequest, company_slug: str, interview_id: int)
         "when": emails.values_for(Plan.of(interview), interview.time_zone),
         "can_change": request.membership.can_recruit and not interview.is_cancelled,
     })
-
-
-def interview_reschedule(request: HttpRequest, company_slug: str, interview_id: int) -> HttpResponse:
-    require_recruiter(request.membership)
-    interview = get_interview_for_member(request.membership, interview_id)
-    if interview.is_cancelled or interview.organizer is None:
-        messages.error(request, "A cancelled interview cannot be rescheduled.")
-        return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
-    data = request.POST if request.method == "POST" else None
-    form = RescheduleForm(data, interview=interview, initial=initial_from_interview(interview))
-    if form.is_bound and form.is_valid():
-        try:
-            before = interview.sequence
-            interview = services.interview_reschedule(interview=interview, plan=form.plan(), actor=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if interview.sequence > before:
-                messages.success(request, "Rescheduled. Everyone invited gets the update.")
-            else:
-                messages.success(request, "Saved. Time and place are unchanged, so nobody was sent an update.")
-            return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
-    return render(request, "scheduling/reschedule.html", {
-        "interview": interview, "candidate": interview.candidate, "form": form,
-        **_grid_context(request, form, exclude=interview),
-    })
-
-
-def interview_cancel(request: HttpRequest, company_slug: str, interview_id: int) -> HttpResponse:
-    require_recruiter(request.membership)
-    interview = get_interview_for_member(request.membership, interview_id)
-    if request.method == "POST":
-        try:
-            services.interview_cancel(interview=interview, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{interview.title} is cancelled; everyone invited is told.")
-        return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
-    return render(request, "scheduling/cancel.html", {"interview": interview,
-                                                      "participants": interview.participants.all()})
 
 
 @require_POST
@@ -372,32 +381,51 @@ def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
     return render(request, "scheduling/template_settings.html", {
         "form": form, "preview": preview, "preview_error": preview_error, "tabs": tabs,
         "audience": Audience(audience), "purpose": Purpose(purpose),
-        "placeholders": PLACEHOLDERS.values(), "is_custom": row is not None, "active": "templates",
+        "placeholders": placeholders_for(cancelling=purpose == Purpose.CANCELLATION,
+                                         link=purpose == Purpose.SCHEDULING_LINK),
+        "is_custom": row is not None, "active": "templates",
     })
 
 
 @require_GET
 def week(request: HttpRequest, company_slug: str) -> HttpResponse:
-    """The calendar week: the viewer's synced events and interviews, and teammates' busy times if asked for."""
+    """The calendar: a week (or one day, `?view=day`) of the viewer's synced events and interviews, and teammates'
+    busy times if asked for. On a phone the week shows one day at a time (static/css/week.css)."""
     zone = zone_or_utc(request.user.time_zone or request.company.time_zone)
     today = datetime.now(zone).date()
     day, date_error = week_page.requested_day(request.GET.get("date"), today)
-    shown_week = week_page.week_of(day, zone)
+    by_day = request.GET.get("view") == "day"
+    shown_days = week_page.day_of(day, zone) if by_day else week_page.week_of(day, zone)
     teammates = list(
         Membership.objects.filter(company=request.company).exclude(pk=request.membership.pk).select_related("user")
     )
     wanted = parse_ids(request.GET.getlist("with"))
     shown = [request.membership] + [m for m in teammates if m.pk in wanted]
-    grid = week_page.week_grid(week=shown_week, shown=shown, viewer=request.membership, zone=zone)
+
+    def interview_url(interview_id: int) -> str:
+        return reverse("scheduling:interview-detail", kwargs={"company_slug": company_slug,
+                                                               "interview_id": interview_id})
+
+    grid = week_page.week_grid(week=shown_days, shown=shown, viewer=request.membership, zone=zone,
+                               interview_url=interview_url)
+    # The day a phone shows of the week: the one asked for, else today, else Monday.
+    focus = day if day in shown_days.days else (today if today in shown_days.days else shown_days.days[0])
     columns = [
-        {"day": day, "is_today": day == today,
-         "people": [{"member": person, "cells": grid[(person.pk, day)]} for person in shown]}
-        for day in shown_week.days
+        {"day": column_day, "is_today": column_day == today, "is_focus": column_day == focus,
+         "people": [{"member": person, "cells": grid[(person.pk, column_day)]} for person in shown]}
+        for column_day in shown_days.days
     ]
-    monday = shown_week.monday
+    step = timedelta(days=1 if by_day else 7)
+    synced = week_page.sync_times(shown)
+    with_ids = [("with", member_id) for member_id in wanted]
     return render(request, "scheduling/week.html", {
         "columns": columns, "shown": shown, "teammates": teammates, "wanted": wanted, "zone": zone,
-        "connected": members_with_calendars(members=shown), "hours": range(24), "monday": monday,
-        "date_error": date_error, "previous_week": monday - timedelta(days=7), "next_week": monday + timedelta(days=7),
-        "today": today, "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
+        "connected": set(synced), "synced_at": synced.get(request.membership.pk), "hours": range(24),
+        "monday": shown_days.monday, "by_day": by_day, "day": shown_days.days[0] if by_day else day,
+        "date_error": date_error, "previous": (shown_days.days[0] if by_day else shown_days.monday) - step,
+        "next": (shown_days.days[0] if by_day else shown_days.monday) + step,
+        "previous_day": focus - timedelta(days=1), "next_day": focus + timedelta(days=1), "today": today,
+        "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
+        # What the links keep: the teammates shown, and the day view.
+        "keep": urlencode(with_ids + ([("view", "day")] if by_day else [])), "keep_with": urlencode(with_ids),
     })

@@ -22,6 +22,8 @@ class Block:
     busy: bool
     own: bool  # titles are shown only to their owner
     source_id: int
+    kind: str = "event"  # or "interview": one scheduled here, drawn in its own colour with its label
+    url: str = ""  # the interview's page, when the viewer may open it
     lane: int = 0
     lanes: int = 1
     # Filled in once the lanes are known (finish_blocks): what the template prints as it is, no filters.
@@ -68,25 +70,36 @@ class PersonDay:
     markup: str = ""  # the blocks as HTML (finish_day)
 
 
+def _block_markup(block: Block, top: int, height: int, lanes: int) -> str:
+    block.times = f"{block.start:%H:%M}–{block.end:%H:%M}"
+    interview = block.kind == "interview"
+    who = " wk-interview" if interview else (" wk-own" if block.own else " wk-other")
+    block.css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
+                 f"lane-{min(block.lane, lanes - 1)}-of-{lanes}{who}{'' if block.busy else ' wk-free'}")
+    label = " · interview" if interview else ("" if block.busy else " · free")
+    block.tip = f"{block.title} · {block.times}{label}"
+    # The title comes first: a narrow column elides it ("Design rev…", full in the tooltip and to a screen reader),
+    # and drops the times, rather than showing "0…".
+    inner = (f'<span class="wk-title">{escape(block.title)}</span>'
+             f'<span class="wk-time">{block.times}{" · Interview" if interview else ""}</span>')
+    if block.url:
+        return (f'<a class="{block.css}" href="{escape(block.url)}" title="{escape(block.tip)}" '
+                f'data-testid="week-event" data-kind="interview">{inner}</a>')
+    kind = ' data-kind="interview"' if interview else ""
+    return f'<div class="{block.css}" title="{escape(block.tip)}" data-testid="week-event"{kind}>{inner}</div>'
+
+
 def finish_day(day: PersonDay) -> None:
     """Lanes, then each block's classes and labels, then its markup, in one pass.
 
     A busy week shows a thousand blocks; printed through the template engine (a lookup, an escape and a node per
     value) they cost a page tens of milliseconds, written here they cost one. Titles are escaped; everything else is
-    made of our own class names and digits. Positions are classes: the strict CSP allows no inline style."""
+    made of our own class names, digits and paths. Positions are classes: the strict CSP allows no inline style."""
     assign_lanes(day.blocks)
-    parts = []
-    for block in day.blocks:
-        top, height = block.top_slot, block.height_slots
-        lanes = min(block.lanes, MAX_LANES)
-        block.times = f"{block.start:%H:%M}–{block.end:%H:%M}"
-        block.css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
-                     f"lane-{min(block.lane, lanes - 1)}-of-{lanes} {'wk-own' if block.own else 'wk-other'}"
-                     f"{'' if block.busy else ' wk-free'}")
-        block.tip = f"{block.title} · {block.times}{'' if block.busy else ' · free'}"
-        parts.append(f'<div class="{block.css}" title="{escape(block.tip)}" data-testid="week-event">'
-                     f'<span class="wk-time">{block.times}</span>{escape(block.title)}</div>')
-    day.markup = mark_safe("".join(parts))  # noqa: S308 -- built above from escaped titles and our own classes
+    day.markup = mark_safe("".join(  # noqa: S308 -- built from escaped titles and our own classes
+        _block_markup(block, block.top_slot, block.height_slots, min(block.lanes, MAX_LANES))
+        for block in day.blocks
+    ))
 
 
 def week_start(day: date) -> date:

@@ -52,7 +52,8 @@ def test_it_schedules_from_the_candidate_page_and_sends_two_invitations(
     page.get_by_label("Dana Schmidt").check()
     page.get_by_label("Video link").fill("https://meet.example.com/acme-sofia")
     grid = page.get_by_test_id("find-time")
-    expect(grid.get_by_test_id("find-time-row")).to_have_count(2)
+    expect(grid.get_by_test_id("find-time-day")).to_have_count(5)  # five working days from Tuesday
+    expect(grid.get_by_test_id("find-time-day").first.get_by_test_id("find-time-row")).to_have_count(2)
     expect(grid).to_contain_text("Dana Schmidt")
     expect(grid).to_contain_text("availability unknown")  # Dana has no calendar connected
     free = grid.locator(".ft-slot.ft-slot-free").last
@@ -124,7 +125,7 @@ def test_it_schedules_from_the_candidate_page_and_sends_two_invitations(
     page.get_by_role("link", name=re.compile("^Interview: Senior Backend Engineer")).click()
     page.get_by_role("link", name="Reschedule").click()
     expect(page.locator("#id_duration")).to_have_value("60")
-    page.locator(".ft-slot[data-time='11:00']").click()
+    page.get_by_test_id("find-time-day").first.locator(".ft-slot[data-time='11:00']").click()
     expect(page.locator("#id_start_time")).to_have_value("11:00")
     expect(page.locator(".ft-proposed.ft-l-16")).to_have_count(2)  # 11:00 is slot 16 of the 07:00 grid
     page.screenshot(path=str(results_dir / "reschedule.png"), full_page=True)

@@ -181,9 +181,11 @@ def test_it_reads_everyone_s_calendars_once_for_the_grid_and_its_conflicts(owner
 def test_it_shows_an_interview_once_when_its_event_is_in_the_week_and_from_our_rows_when_not(
         owner_client, team, interviewer):
     page = owner_client.get(f"/acme/calendar/?date={DAY}&with={interviewer.pk}").content.decode()
-    # The owner's calendar has the interview's event: shown once, from the calendar. Ivan's has not: from our rows.
-    assert page.count("Interview: Wile E. Coyote") == 2  # the owner's block: its title and its tooltip
+    # The owner's calendar has the interview's event, Ivan's has not: each shows it once, from our row, as an
+    # interview the owner (its organizer) may open.
+    assert page.count("Interview: Wile E. Coyote") == 4  # the owner's and Ivan's blocks: title and tooltip each
     assert page.count("11:00–12:00") == 4  # the owner's and Ivan's blocks, each with its time and tooltip
+    assert page.count(f'href="/acme/interviews/{team["interview"].pk}/"') == 2
 
 
 def test_the_interview_page_reads_no_synced_events(owner_client, team):

@@ -6,6 +6,7 @@ from django_scopes import scopes_disabled
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import AuditEntry
 
+from .helpers import schedule, step1
 from .test_reminders import make_interview
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,14 @@ def test_it_moves_only_forward_and_only_when_the_company_wants(owner, acme, acme
         acme_candidate.refresh_from_db()
     make_interview(owner, acme_candidate)
     assert stage_of(acme_candidate) == expected
+
+
+def test_step_two_says_where_the_candidate_will_move_and_the_wizard_moves_them(owner_client, acme_candidate):
+    url = step1(owner_client, acme_candidate)
+    page = owner_client.get(url).content.decode()
+    assert ("Scheduling this interview moves Wile E. Coyote from Applied to Interview in the pipeline." in page)
+    schedule(owner_client, acme_candidate)
+    assert stage_of(acme_candidate) == "interview"
+    # Once there, step 2 has nothing to announce.
+    assert 'data-testid="stage-on-schedule"' not in owner_client.get(step1(owner_client, acme_candidate)
+                                                                     ).content.decode()

@@ -147,10 +147,13 @@ def test_it_warns_about_conflicts_by_name_and_keeps_titles_private(owner_client,
     grid = owner_client.get(f"/acme/candidates/{acme_candidate.pk}/schedule/find-time/", {
         "date": DAY, "start_time": "14:00", "duration": "60", "time_zone": "Europe/Berlin",
         "interviewers": [interviewer.pk], "invite_candidate": "on"}).content.decode()
-    assert grid.count('data-testid="find-time-row"') == 2
+    # Five working days from Wednesday (Wed–Fri, Mon, Tue), each with a row per person and a button every half
+    # hour, 07:00–20:30; the details below are Wednesday's.
+    assert grid.count('data-testid="find-time-day"') == 5 and grid.count('data-testid="find-time-row"') == 10
+    assert grid.count('class="ft-slot') == 5 * 28
+    grid = grid.split('data-day="2030-06-12"')[1].split('<section')[0]
     assert "availability unknown" in grid and ">Busy<" in grid and "Dentist" not in grid
     assert "ft-l-28 ft-w-4" in grid  # 14:00–15:00 is slots 28–31 of the 07:00 window
-    assert grid.count('class="ft-slot') == 28  # a button every half hour, 07:00–20:30
     assert 'title="Proposed time · 14:00–15:00"' in grid
     assert 'class="ft-slot ft-slot-free" data-time="11:00"' in grid  # the owner works 09–17 UTC (the default hours)
     assert 'class="ft-slot" data-time="10:30"' in grid
