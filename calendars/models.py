@@ -163,7 +163,7 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "provider_event_id"], name="one_row_per_provider_event"),
         ]
-        # Reads go by calendar and time, bounded on both ends (calendars.selectors.events_for_members); writes by
+        # Reads go by calendar and time, bounded on both ends (calendars.selectors.overlapping); writes by
         # (calendar, provider id), the unique constraint's index. A (company, start) index tempted PostgreSQL into
         # scanning a whole company's events for those writes. Every index here costs the sync's inserts.
         indexes = [

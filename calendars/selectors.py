@@ -7,7 +7,6 @@ shown, not everything ever synced (calendars.models: NARROW_SPAN, LONG_EVENT, IN
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -15,24 +14,6 @@ from django.db.models import Q, QuerySet
 from recruitee.tenancy.models import Membership
 
 from .models import INDEXED_UID, LONG_EVENT, NARROW_SPAN, Calendar, CalendarConnection, Event
-
-
-@dataclass(frozen=True, slots=True)
-class WindowEvent:
-    """What the week view and Find time need of one synced event: no model instance, no attendees."""
-
-    pk: int
-    member_id: int  # whose calendar it is in
-    title: str
-    start: datetime
-    end: datetime
-    all_day: bool
-    is_busy: bool
-    ical_uid: str
-
-    @property
-    def display_title(self) -> str:
-        return self.title or "(No title)"
 
 
 def selected_calendars(*, members: list[Membership]) -> dict[int, int]:
@@ -53,22 +34,6 @@ def overlapping(queryset: QuerySet, *, start: datetime, end: datetime) -> QueryS
     return queryset.filter(start__lt=end, end__gt=start).filter(
         Q(start__gte=margin) | (LONG_EVENT & Q(start__lt=margin))
     )
-
-
-def events_for_members(*, members: list[Membership], start: datetime, end: datetime) -> list[WindowEvent]:
-    """Events of the members' selected calendars that overlap [start, end), in time order (two queries)."""
-    owners = selected_calendars(members=members)
-    if not owners:
-        return []
-    rows = (
-        overlapping(Event.objects.filter(company=members[0].company_id, calendar_id__in=list(owners)),
-                    start=start, end=end)
-        .exclude(status="cancelled")
-        .order_by("start", "end", "pk")
-        .values_list("pk", "calendar_id", "title", "start", "end", "all_day", "is_busy", "ical_uid")
-    )
-    return [WindowEvent(pk, owners[calendar_id], title, event_start, event_end, all_day, is_busy, uid)
-            for pk, calendar_id, title, event_start, event_end, all_day, is_busy, uid in rows]
 
 
 def busy_spans_for_members(*, members: list[Membership], start: datetime, end: datetime,
