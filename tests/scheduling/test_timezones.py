@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from recruitee.zones import TimeZoneError, zone_for
+from recruitee.zones import TimeZoneError, ZoneSelect, zone_for
 from scheduling.timezones import NonexistentLocalTime, is_ambiguous, local_datetime
 
 
@@ -34,3 +34,15 @@ def test_it_takes_the_first_of_a_time_that_happens_twice() -> None:
     assert not is_ambiguous(date(2027, 10, 31), time(3, 30), "Europe/Berlin")
     first = local_datetime(date(2027, 10, 31), time(2, 30, fold=1), "Europe/Berlin")
     assert first.astimezone(UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+
+def test_the_zone_select_marks_only_the_chosen_zone_and_escapes_every_option():
+    widget = ZoneSelect(choices=[("Europe/Berlin", "Europe/Berlin"), ("America/New_York", "America/New York"),
+                                 ('Odd/"Zone"<', "Odd <zone>")])
+    berlin = widget.render("time_zone", "Europe/Berlin")
+    new_york = widget.render("time_zone", "America/New_York")  # the cached options must not keep Berlin's mark
+    assert berlin.count(" selected") == 1 and '<option value="Europe/Berlin" selected>' in berlin
+    assert new_york.count(" selected") == 1 and '<option value="America/New_York" selected>' in new_york
+    assert "&lt;zone&gt;" in berlin and "&quot;Zone&quot;&lt;" in berlin and "<zone>" not in berlin
+    unknown = widget.render("time_zone", "Mars/Olympus")
+    assert " selected" not in unknown
