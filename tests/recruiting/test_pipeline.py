@@ -4,7 +4,6 @@ And the company's "move on scheduling" stage, forward only."""
 
 import re
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -14,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from recruitee.recruiting import pipeline, services
 from recruitee.recruiting.models import Candidate, Job
 from recruitee.tenancy.models import AuditEntry, StageOnSchedule
+from tests.locks import wait_for_lock_waiters
 
 pytestmark = pytest.mark.django_db
 
@@ -221,18 +221,6 @@ def test_two_tabs_moving_the_same_card_last_one_wins_and_both_are_recorded(teamm
         "Terry Teammate moved Wile E. Coyote from Applied to Interview",
         "Olivia Owner moved Wile E. Coyote from Interview to Rejected",  # from where it really was
     ]
-
-
-def wait_for_lock_waiters(count: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
-                           "and datname = current_database()")
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} moves never waited together")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
-from django.db import connection as default_connection
 from django.test import Client
 from django_scopes import scopes_disabled
 
@@ -80,19 +78,6 @@ def calendar_part(message: Message) -> bytes | None:
 def attachments(message: Message) -> list[Attachment]:
     with scopes_disabled():
         return list(Attachment.objects.filter(message=message).order_by("kind", "pk"))
-
-
-def wait_for_lock_waiters(count: int, timeout: float = 20) -> None:
-    """Until `count` other sessions wait for a row lock: the racing requests are all in flight at the same moment."""
-    deadline = time.monotonic() + timeout
-    with default_connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
-                           "and datname = current_database()")
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} requests never waited together")
 
 
 def invite_of(interview: Interview) -> CalendarInvite:

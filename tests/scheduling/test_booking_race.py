@@ -13,6 +13,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from scheduling.models import Interview, Participant
+from tests.locks import wait_for_lock_waiters
 
 from .booking_fixtures import (
     another_candidate,
@@ -26,7 +27,6 @@ from .booking_fixtures import (
     send_link,
     start_param,
 )
-from .helpers import wait_for_lock_waiters
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_booking_limits")]
 

@@ -22,8 +22,9 @@ from scheduling.plan import Plan
 from scheduling.reminders import reminders_send_due
 from scheduling.tasks import reminders_send_due_task
 from tests.calendars.factories import connected_calendar
+from tests.locks import wait_for_lock_waiters
 
-from .helpers import all_messages_of, attachments, messages_about, wait_for_lock_waiters
+from .helpers import all_messages_of, attachments, messages_about
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from mailbox.models import Message
 from recruitee.tenancy.models import Role
 from scheduling.models import Interview
 from tests.conftest import client_for, make_member
+from tests.locks import wait_for_lock_waiters
 
-from .helpers import DAY, messages_of, schedule, step1, step2_defaults, wait_for_lock_waiters
+from .helpers import DAY, messages_of, schedule, step1, step2_defaults
 
 pytestmark = pytest.mark.django_db
 
