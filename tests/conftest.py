@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from recruitee.accounts.models import User
@@ -15,6 +16,13 @@ def make_member(company: Company, email: str, role: str, full_name: str = "") ->
     user = User.objects.create_user(email=email, password=PASSWORD, full_name=full_name or email.split("@")[0].title())
     with scopes_disabled():
         return Membership.objects.create(company=company, user=user, role=role)
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A request leaves its language active in the thread: a German test must not leave later tests in German."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from recruitee.client_address import client_address
 from recruitee.emails import RenderedEmail, queue_system_email
@@ -12,7 +13,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's email fields have no length limit; without one, allauth cuts a long address to the column."""
         email = super().clean_email(email)
         if len(email) > 254:
-            raise forms.ValidationError(f"Ensure this value has at most 254 characters (it has {len(email)}).")
+            raise forms.ValidationError(
+                _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
+                % {"limit": 254, "count": len(email)}
+            )
         return email
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
@@ -29,5 +33,5 @@ class AccountAdapter(DefaultAccountAdapter):
         """The address allauth's rate limits count by: the same rule as the lockouts (recruitee/client_address.py)."""
         address = client_address(request)
         if not address:
-            raise PermissionDenied("Unable to determine client IP address")
+            raise PermissionDenied(_("Unable to determine client IP address"))
         return address

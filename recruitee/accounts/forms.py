@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from recruitee.tenancy.models import RESERVED_SLUGS, Company, slug_validator
 from recruitee.validators import validate_no_line_breaks
@@ -8,22 +9,22 @@ from recruitee.zones import TimeZoneField
 class CompanySignupForm(forms.Form):
     """Extra sign-up fields: who you are and the company you are creating. You become its admin."""
 
-    full_name = forms.CharField(max_length=150, label="Your name", validators=[validate_no_line_breaks])
-    company_name = forms.CharField(max_length=120, label="Company name", validators=[validate_no_line_breaks])
+    full_name = forms.CharField(max_length=150, label=_("Your name"), validators=[validate_no_line_breaks])
+    company_name = forms.CharField(max_length=120, label=_("Company name"), validators=[validate_no_line_breaks])
     company_slug = forms.SlugField(
-        max_length=50, min_length=2, label="Company web address", validators=[slug_validator],
-        help_text="Lowercase letters, digits and hyphens, e.g. “acme”. Your pages live under /acme/.",
+        max_length=50, min_length=2, label=_("Company web address"), validators=[slug_validator],
+        help_text=_("Lowercase letters, digits and hyphens, e.g. “acme”. Your pages live under /acme/."),
     )
-    time_zone = TimeZoneField(label="Time zone")
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     field_order = ["full_name", "email", "company_name", "company_slug", "time_zone", "password1", "password2"]
 
     def clean_company_slug(self) -> str:
         slug = self.cleaned_data["company_slug"].lower()
         if slug in RESERVED_SLUGS:
-            raise forms.ValidationError("This address is reserved. Pick another one.")
+            raise forms.ValidationError(_("This address is reserved. Pick another one."))
         if Company.objects.filter(slug=slug).exists():
-            raise forms.ValidationError("This address is already taken.")
+            raise forms.ValidationError(_("This address is already taken."))
         return slug
 
     def signup(self, request, user) -> None:

@@ -9,7 +9,7 @@ from .models import Candidate, Job
 
 def get_candidate_for_member(member: Membership, candidate_id: int) -> Candidate:
     try:
-        return Candidate.objects.select_related("job").get(company=member.company, pk=candidate_id)
+        return Candidate.objects.select_related("job", "company").get(company=member.company, pk=candidate_id)
     except Candidate.DoesNotExist:
         raise Http404 from None
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecruitingConfig(AppConfig):
     name = "recruitee.recruiting"
     label = "recruiting"
-    verbose_name = "Recruiting"
+    verbose_name = _("Recruiting")

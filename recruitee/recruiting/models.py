@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from recruitee.validators import validate_no_line_breaks, validate_time_zone
@@ -8,14 +9,14 @@ from recruitee.validators import validate_no_line_breaks, validate_time_zone
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="jobs")
-    title = models.CharField(max_length=200, validators=[validate_no_line_breaks])
-    department = models.CharField(max_length=120, blank=True, validators=[validate_no_line_breaks])
-    location = models.CharField(max_length=200, blank=True, validators=[validate_no_line_breaks])
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_line_breaks])
+    department = models.CharField(_("department"), max_length=120, blank=True, validators=[validate_no_line_breaks])
+    location = models.CharField(_("location"), max_length=200, blank=True, validators=[validate_no_line_breaks])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -23,6 +24,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["status", Lower("title")]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         indexes = [models.Index(fields=["company", "status"])]
 
     def __str__(self) -> str:
@@ -31,22 +34,25 @@ class Job(models.Model):
 
 class Candidate(models.Model):
     class Stage(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        SCREENING = "screening", "Screening"
-        INTERVIEW = "interview", "Interview"
-        OFFER = "offer", "Offer"
-        HIRED = "hired", "Hired"
-        REJECTED = "rejected", "Rejected"
+        APPLIED = "applied", _("Applied")
+        SCREENING = "screening", _("Screening")
+        INTERVIEW = "interview", _("Interview")
+        OFFER = "offer", _("Offer")
+        HIRED = "hired", _("Hired")
+        REJECTED = "rejected", _("Rejected")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="candidates")
-    full_name = models.CharField("name", max_length=200, validators=[validate_no_line_breaks])
+    full_name = models.CharField(_("name"), max_length=200, validators=[validate_no_line_breaks])
     # Django's email validation admits control characters inside a quoted local part; the address goes to headers.
-    email = models.EmailField(max_length=254, validators=[validate_no_line_breaks])
-    phone = models.CharField(max_length=40, blank=True, validators=[validate_no_line_breaks])
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
-    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED)
-    notes = models.TextField(blank=True, max_length=20000)
+    email = models.EmailField(_("email"), max_length=254, validators=[validate_no_line_breaks])
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_no_line_breaks])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # Blank: the company's default language (recruiting.selectors.candidate_language), which may change later.
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates",
+                            verbose_name=_("job"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLIED)
+    notes = models.TextField(_("notes"), blank=True, max_length=20000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,6 +61,8 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
         indexes = [
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["company", "email"]),

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
 
 from recruitee.tenancy.models import AuditEntry
 
@@ -45,7 +46,9 @@ class StageChange:
         return Stage(self.after).label
 
     def describe(self) -> str:
-        return f"{self.candidate} moved from {self.before_label} to {self.after_label}."
+        """For the person who made the move, in their language (the audit entry is written in English)."""
+        return _("%(candidate)s moved from %(before)s to %(after)s.") % {
+            "candidate": self.candidate, "before": self.before_label, "after": self.after_label}
 
 
 def stage_on_schedule(candidate: Candidate) -> StageChange | None:

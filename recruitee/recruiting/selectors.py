@@ -1,5 +1,6 @@
 """Reads of jobs and candidates that views share."""
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -33,3 +34,15 @@ def job_list(*, company: Company, query: str = "", status: str = "") -> QuerySet
     if status:
         jobs = jobs.filter(status=status)
     return jobs
+
+
+def candidate_language(candidate: Candidate) -> str:
+    """The language to write to this candidate in ("en", "de"): their own, else their company's default.
+
+    Always one of settings.LANGUAGES, even for a value stored before a language was dropped from the list.
+    """
+    languages = dict(settings.LANGUAGES)
+    for language in (candidate.language, candidate.company.default_language):
+        if language in languages:
+            return language
+    return settings.LANGUAGE_CODE

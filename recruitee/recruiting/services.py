@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from recruitee.tenancy.models import Company
-from recruitee.tenancy.services import audit_record
+from recruitee.tenancy.services import audit_record, in_english
 
 from .models import Candidate, Job
 from .pipeline import STAGE_CHANGED, StageChange, moves_forward
@@ -17,14 +18,16 @@ def _stored(instance: models.Model) -> models.Model:
 
 
 def _apply_changes(instance: models.Model, stored: models.Model, fields: dict) -> list[str]:
-    """Set the fields on the instance; the verbose names of those that differ from the stored row, in order.
+    """Set the fields on the instance; the verbose names of those that differ from the stored row, in order, in
+    English as the audit trail keeps them.
 
     Compared with the row as stored, not the instance given: a model form has already set its values on that.
     """
     changed = []
     for name, value in fields.items():
         if getattr(stored, name) != value:
-            changed.append(str(instance._meta.get_field(name).verbose_name))
+            with in_english():
+                changed.append(str(instance._meta.get_field(name).verbose_name))
         setattr(instance, name, value)
     return changed
 
@@ -69,7 +72,8 @@ def candidate_update(*, candidate: Candidate, actor, **fields) -> Candidate:
     if not changed:
         return candidate
     candidate.save()
-    stage_label = str(Candidate._meta.get_field("stage").verbose_name)
+    with in_english():
+        stage_label = str(Candidate._meta.get_field("stage").verbose_name)
     if stage_label in changed:
         _record_stage_change(StageChange(candidate=candidate, before=stored.stage, after=candidate.stage),
                              actor=actor, summary=f"{actor} moved {candidate}")
@@ -91,8 +95,9 @@ def candidate_delete(*, candidate: Candidate, actor) -> None:
 def _record_stage_change(change: StageChange, *, actor, summary: str, **data) -> None:
     """The audit entry of a stage change, on the candidate (the pipeline reads when a card entered its column)."""
     candidate = change.candidate
-    audit_record(company=candidate.company, actor=actor, action=STAGE_CHANGED, target=candidate,
-                 summary=f"{summary} from {change.before_label} to {change.after_label}",
+    with in_english():
+        summary = f"{summary} from {change.before_label} to {change.after_label}"
+    audit_record(company=candidate.company, actor=actor, action=STAGE_CHANGED, target=candidate, summary=summary,
                  candidate_id=candidate.pk, stage=change.after, previous_stage=change.before, **data)
 
 
@@ -110,7 +115,7 @@ def candidate_move(*, candidate: Candidate, stage: str, actor) -> StageChange | 
     Moves made at once (two tabs) both count, the later one last: each is recorded from the stage it really left.
     """
     if stage not in Candidate.Stage.values:
-        raise ValidationError({"stage": "Pick one of the listed stages."})
+        raise ValidationError({"stage": _("Pick one of the listed stages.")})
     stored = _stored(candidate)
     if stored.stage == stage:
         candidate.stage = stage

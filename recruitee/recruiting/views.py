@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from recruitee.params import parse_id
@@ -14,6 +15,7 @@ from . import pipeline, selectors, services
 from .access import get_candidate_for_member, get_job_for_member
 from .forms import CandidateForm, JobForm, PipelineMoveForm
 from .models import Candidate, Job
+from .selectors import candidate_language
 
 
 def _search_text(request: HttpRequest) -> str:
@@ -45,7 +47,7 @@ def candidate_create(request: HttpRequest, company_slug: str) -> HttpResponse:
     form = CandidateForm(request.POST or None, company=request.company, initial=initial)
     if request.method == "POST" and form.is_valid():
         candidate = services.candidate_create(company=request.company, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"{candidate.full_name} was added.")
+        messages.success(request, _("%(candidate)s was added.") % {"candidate": candidate.full_name})
         return redirect("recruiting:candidate-detail", company_slug=company_slug, candidate_id=candidate.pk)
     return render(request, "recruiting/candidate_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -53,7 +55,9 @@ def candidate_create(request: HttpRequest, company_slug: str) -> HttpResponse:
 @require_GET
 def candidate_detail(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
     candidate = get_candidate_for_member(request.membership, candidate_id)
-    return render(request, "recruiting/candidate_detail.html", {"candidate": candidate})
+    return render(request, "recruiting/candidate_detail.html", {
+        "candidate": candidate, "language": dict(settings.LANGUAGES)[candidate_language(candidate)],
+    })
 
 
 def candidate_edit(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpResponse:
@@ -62,7 +66,7 @@ def candidate_edit(request: HttpRequest, company_slug: str, candidate_id: int) -
     form = CandidateForm(request.POST or None, instance=candidate, company=request.company)
     if request.method == "POST" and form.is_valid():
         services.candidate_update(candidate=candidate, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Changes saved.")
+        messages.success(request, _("Changes saved."))
         return redirect("recruiting:candidate-detail", company_slug=company_slug, candidate_id=candidate.pk)
     return render(request, "recruiting/candidate_form.html", {"form": form, "candidate": candidate},
                   status=400 if form.errors else 200)
@@ -73,7 +77,7 @@ def candidate_delete(request: HttpRequest, company_slug: str, candidate_id: int)
     candidate = get_candidate_for_member(request.membership, candidate_id)
     if request.method == "POST":
         services.candidate_delete(candidate=candidate, actor=request.user)
-        messages.success(request, f"{candidate.full_name} was deleted.")
+        messages.success(request, _("%(candidate)s was deleted.") % {"candidate": candidate.full_name})
         return redirect("recruiting:candidate-list", company_slug=company_slug)
     return render(request, "recruiting/confirm_delete.html", {"object": candidate, "kind": "candidate"})
 
@@ -94,7 +98,7 @@ def job_create(request: HttpRequest, company_slug: str) -> HttpResponse:
     form = JobForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         job = services.job_create(company=request.company, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"The job “{job.title}” was created.")
+        messages.success(request, _("The job “%(job)s” was created.") % {"job": job.title})
         return redirect("recruiting:job-detail", company_slug=company_slug, job_id=job.pk)
     return render(request, "recruiting/job_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -113,7 +117,7 @@ def job_edit(request: HttpRequest, company_slug: str, job_id: int) -> HttpRespon
     form = JobForm(request.POST or None, instance=job)
     if request.method == "POST" and form.is_valid():
         services.job_update(job=job, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Changes saved.")
+        messages.success(request, _("Changes saved."))
         return redirect("recruiting:job-detail", company_slug=company_slug, job_id=job.pk)
     return render(request, "recruiting/job_form.html", {"form": form, "job": job}, status=400 if form.errors else 200)
 
@@ -123,7 +127,7 @@ def job_delete(request: HttpRequest, company_slug: str, job_id: int) -> HttpResp
     job = get_job_for_member(request.membership, job_id)
     if request.method == "POST":
         services.job_delete(job=job, actor=request.user)
-        messages.success(request, f"The job “{job.title}” was deleted.")
+        messages.success(request, _("The job “%(job)s” was deleted.") % {"job": job.title})
         return redirect("recruiting:job-list", company_slug=company_slug)
     candidate_count = Candidate.objects.filter(company=request.company, job=job).count()
     return render(request, "recruiting/confirm_delete.html", {
@@ -158,17 +162,22 @@ def job_pipeline_move(request: HttpRequest, company_slug: str, job_id: int, cand
     job = get_job_for_member(request.membership, job_id)
     candidate = get_candidate_for_member(request.membership, candidate_id)
     if candidate.job_id != job.pk:
-        where = f"applied for {candidate.job.title}" if candidate.job else "has no job"
-        return _pipeline_page(request, job, status=400, refusal=(
-            f"Nothing was moved: {candidate.full_name} {where}, not for {job.title}. "
-            "Move them on their own job's pipeline or change their job on their page."
-        ))
+        names = {"candidate": candidate.full_name, "job": job.title}
+        if candidate.job:
+            refusal = _("Nothing was moved: %(candidate)s applied for %(their_job)s, not for %(job)s. Move them on "
+                        "their own job's pipeline or change their job on their page.") % {
+                **names, "their_job": candidate.job.title}
+        else:
+            refusal = _("Nothing was moved: %(candidate)s has no job, not for %(job)s. Move them on their own job's "
+                        "pipeline or change their job on their page.") % names
+        return _pipeline_page(request, job, status=400, refusal=refusal)
     form = PipelineMoveForm(request.POST)
     if not form.is_valid():
         return _pipeline_page(request, job, status=400, failed=candidate, form=form,
-                              refusal=f"Nothing was moved: {form.errors['stage'][0]}")
+                              refusal=_("Nothing was moved: %(reason)s") % {"reason": form.errors["stage"][0]})
     change = services.candidate_move(candidate=candidate, stage=form.cleaned_data["stage"], actor=request.user)
-    done = change.describe() if change else f"{candidate} is already in {candidate.get_stage_display()}."
+    done = change.describe() if change else _("%(candidate)s is already in %(stage)s.") % {
+        "candidate": candidate, "stage": candidate.get_stage_display()}
     if request.htmx:
         return _pipeline_page(request, job, announcement=done, moved=candidate)
     messages.success(request, done)

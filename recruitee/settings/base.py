@@ -45,9 +45,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language; UserLanguageMiddleware below lets a signed-in member's own choice win.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "recruitee.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,7 +139,15 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
 
+# The interface speaks English and German. Each member picks one on their profile (blank: what the browser asks
+# for), each company has a default for its candidates. Names are in their own language, as a language menu shows them.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# The catalogues (locale/<lang>/LC_MESSAGES/django.po, compiled .mo committed beside it): `make messages`. The second
+# holds the Sie-form of the allauth messages whose German says "du"; earlier paths win over the apps' catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
+# The named formats (DATE_FORMAT, DATETIME_FORMAT, SHORT_...) in the house style of each language.
+FORMAT_MODULE_PATH = ["recruitee.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

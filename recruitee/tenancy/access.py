@@ -5,18 +5,19 @@ They return the same 404 for "missing" and "not yours", so a URL never tells whe
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Invitation, Membership
 
 
 def require_admin(membership: Membership) -> None:
     if not membership.is_admin:
-        raise PermissionDenied("Only admins can do this.")
+        raise PermissionDenied(_("Only admins can do this."))
 
 
 def require_recruiter(membership: Membership) -> None:
     if not membership.can_recruit:
-        raise PermissionDenied("Only admins and recruiters can do this.")
+        raise PermissionDenied(_("Only admins and recruiters can do this."))
 
 
 def get_membership_for_member(member: Membership, membership_id: int) -> Membership:

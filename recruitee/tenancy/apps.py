@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TenancyConfig(AppConfig):
     name = "recruitee.tenancy"
     label = "tenancy"
-    verbose_name = "Companies and teams"
+    verbose_name = _("Companies and teams")

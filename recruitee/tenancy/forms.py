@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
 
 from recruitee.validators import validate_no_line_breaks
 from recruitee.zones import TimeZoneField
@@ -8,39 +9,44 @@ from .models import RESERVED_SLUGS, WEEKDAYS, Company, Role
 
 
 class CompanyForm(forms.ModelForm):
-    time_zone = TimeZoneField(help_text="Used for new members and for dates shown to candidates by default.")
+    time_zone = TimeZoneField(label=_("Time zone"),
+                              help_text=_("Used for new members and for dates shown to candidates by default."))
 
     class Meta:
         model = Company
         fields = ["name", "slug", "time_zone"]
-        labels = {"name": "Company name", "slug": "Web address"}
-        error_messages = {"slug": {"unique": "This address is already taken."}}
+        labels = {"name": _("Company name"), "slug": _("Web address")}
+        error_messages = {"slug": {"unique": _("This address is already taken.")}}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].lower()
         if slug in RESERVED_SLUGS:
-            raise forms.ValidationError("This address is reserved. Pick another one.")
+            raise forms.ValidationError(_("This address is reserved. Pick another one."))
         return slug
 
 
 class CompanySettingsForm(forms.ModelForm):
-    time_zone = TimeZoneField()
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = Company
-        fields = ["name", "time_zone", "candidate_change_cutoff_hours", "candidate_max_reschedules",
-                  "stage_on_schedule"]
+        fields = ["name", "time_zone", "default_language", "candidate_change_cutoff_hours",
+                  "candidate_max_reschedules", "stage_on_schedule"]
         labels = {
-            "name": "Company name",
-            "candidate_change_cutoff_hours": "Candidates can change a booking until (hours before it)",
-            "candidate_max_reschedules": "Reschedules a candidate can make",
-            "stage_on_schedule": "When an interview is scheduled, move the candidate to stage",
+            "name": _("Company name"),
+            "default_language": _("Default language"),
+            "candidate_change_cutoff_hours": _("Candidates can change a booking until (hours before it)"),
+            "candidate_max_reschedules": _("Reschedules a candidate can make"),
+            "stage_on_schedule": _("When an interview is scheduled, move the candidate to stage"),
         }
         help_texts = {
-            "candidate_change_cutoff_hours": "For interviews booked through a scheduling link: until this many hours "
-                                             "before the interview the candidate can reschedule or cancel it. "
-                                             "Empty: 24.",
-            "candidate_max_reschedules": "How often a candidate can move an interview they booked. Empty: 2.",
+            "default_language": _("The language of candidates for whom no other is set: their invitations are "
+                                  "written in it. Each member chooses the language of their own pages on their "
+                                  "profile."),
+            "candidate_change_cutoff_hours": _("For interviews booked through a scheduling link: until this many "
+                                               "hours before the interview the candidate can reschedule or cancel "
+                                               "it. Empty: 24."),
+            "candidate_max_reschedules": _("How often a candidate can move an interview they booked. Empty: 2."),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -53,6 +59,11 @@ class CompanySettingsForm(forms.ModelForm):
         stage = self.fields["stage_on_schedule"]
         stage.required, stage.empty_values = True, [None]
         stage.widget.use_required_attribute = lambda initial: False
+        # A form posted without the language (an older page) keeps it as it is.
+        language = self.add_prefix("default_language")
+        if self.is_bound and language not in self.data:
+            self.data = self.data.copy()
+            self.data[language] = self.instance.default_language
 
     def _or_default(self, name: str) -> int:
         value = self.cleaned_data.get(name)
@@ -73,21 +84,22 @@ class CompanySettingsForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(max_length=254, validators=[validate_no_line_breaks])
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.INTERVIEWER)
+    email = forms.EmailField(label=_("Email"), max_length=254, validators=[validate_no_line_breaks])
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.INTERVIEWER)
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class AcceptInvitationForm(forms.Form):
     """For people who have no account yet: the invitation fixes the email address."""
 
-    full_name = forms.CharField(max_length=150, label="Your name", validators=[validate_no_line_breaks])
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    full_name = forms.CharField(max_length=150, label=_("Your name"), validators=[validate_no_line_breaks])
+    password1 = forms.CharField(label=_("Password"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
-        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def __init__(self, *args, email: str, **kwargs):
@@ -98,7 +110,7 @@ class AcceptInvitationForm(forms.Form):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             user = get_user_model()(email=self.email, full_name=data.get("full_name", ""))
             try:
@@ -113,19 +125,19 @@ class LoadLimitsForm(forms.Form):
     their limit; the wizard only mentions it."""
 
     max_interviews_per_day = forms.IntegerField(
-        label="Max interviews per day", required=False, min_value=1, max_value=24,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}), help_text="Leave empty for no limit.",
+        label=_("Max interviews per day"), required=False, min_value=1, max_value=24,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}), help_text=_("Leave empty for no limit."),
     )
     max_interviews_per_week = forms.IntegerField(
-        label="Max interviews per week", required=False, min_value=1, max_value=100,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}), help_text="Leave empty for no limit.",
+        label=_("Max interviews per week"), required=False, min_value=1, max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}), help_text=_("Leave empty for no limit."),
     )
 
     def clean(self):
         data = super().clean()
         per_day, per_week = data.get("max_interviews_per_day"), data.get("max_interviews_per_week")
         if per_day is not None and per_week is not None and per_week < per_day:
-            self.add_error("max_interviews_per_week", "The weekly limit cannot be lower than the daily one.")
+            self.add_error("max_interviews_per_week", _("The weekly limit cannot be lower than the daily one."))
         return data
 
 
@@ -133,11 +145,11 @@ class WorkingHoursForm(LoadLimitsForm):
     """When a member works, in their own zone; Find time shades everything else. With their interview limits."""
 
     working_days = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Working days",
-        error_messages={"required": "Pick at least one working day."},
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label=_("Working days"),
+        error_messages={"required": _("Pick at least one working day.")},
     )
-    work_start = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    work_end = forms.TimeField(label="End", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    work_start = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    work_end = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
     field_order = ["working_days", "work_start", "work_end", "max_interviews_per_day", "max_interviews_per_week"]
 
@@ -145,5 +157,5 @@ class WorkingHoursForm(LoadLimitsForm):
         data = super().clean()
         start, end = data.get("work_start"), data.get("work_end")
         if start is not None and end is not None and end <= start:
-            self.add_error("work_end", "The end must be later than the start (working hours within one day).")
+            self.add_error("work_end", _("The end must be later than the start (working hours within one day)."))
         return data

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from recruitee.validators import validate_no_line_breaks, validate_time_zone
@@ -18,7 +20,7 @@ RESERVED_SLUGS = frozenset(
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
-    "Use lowercase letters, digits and hyphens; start and end with a letter or digit.",
+    _("Use lowercase letters, digits and hyphens; start and end with a letter or digit."),
 )
 
 
@@ -29,68 +31,75 @@ class StageOnSchedule(models.TextChoices):
     two in step. Only stages a candidate reaches by being interviewed: Offer, Hired and Rejected are decisions.
     """
 
-    DONT_MOVE = "", "— don't move —"
-    SCREENING = "screening", "Screening"
-    INTERVIEW = "interview", "Interview"
+    DONT_MOVE = "", _("— don't move —")
+    SCREENING = "screening", _("Screening")
+    INTERVIEW = "interview", _("Interview")
 
 
 class Company(models.Model):
     """A tenant. Every tenant-owned row points at one company; nobody sees another company's rows."""
 
-    name = models.CharField(max_length=120, validators=[validate_no_line_breaks])
+    name = models.CharField(_("name"), max_length=120, validators=[validate_no_line_breaks])
     slug = models.SlugField(
-        max_length=50, unique=True, validators=[slug_validator, MinLengthValidator(2)],
-        help_text="Appears in every address of the company, e.g. /acme/candidates/.",
+        _("web address"), max_length=50, unique=True, validators=[slug_validator, MinLengthValidator(2)],
+        help_text=_("Appears in every address of the company, e.g. /acme/candidates/."),
     )
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # The language of its candidates unless one is set on the candidate (recruiting.selectors.candidate_language).
+    default_language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text=_("The language of candidates for whom no other is set: their invitations are written in it."),
+    )
     # What a candidate who booked through a scheduling link may still change by themselves.
     candidate_change_cutoff_hours = models.PositiveSmallIntegerField(
-        default=24, validators=[MaxValueValidator(24 * 14)],
-        help_text="Candidates can reschedule or cancel a booked interview until this many hours before it.",
+        _("candidates can change a booking until (hours before it)"), default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text=_("Candidates can reschedule or cancel a booked interview until this many hours before it."),
     )
     candidate_max_reschedules = models.PositiveSmallIntegerField(
-        default=2, validators=[MaxValueValidator(10)],
-        help_text="How often a candidate can move a booked interview by themselves.",
+        _("reschedules a candidate can make"), default=2, validators=[MaxValueValidator(10)],
+        help_text=_("How often a candidate can move a booked interview by themselves."),
     )
     stage_on_schedule = models.CharField(
-        "when an interview is scheduled, move the candidate to stage", max_length=20, blank=True,
+        _("when an interview is scheduled, move the candidate to stage"), max_length=20, blank=True,
         choices=StageOnSchedule.choices, default=StageOnSchedule.INTERVIEW,
-        help_text="Only forward: a candidate already past this stage, or in Offer, Hired or Rejected, stays put.",
+        help_text=_("Only forward: a candidate already past this stage, or in Offer, Hired or Rejected, stays put."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "companies"
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
 
     def __str__(self) -> str:
         return self.name
 
 
 # ISO weekday numbers (Monday is 1, Sunday is 7), as datetime.isoweekday() gives them.
-WEEKDAYS = [(1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday"), (5, "Friday"), (6, "Saturday"),
-            (7, "Sunday")]
+# The names are Django's own (translated in its catalogues); its numbering starts at 0 for Monday.
+WEEKDAYS = [(number + 1, name) for number, name in sorted(WEEKDAY_NAMES.items())]
 DEFAULT_WORKING_DAYS = "12345"
 
 
 def validate_working_days(value: str) -> None:
     """Stored as the day digits in order ("12345"): short, readable in the database, and easy to test."""
     if not value:
-        raise ValidationError("Pick at least one working day.")
+        raise ValidationError(_("Pick at least one working day."))
     if any(ch not in "1234567" for ch in value) or len(set(value)) != len(value):
-        raise ValidationError("Working days must be weekdays 1 (Monday) to 7 (Sunday), each once.")
+        raise ValidationError(_("Working days must be weekdays 1 (Monday) to 7 (Sunday), each once."))
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    RECRUITER = "recruiter", "Recruiter"
-    INTERVIEWER = "interviewer", "Interviewer"
+    ADMIN = "admin", _("Admin")
+    RECRUITER = "recruiter", _("Recruiter")
+    INTERVIEWER = "interviewer", _("Interviewer")
 
 
 class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RECRUITER)
     # When this person works for this company, in their own zone (User.time_zone); Find time shades the rest.
     # Per membership, since one person can work different days for different companies.
     working_days = models.CharField(max_length=7, default=DEFAULT_WORKING_DAYS, validators=[validate_working_days])
@@ -98,18 +107,20 @@ class Membership(models.Model):
     work_end = models.TimeField(default=time(17))
     # Interview load limits (none by default): self-scheduling does not offer a member at their limit.
     max_interviews_per_day = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text="Leave empty for no limit.",
+        _("max interviews per day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Leave empty for no limit."),
     )
     max_interviews_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Leave empty for no limit.",
+        _("max interviews per week"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)], help_text=_("Leave empty for no limit."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(company="company")
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_company"),
             models.CheckConstraint(condition=models.Q(work_start__lt=models.F("work_end")),
@@ -151,8 +162,8 @@ class Invitation(models.Model):
     """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.INTERVIEWER)
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.INTERVIEWER)
     nonce = models.CharField(max_length=64, default=new_invitation_nonce)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -164,6 +175,8 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "email"],
@@ -198,7 +211,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["company", "target_type", "target_id"], name="audit_target")]
 
     def __str__(self) -> str:

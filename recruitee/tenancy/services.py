@@ -4,12 +4,14 @@ import logging
 from dataclasses import dataclass
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from recruitee.emails import queue_system_email, render_system_email
@@ -25,17 +27,26 @@ INVITATION_SALT = "recruitee.tenancy.invitation"
 
 
 class TeamError(Exception):
-    """A team change that the rules forbid; the message is shown to the user as it is."""
+    """A team change that the rules forbid; the message is shown to the user as it is (in their language)."""
 
 
 def audit_record(*, company: Company, actor, action: str, summary: str, target: models.Model | None = None,
                  **data) -> AuditEntry:
-    """The one audit trail admins read: who did what (`action`, a sentence in `summary`) to which object."""
+    """The one audit trail admins read: who did what (`action`, a sentence in `summary`) to which object.
+
+    A summary is a record, written once in English whatever language its author reads: build it inside
+    `in_english()` when it names a translated label (a role, a stage).
+    """
     return AuditEntry.objects.create(
         company=company, actor=actor, action=action, summary=summary[:300], data=data,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.pk if target is not None else None,
     )
+
+
+def in_english() -> translation.override:
+    """English for what is stored rather than shown (audit summaries), whichever language the request speaks."""
+    return translation.override("en")
 
 
 @dataclass(frozen=True)
@@ -56,9 +67,9 @@ def _check_load_limits(limits: LoadLimits) -> None:
     for field, value, top in (("max_interviews_per_day", limits.per_day, 24),
                               ("max_interviews_per_week", limits.per_week, 100)):
         if value is not None and not 1 <= value <= top:
-            problems[field] = f"Enter a number from 1 to {top}, or leave it empty for no limit."
+            problems[field] = _("Enter a number from 1 to %(top)d, or leave it empty for no limit.") % {"top": top}
     if not problems and limits.per_day and limits.per_week and limits.per_week < limits.per_day:
-        problems["max_interviews_per_week"] = "The weekly limit cannot be lower than the daily one."
+        problems["max_interviews_per_week"] = _("The weekly limit cannot be lower than the daily one.")
     if problems:
         raise ValidationError(problems)
 
@@ -91,9 +102,9 @@ def membership_set_working_hours(*, membership: Membership, actor, working_days:
     interview limits, together; each part audited if it changed."""
     days = "".join(str(day) for day in sorted(set(working_days)))
     if not days or any(day not in range(1, 8) for day in working_days):
-        raise ValidationError({"working_days": "Pick at least one working day."})
+        raise ValidationError({"working_days": _("Pick at least one working day.")})
     if work_end <= work_start:
-        raise ValidationError({"work_end": "The end must be later than the start."})
+        raise ValidationError({"work_end": _("The end must be later than the start.")})
     if load_limits is not None:
         _check_load_limits(load_limits)
     with transaction.atomic():
@@ -119,7 +130,7 @@ def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
         with transaction.atomic():
             company = Company.objects.create(name=name, slug=slug, time_zone=time_zone)
     except IntegrityError:
-        raise ValidationError({"slug": "This address is already taken."}) from None
+        raise ValidationError({"slug": _("This address is already taken.")}) from None
     with scope(company=company):
         Membership.objects.create(company=company, user=owner, role=Role.ADMIN)
         audit_record(company=company, actor=owner, action="company.created", summary=f"{owner} created {name}")
@@ -129,21 +140,27 @@ def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
 def company_update(*, company: Company, actor, name: str, time_zone: str,
                    candidate_change_cutoff_hours: int | None = None,
                    candidate_max_reschedules: int | None = None,
-                   stage_on_schedule: str | None = None) -> Company:
-    """Rename the company, change its time zone, what candidates may change by themselves, or where scheduling an
-    interview moves the candidate ("": nowhere) (None: as it is); an audit entry names what changed."""
+                   stage_on_schedule: str | None = None,
+                   default_language: str | None = None) -> Company:
+    """Rename the company, change its time zone, what candidates may change by themselves, where scheduling an
+    interview moves the candidate ("": nowhere), or its candidates' default language (None: as it is); an audit
+    entry names what changed."""
     if candidate_change_cutoff_hours is not None and not 0 <= candidate_change_cutoff_hours <= 24 * 14:
-        raise ValidationError({"candidate_change_cutoff_hours": "Enter a number of hours from 0 to 336 (two weeks)."})
+        raise ValidationError({"candidate_change_cutoff_hours":
+                               _("Enter a number of hours from 0 to 336 (two weeks).")})
     if candidate_max_reschedules is not None and not 0 <= candidate_max_reschedules <= 10:
-        raise ValidationError({"candidate_max_reschedules": "Enter a number from 0 to 10."})
+        raise ValidationError({"candidate_max_reschedules": _("Enter a number from 0 to 10.")})
     if stage_on_schedule is not None and stage_on_schedule not in StageOnSchedule.values:
-        raise ValidationError({"stage_on_schedule": "Pick one of the listed stages, or “don't move”."})
+        raise ValidationError({"stage_on_schedule": _("Pick one of the listed stages, or “don't move”.")})
+    if default_language is not None and default_language not in dict(settings.LANGUAGES):
+        raise ValidationError({"default_language": _("Pick one of the listed languages.")})
     with transaction.atomic():
         stored = Company.objects.select_for_update().get(pk=company.pk)
         wanted = {"name": name, "time_zone": time_zone}
         for field, value in (("candidate_change_cutoff_hours", candidate_change_cutoff_hours),
                              ("candidate_max_reschedules", candidate_max_reschedules),
-                             ("stage_on_schedule", stage_on_schedule)):
+                             ("stage_on_schedule", stage_on_schedule),
+                             ("default_language", default_language)):
             if value is not None:
                 wanted[field] = value
         changed = [field for field, value in wanted.items() if getattr(stored, field) != value]
@@ -179,16 +196,19 @@ def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
         kwargs={"company_slug": invitation.company.slug, "token": invitation_token(invitation)},
     )
     inviter = invitation.invited_by.display_name if invitation.invited_by else "Your team"
-    email = render_system_email(
-        "team_invitation",
-        {
-            "company_name": invitation.company.name,
-            "inviter_name": inviter,
-            "role": invitation.get_role_display(),
-            "accept_url": site_url + path,
-            "expires_at": invitation.expires_at,
-        },
-    )
+    # The email's templates speak English only so far: the role's name and the dates must not switch to the
+    # inviting admin's language in the middle of it.
+    with in_english():
+        email = render_system_email(
+            "team_invitation",
+            {
+                "company_name": invitation.company.name,
+                "inviter_name": inviter,
+                "role": invitation.get_role_display(),
+                "accept_url": site_url + path,
+                "expires_at": invitation.expires_at,
+            },
+        )
     sender = Membership.objects.filter(company=invitation.company, user_id=invitation.invited_by_id).first()
     queue_system_email(to=[invitation.email], email=email, company=invitation.company, sender=sender)
 
@@ -199,16 +219,17 @@ def invitation_create(*, company: Company, email: str, role: str, invited_by, si
     with refusals_recorded(), transaction.atomic():
         email = email.strip().lower()
         if Membership.objects.filter(company=company, user__email__iexact=email).exists():
-            raise TeamError(f"{email} is already a member of {company.name}.")
+            raise TeamError(_("%(email)s is already a member of %(company)s.")
+                            % {"email": email, "company": company.name})
         if Invitation.objects.filter(
             company=company, email=email, accepted_at__isnull=True, revoked_at__isnull=True
         ).exists():
-            raise TeamError(f"{email} has already been invited. Resend that invitation instead.")
+            raise TeamError(_("%(email)s has already been invited. Resend that invitation instead.") % {"email": email})
         invitation = Invitation.objects.create(company=company, email=email, role=role, invited_by=invited_by)
-        audit_record(
-            company=company, actor=invited_by, action="invitation.created",
-            summary=f"{invited_by} invited {email} as {invitation.get_role_display()}", email=email, role=role,
-        )
+        with in_english():
+            summary = f"{invited_by} invited {email} as {invitation.get_role_display()}"
+        audit_record(company=company, actor=invited_by, action="invitation.created", summary=summary, email=email,
+                     role=role)
         _send_invitation_email(invitation, site_url=site_url)
     return invitation
 
@@ -218,7 +239,7 @@ def invitation_resend(*, invitation: Invitation, actor, site_url: str) -> Invita
     with refusals_recorded(), transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=invitation.company)
         if invitation.accepted_at or invitation.revoked_at:
-            raise TeamError("This invitation is no longer open.")
+            raise TeamError(_("This invitation is no longer open."))
         invitation.nonce = Invitation._meta.get_field("nonce").get_default()
         invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
         invitation.invited_by = actor
@@ -244,24 +265,28 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     """Make `user` a member with the invited role. The row lock makes a link usable exactly once."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=invitation.company)
     if not invitation.is_open:
-        raise TeamError("This invitation has already been used, was withdrawn, or has expired.")
+        raise TeamError(_("This invitation has already been used, was withdrawn, or has expired."))
     if user.email.lower() != invitation.email.lower():
-        raise TeamError(f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
+        raise TeamError(_("This invitation is for %(email)s. Sign in with that address to accept it.")
+                        % {"email": invitation.email})
     membership, created = Membership.objects.get_or_create(
         company=invitation.company, user=user, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     if created:
-        audit_record(company=invitation.company, actor=user, action="membership.joined",
-                     summary=f"{user} joined as {membership.get_role_display()}", email=user.email)
+        with in_english():
+            summary = f"{user} joined as {membership.get_role_display()}"
+        audit_record(company=invitation.company, actor=user, action="membership.joined", summary=summary,
+                     email=user.email)
     return membership
 
 
 @transaction.atomic
 def user_create_for_invitation(*, invitation: Invitation, full_name: str, password: str):
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise TeamError(f"An account for {invitation.email} exists already. Sign in to accept the invitation.")
+        raise TeamError(_("An account for %(email)s exists already. Sign in to accept the invitation.")
+                        % {"email": invitation.email})
     user = User.objects.create_user(
         email=invitation.email, password=password, full_name=full_name, time_zone=invitation.company.time_zone
     )
@@ -279,18 +304,19 @@ def _lock_admins(company: Company) -> list[Membership]:
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, actor) -> Membership:
     if role not in Role.values:
-        raise TeamError("Unknown role.")
+        raise TeamError(_("Unknown role."))
     admins = _lock_admins(membership.company)
     membership.refresh_from_db()
     if membership.role == role:
         return membership
     if membership.role == Role.ADMIN and len(admins) <= 1:
-        raise TeamError("A company needs at least one admin. Make someone else an admin first.")
-    old = membership.get_role_display()
-    membership.role = role
+        raise TeamError(_("A company needs at least one admin. Make someone else an admin first."))
+    with in_english():
+        old = membership.get_role_display()
+        membership.role = role
+        summary = f"{actor} changed {membership.user} from {old} to {membership.get_role_display()}"
     membership.save(update_fields=["role"])
-    audit_record(company=membership.company, actor=actor, action="membership.role_changed",
-                 summary=f"{actor} changed {membership.user} from {old} to {membership.get_role_display()}",
+    audit_record(company=membership.company, actor=actor, action="membership.role_changed", summary=summary,
                  user_id=membership.user_id, role=role)
     return membership
 
@@ -300,7 +326,7 @@ def _check_removable(membership: Membership) -> None:
     admins = _lock_admins(membership.company)
     membership.refresh_from_db()
     if membership.role == Role.ADMIN and len(admins) <= 1:
-        raise TeamError("The last admin cannot be removed. Make someone else an admin first.")
+        raise TeamError(_("The last admin cannot be removed. Make someone else an admin first."))
 
 
 def membership_remove(*, membership: Membership, actor) -> None:

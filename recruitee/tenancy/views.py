@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
@@ -42,7 +43,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{company.name} is ready. Invite your team next.")
+            messages.success(request, _("%(company)s is ready. Invite your team next.") % {"company": company.name})
             return redirect("tenancy:team", company_slug=company.slug)
     return render(request, "tenancy/company_create.html", {"form": form})
 
@@ -80,7 +81,7 @@ def invitation_create(request: HttpRequest, company_slug: str) -> HttpResponse:
         except ValidationError as error:  # a sending limit: the form keeps what was typed
             form.add_error(None, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("tenancy:team", company_slug=company_slug)
     return _team_page(request, form, status=400)
 
@@ -96,7 +97,7 @@ def invitation_resend(request: HttpRequest, company_slug: str, invitation_id: in
     except ValidationError as error:  # a sending limit
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A new invitation link was sent to {invitation.email}.")
+        messages.success(request, _("A new invitation link was sent to %(email)s.") % {"email": invitation.email})
     return redirect("tenancy:team", company_slug=company_slug)
 
 
@@ -105,7 +106,7 @@ def invitation_revoke(request: HttpRequest, company_slug: str, invitation_id: in
     require_admin(request.membership)
     invitation = get_invitation_for_member(request.membership, invitation_id)
     services.invitation_revoke(invitation=invitation, actor=request.user)
-    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    messages.success(request, _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email})
     return redirect("tenancy:team", company_slug=company_slug)
 
 
@@ -115,14 +116,15 @@ def membership_role(request: HttpRequest, company_slug: str, membership_id: int)
     membership = get_membership_for_member(request.membership, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick one of the listed roles.")
+        messages.error(request, _("Pick one of the listed roles."))
     else:
         try:
             services.membership_change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
         except services.TeamError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+            messages.success(request, _("%(member)s is now %(role)s.")
+                             % {"member": membership.user, "role": membership.get_role_display()})
     return redirect("tenancy:team", company_slug=company_slug)
 
 
@@ -135,7 +137,7 @@ def membership_remove(request: HttpRequest, company_slug: str, membership_id: in
         except services.TeamError as error:
             messages.error(request, str(error))
             return redirect("tenancy:team", company_slug=company_slug)
-        messages.success(request, f"{membership.user} was removed from the team.")
+        messages.success(request, _("%(member)s was removed from the team.") % {"member": membership.user})
         if membership.user_id == request.user.pk:
             return redirect("home")
         return redirect("tenancy:team", company_slug=company_slug)
@@ -158,7 +160,7 @@ def invitation_accept(request: HttpRequest, company_slug: str, token: str) -> Ht
             except services.TeamError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"Welcome to {invitation.company.name}!")
+                messages.success(request, _("Welcome to %(company)s!") % {"company": invitation.company.name})
                 return redirect("company-home", company_slug=company_slug)
         return render(request, "tenancy/invitation_accept.html", context)
 
@@ -176,7 +178,7 @@ def invitation_accept(request: HttpRequest, company_slug: str, token: str) -> Ht
             form.add_error(None, str(error))
         else:
             login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
-            messages.success(request, f"Welcome to {invitation.company.name}!")
+            messages.success(request, _("Welcome to %(company)s!") % {"company": invitation.company.name})
             return redirect("company-home", company_slug=company_slug)
     return render(request, "tenancy/invitation_accept.html", {**context, "form": form})
 
@@ -190,7 +192,7 @@ def company_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             return redirect("tenancy:settings", company_slug=company_slug)
     return render(request, "tenancy/settings.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -230,7 +232,7 @@ def working_hours(request: HttpRequest, company_slug: str) -> HttpResponse:
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, "Working hours saved.")
+            messages.success(request, _("Working hours saved."))
             return redirect("tenancy:working-hours", company_slug=company_slug)
     zone = request.user.time_zone or request.company.time_zone
     return render(request, "tenancy/working_hours.html", {"form": form, "zone": zone},
@@ -249,7 +251,7 @@ def membership_limits(request: HttpRequest, company_slug: str, membership_id: in
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, f"Interview limits of {member.user.display_name} saved.")
+            messages.success(request, _("Interview limits of %(member)s saved.") % {"member": member.user.display_name})
             return redirect("tenancy:team", company_slug=company_slug)
     return render(request, "tenancy/membership_limits.html", {"form": form, "target": member},
                   status=400 if form.errors else 200)
