@@ -77,8 +77,14 @@ class PageProblems:
         self.items: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.items.append(f"uncaught exception on {page.url}: {error}"))
-        page.on("requestfailed", lambda req: self.items.append(f"failed to load {req.url}: {req.failure}"))
+        page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
+
+    def _request_failed(self, request) -> None:
+        # ERR_ABORTED is the browser cancelling a request because the page moved on (a click before the favicon
+        # arrived): nothing broken. A resource that is really missing answers 404, which _response reports.
+        if request.failure != "net::ERR_ABORTED":
+            self.items.append(f"failed to load {request.url}: {request.failure}")
 
     def _console(self, message) -> None:
         if message.type in ("error", "warning"):
