@@ -5,38 +5,60 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from .fields import EncryptedTextField
 
 
 class Provider(models.TextChoices):
-    GOOGLE = "google", "Google Calendar"
-    MICROSOFT = "microsoft", "Outlook Calendar"
+    GOOGLE = "google", _("Google Calendar")
+    MICROSOFT = "microsoft", _("Outlook Calendar")
+
+
+# Why a sync stopped, by the kind of error the sync recorded (CalendarConnection.last_error_class: the class names
+# of calendars.providers.base and calendars.sync.engine, which stay as they are stored).
+_PROVIDER_REFUSED = _("The calendar provider refused a request.")
+_PROVIDER_UNAVAILABLE = _("The calendar provider could not be reached or had a temporary problem. The sync will "
+                          "try again.")
+SYNC_ERROR_REASONS = {
+    "ReconnectNeeded": _("The provider no longer accepts our access to this calendar (it may have been revoked, or "
+                         "the password changed). Reconnect it."),
+    "Unauthorized": _("The provider refused our access token."),
+    "SyncDeferred": _PROVIDER_UNAVAILABLE,
+    "TemporaryProviderError": _PROVIDER_UNAVAILABLE,
+    "RateLimited": _("The calendar provider asked us to slow down. The sync will try again."),
+    "ProviderError": _PROVIDER_REFUSED,
+    "AuthorizationFailed": _PROVIDER_REFUSED,
+    "EventNotFound": _PROVIDER_REFUSED,
+    "FullSyncRequired": _PROVIDER_REFUSED,
+    "UnknownProvider": _PROVIDER_REFUSED,
+    "unexpected": _("An unexpected error stopped the sync."),
+}
 
 
 class CalendarConnection(models.Model):
     """One member's OAuth grant to one Google or Microsoft account."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Connected"
-        RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+        ACTIVE = "active", _("Connected")
+        RECONNECT_NEEDED = "reconnect_needed", _("Reconnect needed")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="calendar_connections")
     member = models.ForeignKey("tenancy.Membership", on_delete=models.CASCADE, related_name="calendar_connections")
-    provider = models.CharField(max_length=20, choices=Provider.choices)
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
     account_id = models.CharField(max_length=255, help_text="The provider's stable id of the account.")
-    account_email = models.EmailField(max_length=254)
-    account_name = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    account_email = models.EmailField(_("account"), max_length=254)
+    account_name = models.CharField(_("account name"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     access_token = EncryptedTextField()
     refresh_token = EncryptedTextField()
     token_expires_at = models.DateTimeField(null=True, blank=True)
     scopes = models.TextField(blank=True)
-    connected_at = models.DateTimeField(auto_now_add=True)
+    connected_at = models.DateTimeField(_("connected"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    last_sync_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_sync_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
     last_error_class = models.CharField(max_length=100, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     reconnect_notified_at = models.DateTimeField(null=True, blank=True)
@@ -64,6 +86,8 @@ class CalendarConnection(models.Model):
 
     class Meta:
         ordering = ["provider", "account_email"]
+        verbose_name = _("calendar connection")
+        verbose_name_plural = _("calendar connections")
         constraints = [
             models.UniqueConstraint(fields=["member", "provider", "account_id"], name="one_connection_per_account"),
         ]
@@ -74,6 +98,19 @@ class CalendarConnection(models.Model):
     @property
     def needs_reconnect(self) -> bool:
         return self.status == self.Status.RECONNECT_NEEDED
+
+    @property
+    def last_error_reason(self) -> str:
+        """Why the last sync failed, in the reader's language. `last_error` keeps the details as they were
+        recorded (in English: the provider's own words, an HTTP status); pages show them after this sentence.
+        Empty when the recorded error is of no known kind (the details then stand alone)."""
+        if not self.last_error:
+            return ""
+        reason = SYNC_ERROR_REASONS.get(self.last_error_class)
+        if reason is None:
+            # Any other class is one nobody foresaw (the sync records those as "Unexpected error (…)").
+            reason = SYNC_ERROR_REASONS["unexpected"] if self.last_error_class else ""
+        return str(reason)
 
     @property
     def is_syncing(self) -> bool:
@@ -89,12 +126,12 @@ class Calendar(models.Model):
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="calendars")
     provider_calendar_id = models.CharField(max_length=1024)
-    name = models.CharField(max_length=255)
-    time_zone = models.CharField(max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     color = models.CharField(max_length=20, blank=True)
     is_primary = models.BooleanField(default=False)
     can_edit = models.BooleanField(default=False)
-    is_selected = models.BooleanField(default=False)
+    is_selected = models.BooleanField(_("counts as busy"), default=False)
 
     # Where the sync stands. `sync_cursor` is the provider's cursor after the last complete sync (Google's
     # nextSyncToken, Graph's deltaLink). While a sync runs, `sync_page` is the next page to fetch, so a retried or
@@ -110,6 +147,8 @@ class Calendar(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "name"]
+        verbose_name = _("calendar")
+        verbose_name_plural = _("calendars")
         constraints = [
             models.UniqueConstraint(
                 fields=["connection", "provider_calendar_id"], name="one_row_per_provider_calendar"
@@ -140,9 +179,9 @@ class Event(models.Model):
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="events", db_index=False)
     provider_event_id = models.CharField(max_length=1024)
     ical_uid = models.CharField(max_length=1024, blank=True)
-    title = models.CharField(max_length=1024, blank=True)
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    title = models.CharField(_("title"), max_length=1024, blank=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
     time_zone = models.CharField(max_length=64, blank=True, help_text="The zone the event was created in.")
     all_day = models.BooleanField(default=False)
     start_date = models.DateField(null=True, blank=True)
@@ -160,6 +199,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["start", "end"]
+        verbose_name = _("calendar event")
+        verbose_name_plural = _("calendar events")
         constraints = [
             models.UniqueConstraint(fields=["calendar", "provider_event_id"], name="one_row_per_provider_event"),
         ]
@@ -177,7 +218,7 @@ class Event(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or "(No title)"
+        return self.title or str(_("(No title)"))
 
 
 class PushChannel(models.Model):
@@ -203,6 +244,8 @@ class PushChannel(models.Model):
 
     class Meta:
         ordering = ["expires_at"]
+        verbose_name = _("push channel")
+        verbose_name_plural = _("push channels")
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} push channel for {self.connection}"

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "calendar_oauth_pending"
 # A person has this long to finish the provider's consent screen.
@@ -49,9 +50,9 @@ def pending_take(request: HttpRequest, *, state: str | None, provider: str) -> d
     entry = pending.pop(state, None) if state else None
     request.session[SESSION_KEY] = pending
     if entry is None:
-        raise OAuthStateError("This connection attempt has expired or was already used. Please start again.")
+        raise OAuthStateError(_("This connection attempt has expired or was already used. Please start again."))
     if time.time() - entry["created"] > PENDING_TTL_SECONDS:
-        raise OAuthStateError("This connection attempt took too long and has expired. Please start again.")
+        raise OAuthStateError(_("This connection attempt took too long and has expired. Please start again."))
     if entry["provider"] != provider:
-        raise OAuthStateError("The answer came from a different provider than the one you started with.")
+        raise OAuthStateError(_("The answer came from a different provider than the one you started with."))
     return entry

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
 
 from recruitee.emails import queue_system_email, render_system_email
+from recruitee.tenancy.languages import ago, member_language, span_until, speaking
 from recruitee.tenancy.models import AuditEntry, Company, Membership
 from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.tenancy.services import audit_record
@@ -46,22 +47,15 @@ class MemberCalendars:
 
     @property
     def reminded_ago(self) -> str:
-        return _ago(self.reminded_at) if self.reminded_at else ""
+        return ago(self.reminded_at) if self.reminded_at else ""
 
     @property
     def remind_again_in(self) -> str:
-        return timeuntil(self.remind_again_at, depth=1) if self.remind_again_at else ""
+        return span_until(self.remind_again_at) if self.remind_again_at else ""
 
     @property
     def may_be_reminded(self) -> bool:
         return not self.connections and (self.reminded_at is None or self.remind_again_at <= timezone.now())
-
-
-def _ago(moment: datetime) -> str:
-    """"just now", "3 hours ago", "2 days ago": in the largest unit, as people say it."""
-    if timezone.now() - moment < timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(moment, depth=1)} ago"
 
 
 def _last_reminders(company: Company, member: Membership | None = None) -> dict[int, datetime]:
@@ -88,11 +82,13 @@ def members_calendars(*, company: Company) -> list[MemberCalendars]:
 
 
 def _send(member: Membership, sender: Membership) -> None:
+    """In the member's language, whichever the admin who asks reads."""
     path = reverse("calendars:index", kwargs={"company_slug": member.company.slug})
-    email = render_system_email("calendar_connect_reminder", {
-        "member_name": member.user.display_name, "sender_name": sender.user.display_name,
-        "company_name": member.company.name, "connect_url": settings.SITE_URL + path,
-    })
+    with speaking(member_language(member)):
+        email = render_system_email("calendar_connect_reminder", {
+            "member_name": member.user.display_name, "sender_name": sender.user.display_name,
+            "company_name": member.company.name, "connect_url": settings.SITE_URL + path,
+        })
     queue_system_email(to=[member.user.email], email=email, company=member.company, sender=sender)
 
 
@@ -108,14 +104,14 @@ def connect_reminder_send(*, member: Membership, sender: Membership) -> None:
             .get(company=sender.company, pk=member.pk)
         name = member.user.display_name
         if member.pk == sender.pk:
-            raise ReminderRefused("That is you: connect your own calendar under Your calendars.")
+            raise ReminderRefused(_("That is you: connect your own calendar under Your calendars."))
         if CalendarConnection.objects.filter(company=member.company, member=member).exists():
-            raise ReminderRefused(f"{name} has connected a calendar already.")
+            raise ReminderRefused(_("%(name)s has connected a calendar already.") % {"name": name})
         last = _last_reminders(member.company, member).get(member.pk)
         if last is not None and timezone.now() - last < REMIND_AGAIN_AFTER:
             raise ReminderRefused(
-                f"{name} was reminded {_ago(last)}. You can remind them again in "
-                f"{timeuntil(last + REMIND_AGAIN_AFTER, depth=1)}."
+                _("%(name)s was reminded %(ago)s. You can remind them again in %(span)s.")
+                % {"name": name, "ago": ago(last), "span": span_until(last + REMIND_AGAIN_AFTER)}
             )
         _send(member, sender)
         audit_record(company=member.company, actor=sender.user, action=REMINDED, target=member,

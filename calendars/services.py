@@ -9,7 +9,7 @@ from django.db import transaction
 
 from recruitee.accounts.models import User
 from recruitee.tenancy.models import Membership
-from recruitee.tenancy.services import audit_record
+from recruitee.tenancy.services import audit_record, in_english
 
 from .models import Calendar, CalendarConnection
 from .providers import get_provider
@@ -49,9 +49,11 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
     calendars_store(connection, calendars)
     _queue_sync_after_commit(connection, full=True, renew_push=not created)
     verb = "connected" if created else "reconnected"
+    with in_english():  # the provider's name is a translated label; the audit trail is written in English
+        summary = f"{member.user} {verb} {connection}"
     audit_record(
         company=member.company, actor=member.user, action=f"calendar.{verb}",
-        summary=f"{member.user} {verb} {connection}", connection_id=connection.pk,
+        summary=summary, connection_id=connection.pk,
     )
     return connection, created
 
@@ -78,9 +80,11 @@ def calendars_select(*, connection: CalendarConnection, selected_ids: set[int], 
         actor = actor or connection.member.user
         changes = [f"turned on {_names(turned_on)}" if turned_on else "",
                    f"turned off {_names(turned_off)}" if turned_off else ""]
+        with in_english():
+            summary = f"{actor} changed the busy calendars of {connection}: {'; '.join(filter(None, changes))}"
         audit_record(
             company=connection.company, actor=actor, action="calendar.selection_changed",
-            summary=f"{actor} changed the busy calendars of {connection}: {'; '.join(filter(None, changes))}",
+            summary=summary,
             connection_id=connection.pk, turned_on=[c.name for c in turned_on],
             turned_off=[c.name for c in turned_off],
         )
@@ -111,7 +115,8 @@ def connection_disconnect(*, connection: CalendarConnection, actor, reason: str 
     except Exception:  # noqa: BLE001 — a revoke failure (even a decryption error) must never keep the tokens
         logger.exception("Revoking connection %s failed unexpectedly", connection.pk)
     with transaction.atomic():
-        summary = f"{actor} disconnected {connection}" + (f" ({reason})" if reason else "")
+        with in_english():
+            summary = f"{actor} disconnected {connection}" + (f" ({reason})" if reason else "")
         audit_record(company=connection.company, actor=actor, action="calendar.disconnected",
                      summary=summary, connection_id=connection.pk)
         CalendarConnection.objects.filter(pk=connection.pk, company=connection.company).delete()

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recruitee.emails import queue_system_email, render_system_email
-from recruitee.tenancy.services import audit_record
+from recruitee.tenancy.languages import member_language, speaking
+from recruitee.tenancy.services import audit_record, in_english
 
 from .models import CalendarConnection
 from .providers import get_provider
@@ -31,11 +32,13 @@ EXPIRY_MARGIN = timedelta(minutes=2)
 
 
 def _notify_reconnect_needed(connection: CalendarConnection) -> None:
+    """In the owner's language, whoever's request (or which worker) found the grant dead."""
     path = reverse("calendars:index", kwargs={"company_slug": connection.company.slug})
-    email = render_system_email("calendar_reconnect", {
-        "connection": str(connection), "company_name": connection.company.name,
-        "reconnect_url": settings.SITE_URL + path,
-    })
+    with speaking(member_language(connection.member)):
+        email = render_system_email("calendar_reconnect", {
+            "connection": str(connection), "company_name": connection.company.name,
+            "reconnect_url": settings.SITE_URL + path,
+        })
     queue_system_email(to=[connection.member.user.email], email=email, company=connection.company)
 
 
@@ -51,8 +54,10 @@ def connection_mark_reconnect_needed(*, connection_id: int, reason: str) -> None
         if first_time:
             connection.reconnect_notified_at = timezone.now()
             _notify_reconnect_needed(connection)
+            with in_english():
+                summary = f"{connection} needs to be reconnected: {reason}"
             audit_record(company=connection.company, actor=None, action="calendar.token_failed",
-                         summary=f"{connection} needs to be reconnected: {reason}", connection_id=connection.pk)
+                         summary=summary, connection_id=connection.pk)
         connection.save()
 
 

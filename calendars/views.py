@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_scopes import scope
 
@@ -16,10 +17,22 @@ from . import oauth, services
 from .access import get_connection_for_member
 from .models import Calendar, CalendarConnection, Provider
 from .providers import get_provider
-from .providers.base import ProviderError
+from .providers.base import AuthorizationFailed, ProviderError, RateLimited, TemporaryProviderError
 from .reminders_to_connect import ReminderRefused, connect_reminder_send, members_calendars
 
 logger = logging.getLogger(__name__)
+
+
+def _provider_problem(error: ProviderError) -> str:
+    """What went wrong with a provider while connecting, in the reader's language, with the provider's own words
+    (in English, as the adapter wrote them) as the details."""
+    if isinstance(error, TemporaryProviderError | RateLimited):
+        reason = _("The calendar provider could not be reached. Please try again.")
+    elif isinstance(error, AuthorizationFailed):
+        reason = _("The calendar provider did not grant access.")
+    else:
+        reason = _("The calendar provider refused the request.")
+    return _("%(reason)s (details: %(detail)s)") % {"reason": reason, "detail": error}
 
 
 @require_GET
@@ -40,7 +53,7 @@ def connect(request: HttpRequest, company_slug: str, provider: str) -> HttpRespo
     try:
         start = get_provider(provider).begin_authorization(state=state, redirect_uri=oauth.redirect_uri(provider))
     except ProviderError as error:
-        messages.error(request, str(error))
+        messages.error(request, _provider_problem(error))
         return redirect("calendars:index", company_slug=company_slug)
     oauth.pending_attach_flow(request, state, start.flow)
     return redirect(start.url)
@@ -59,7 +72,7 @@ def _callback(request: HttpRequest, provider: str) -> HttpResponse:
     with scope(company=company):
         member = Membership.objects.filter(company=company, pk=pending["member"], user=request.user).first()
         if member is None:
-            messages.error(request, "You are no longer a member of this company.")
+            messages.error(request, _("You are no longer a member of this company."))
             return redirect("home")
         adapter = get_provider(provider)
         try:
@@ -68,13 +81,17 @@ def _callback(request: HttpRequest, provider: str) -> HttpResponse:
             )
             calendars = adapter.list_calendars(access_token=grant.tokens.access_token)
         except ProviderError as error:
-            messages.error(request, f"Your calendar was not connected. {error}")
+            messages.error(request, _("Your calendar was not connected. %(reason)s")
+                           % {"reason": _provider_problem(error)})
             return redirect("calendars:index", company_slug=company.slug)
         connection, created = services.connection_store(
             member=member, provider=provider, grant=grant, calendars=calendars
         )
-    label = "connected" if created else "reconnected"
-    messages.success(request, f"{connection} is {label}. Choose which calendars count as busy time.")
+    if created:
+        done = _("%(connection)s is connected. Choose which calendars count as busy time.")
+    else:
+        done = _("%(connection)s is reconnected. Choose which calendars count as busy time.")
+    messages.success(request, done % {"connection": connection})
     return redirect("calendars:index", company_slug=company.slug)
 
 
@@ -98,7 +115,8 @@ def calendars_select(request: HttpRequest, company_slug: str, connection_id: int
     wanted = parse_ids(request.POST.getlist("calendars"))
     own = set(Calendar.objects.filter(connection=connection, pk__in=wanted).values_list("pk", flat=True))
     services.calendars_select(connection=connection, selected_ids=own, actor=request.user)
-    messages.success(request, f"Saved which calendars of {connection} count as busy.")
+    messages.success(request, _("Saved which calendars of %(connection)s count as busy.")
+                     % {"connection": connection})
     return redirect("calendars:index", company_slug=company_slug)
 
 
@@ -108,7 +126,8 @@ def disconnect(request: HttpRequest, company_slug: str, connection_id: int) -> H
     back = "calendars:admin" if from_admin else "calendars:index"
     if request.method == "POST":
         services.connection_disconnect(connection=connection, actor=request.user)
-        messages.success(request, f"{connection} was disconnected and its synced data deleted.")
+        messages.success(request, _("%(connection)s was disconnected and its synced data deleted.")
+                         % {"connection": connection})
         return redirect(back, company_slug=company_slug)
     return render(request, "calendars/disconnect.html", {"connection": connection, "from_admin": from_admin})
 
@@ -133,7 +152,8 @@ def connect_reminder(request: HttpRequest, company_slug: str, membership_id: int
     except ValidationError as error:  # a sending limit
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{member.user.display_name} was reminded by email to connect a calendar.")
+        messages.success(request, _("%(name)s was reminded by email to connect a calendar.")
+                         % {"name": member.user.display_name})
     return redirect("calendars:admin", company_slug=company_slug)
 
 
@@ -147,11 +167,12 @@ def sync_status(request: HttpRequest, company_slug: str, connection_id: int) -> 
 def sync_now(request: HttpRequest, company_slug: str, connection_id: int) -> HttpResponse:
     connection = get_connection_for_member(request.membership, connection_id)
     if connection.needs_reconnect:
-        messages.error(request, f"{connection} needs to be reconnected before it can sync.")
+        messages.error(request, _("%(connection)s needs to be reconnected before it can sync.")
+                       % {"connection": connection})
     else:
         services.connection_sync_request(connection=connection, full=request.POST.get("full") == "1")
     if request.htmx:
         connection.refresh_from_db()
         return render(request, "calendars/_sync_status.html", {"connection": connection, "queued": True})
-    messages.success(request, f"A sync of {connection} was started.")
+    messages.success(request, _("A sync of %(connection)s was started.") % {"connection": connection})
     return redirect("calendars:index", company_slug=company_slug)

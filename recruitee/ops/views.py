@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from recruitee.tenancy.access import require_admin
+from recruitee.tenancy.languages import ago, span_since
 
 from . import services
 from .models import WorkerHeartbeat, WorkerPing
@@ -20,7 +21,12 @@ def system_status(request: HttpRequest, company_slug: str) -> HttpResponse:
     heartbeat = WorkerHeartbeat.objects.filter(name="default").first()
     healthy = bool(heartbeat and timezone.now() - heartbeat.beat_at < HEARTBEAT_STALE_AFTER)
     pings = WorkerPing.objects.filter(company=request.company)[:5]
-    return render(request, "ops/system_status.html", {"heartbeat": heartbeat, "healthy": healthy, "pings": pings})
+    return render(request, "ops/system_status.html", {
+        "heartbeat": heartbeat, "healthy": healthy, "pings": pings,
+        # Under a minute ago() says "just now": beat touches the heartbeat every 30 s.
+        "heartbeat_ago": ago(heartbeat.beat_at) if heartbeat else "",
+        "heartbeat_silence": span_since(heartbeat.beat_at, depth=2) if heartbeat else "",
+    })
 
 
 @require_POST

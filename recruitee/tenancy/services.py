@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from recruitee.emails import queue_system_email, render_system_email
+from recruitee.zones import zone_or_utc
 
+from .languages import company_language, speaking
 from .models import AuditEntry, Company, Invitation, Membership, Role, StageOnSchedule
 from .refusals import refusals_recorded
 from .removal import membership_removing
@@ -195,10 +197,10 @@ def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
         "tenancy:invitation-accept",
         kwargs={"company_slug": invitation.company.slug, "token": invitation_token(invitation)},
     )
-    inviter = invitation.invited_by.display_name if invitation.invited_by else "Your team"
-    # The email's templates speak English only so far: the role's name and the dates must not switch to the
-    # inviting admin's language in the middle of it.
-    with in_english():
+    # The invitee has no account to choose a language or a zone on: the company's default language and its zone
+    # (the zone a new account gets, see user_create_for_invitation), whatever the inviting admin reads.
+    with speaking(company_language(invitation.company)), timezone.override(zone_or_utc(invitation.company.time_zone)):
+        inviter = invitation.invited_by.display_name if invitation.invited_by else _("Your team")
         email = render_system_email(
             "team_invitation",
             {
