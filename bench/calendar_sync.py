@@ -392,12 +392,13 @@ def fetch_all(connection, calendars, *, keep: bool) -> tuple[list | int, int]:
         received += len(content)
         return decode(response, content)
 
+    events = service.events()  # once, as the sync does (each call builds the collection's methods anew)
     pages: list = []
     count = 0
     for calendar in calendars:
         page_token = None
         while True:
-            request = service.events().list(calendarId=calendar.provider_calendar_id, singleEvents=True,
+            request = events.list(calendarId=calendar.provider_calendar_id, singleEvents=True,
                                             maxResults=settings.CALENDAR_SYNC_PAGE_SIZE, pageToken=page_token)
             decode, request.postproc = request.postproc, postproc
             body = request.execute(num_retries=0)

@@ -168,15 +168,17 @@ def _text_rows(head: str, events: list[EventData], lines: list[str]) -> list[str
         text = "\t".join((
             event.provider_event_id, event.ical_uid, event.title, event.time_zone, event.status,
             event.organizer_email, event.organizer_name, event.series_id,
-            str(event.start), str(event.end), "t" if event.all_day else "f", "t" if event.is_busy else "f",
-            _to_json(event.attendees),
+            # isoformat(" ") is what str() returns, without str()'s lookup of the method by name (measured: half the
+            # cost, three times an event).
+            event.start.isoformat(" "), event.end.isoformat(" "), "t" if event.all_day else "f",
+            "t" if event.is_busy else "f", _to_json(event.attendees),
         ))
         if "\\" in text:
             text = text.replace("\\", "\\\\")
         start_date, end_date, updated = event.start_date, event.end_date, event.provider_updated_at
         lines.append("\t".join((
-            head + text, _NULL if start_date is None else str(start_date),
-            _NULL if end_date is None else str(end_date), _NULL if updated is None else str(updated),
+            head + text, _NULL if start_date is None else start_date.isoformat(),
+            _NULL if end_date is None else end_date.isoformat(), _NULL if updated is None else updated.isoformat(" "),
         )) + "\n")
     return lines
 

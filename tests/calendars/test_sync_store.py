@@ -4,14 +4,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db import connection as db
-from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from calendars.models import Event
 from calendars.providers.base import EventData
 from calendars.sync.normalize import clean_event
-from calendars.sync.store import COPY_THRESHOLD, upsert_events
+from calendars.sync.store import COPY_THRESHOLD, RowsRefused, upsert_events
 from tests.calendars.factories import connected_calendar
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,19 @@ def test_it_keeps_a_clean_event_as_it_is_and_cleans_any_other():
                   replace(clean, organizer_name="O" * 500), replace(clean, start_date=START)):
         cleaned = clean_event(dirty)
         assert cleaned is not dirty and cleaned == clean_event(cleaned), dirty
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the key over (calendar, company) is PostgreSQL's")
+@pytest.mark.parametrize("fresh", [True, False])
+def test_the_database_refuses_an_event_filed_under_another_company_than_its_calendar(owner, outsider, fresh):
+    calendar = connected_calendar(owner)
+    calendar.company_id = outsider.company_id  # a bug that would file acme's busy times under globex
+    with db.cursor() as cursor:
+        # The key is checked when a transaction commits, which a test's own transaction never does: check it now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(RowsRefused), transaction.atomic():
+        upsert_events(calendar, page(0, COPY_THRESHOLD + 1), 1, fresh=fresh)
+    with pytest.raises(IntegrityError), transaction.atomic(), scopes_disabled():
+        Event.objects.create(company_id=outsider.company_id, calendar_id=calendar.pk, provider_event_id="x",
+                             start=START, end=START)
+    assert stored(calendar) == {}
