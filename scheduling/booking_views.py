@@ -8,6 +8,10 @@ does).
 Every view goes through `booking_view`: the rate limits (per client address, then per link), the link's request,
 and that company's scope, opened before anything else is read. A token that names nothing gets one plain 404 page,
 whatever the token, that says nothing about any company.
+
+The pages speak the candidate's language (candidate_language), whatever the browser says; a switch on every page
+shows the same page in another language for the rest of the visit (?lang=, carried like ?tz=) and never changes the
+candidate. Dates and times use that language's formats (recruitee/formats/), in the zone the page shows.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -26,18 +30,23 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_scopes import scope
 
 from recruitee import ratelimit
 from recruitee.client_address import client_address
+from recruitee.recruiting.selectors import candidate_language
 from recruitee.tenancy.middleware import company_public
 from recruitee.zones import is_known_zone
 
 from . import emails
 from .booking_forms import CancelForm, ZoneForm
-from .models import Interview, Participant, SchedulingRequest
+from .models import Interview, InterviewKind, Participant, SchedulingRequest
 from .self_scheduling import (
     RequestClosed,
     RequestSpec,
@@ -61,6 +70,9 @@ logger = logging.getLogger(__name__)
 OPEN = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
 # Our own links carry the start as a UTC instant to the second: "2030-06-12T08:00:00Z". Nothing else is read.
 _START = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# The language the visitor picked with the page's switch (?lang=de): carried on every link and form of the visit,
+# like ?tz=. Without it, the candidate's language (candidate_language), whatever the browser says.
+LANGUAGE_PARAM = "lang"
 
 
 # ---- the frame every view runs in -------------------------------------------------------------------------------
@@ -70,19 +82,37 @@ def booking_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
-        refused = _rate_limited(request, token)
-        if refused is not None:
-            return refused
-        scheduling_request = request_for_token(token)
-        if scheduling_request is None:
-            return _message(request, None, status=404, heading="This link does not work",
-                            text="We could not find this scheduling link. Please check that you opened the whole "
-                                 "link from the email. If you received a newer email with a link, use that one; "
-                                 "otherwise reply to the email to reach the person who sent it.")
+        asked = _asked_language(request)
+        request.booking_language = asked
+        # Before the token is looked up: the chosen language, else the browser's (LocaleMiddleware's).
+        with translation.override(asked or translation.get_language()):
+            refused = _rate_limited(request, token)
+            if refused is not None:
+                return _in_language(refused)
+            scheduling_request = request_for_token(token)
+            if scheduling_request is None:
+                return _in_language(_message(
+                    request, None, status=404, heading=_("This link does not work"),
+                    text=_("We could not find this scheduling link. Please check that you opened the whole link "
+                           "from the email. If you received a newer email with a link, use that one; otherwise "
+                           "reply to the email to reach the person who sent it.")))
         with scope(company=scheduling_request.company):
-            return view(request, scheduling_request, token)
+            with translation.override(asked or candidate_language(scheduling_request.candidate)):
+                return _in_language(view(request, scheduling_request, token))
 
     return company_public(never_cache(wrapper))
+
+
+def _asked_language(request: HttpRequest) -> str:
+    """The ?lang= of the visit when it names a language we offer, else ""."""
+    asked = request.GET.get(LANGUAGE_PARAM, "")
+    return asked if asked in dict(settings.LANGUAGES) else ""
+
+
+def _in_language(response: HttpResponse) -> HttpResponse:
+    # LocaleMiddleware would name the browser's language (it runs after the override has ended).
+    response["Content-Language"] = translation.get_language()
+    return response
 
 
 def _rate_limited(request: HttpRequest, token: str) -> HttpResponse | None:
@@ -98,9 +128,11 @@ def _rate_limited(request: HttpRequest, token: str) -> HttpResponse | None:
         return None
     # Before the token is looked up: the answer says nothing about whether the link exists.
     minutes = max(1, round(wait / 60))
-    response = _message(request, None, status=429, heading="Too many requests",
-                        text=f"This page was opened too often in a short time. Please wait about {minutes} "
-                             f"minute{'s' if minutes != 1 else ''} and try again.")
+    response = _message(request, None, status=429, heading=_("Too many requests"),
+                        text=ngettext("This page was opened too often in a short time. Please wait about "
+                                      "%(minutes)d minute and try again.",
+                                      "This page was opened too often in a short time. Please wait about "
+                                      "%(minutes)d minutes and try again.", minutes) % {"minutes": minutes})
     response["Retry-After"] = str(wait)
     return response
 
@@ -126,20 +158,55 @@ class ShownDay:
     slots: list[ShownSlot]
 
 
-def _day_words(local: datetime) -> str:
-    return f"{local:%A} {local.day} {local:%B %Y}"
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str  # in its own language: "English", "Deutsch"
+    url: str  # "?tz=…&lang=de": the same page (and token) in that language
+    current: bool
+
+
+# The interview's kind in the page's language (the model's choices are not marked for translation).
+_KIND_WORDS = {
+    InterviewKind.INTERVIEW: gettext_lazy("Interview"),
+    InterviewKind.PHONE_SCREEN: gettext_lazy("Phone screen"),
+    InterviewKind.VIDEO_CALL: gettext_lazy("Video call"),
+    InterviewKind.ON_SITE: gettext_lazy("On-site interview"),
+}
+
+# Dates and times in the active language's formats (recruitee/formats/): the local time is formatted as it is.
+
+
+def _day_words(local: date) -> str:
+    # "Tuesday 1 December 2026", "Dienstag, 1. Dezember 2026"
+    return pgettext("booking: weekday and date", "%(weekday)s %(date)s") % {
+        "weekday": date_format(local, "l"), "date": date_format(local, "DATE_FORMAT")}
 
 
 def _span_words(start: datetime, end: datetime, zone_name: str) -> str:
+    # "Tuesday 1 December, 10:00–11:00", "Dienstag, 1. Dezember, 10:00–11:00 Uhr"
     zone = ZoneInfo(zone_name)
     s, e = start.astimezone(zone), end.astimezone(zone)
-    return f"{s:%A} {s.day} {s:%B}, {s:%H:%M}–{e:%H:%M}"
+    return pgettext("booking: a time on one day", "%(weekday)s %(day)s, %(start)s–%(end)s") % {
+        "weekday": date_format(s, "l"), "day": date_format(s, "MONTH_DAY_FORMAT"),
+        "start": date_format(s, "TIME_FORMAT"), "end": date_format(e, "TIME_FORMAT")}
+
+
+def _moment_words(local: datetime) -> str:
+    # "Tuesday 1 December 2026, 10:00", "Dienstag, 1. Dezember 2026, 10:00 Uhr"
+    return pgettext("booking: date and time", "%(date)s, %(time)s") % {
+        "date": _day_words(local), "time": date_format(local, "TIME_FORMAT")}
 
 
 def _duration_words(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
-    parts = ([f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []) + ([f"{rest} minutes"] if rest else [])
+    parts = ([ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}] if hours else []) + (
+        [ngettext("%(count)d minute", "%(count)d minutes", rest) % {"count": rest}] if rest else [])
     return " ".join(parts)
+
+
+def _kind_words(kind: str, shown: str) -> str:
+    return str(_KIND_WORDS.get(kind, shown))
 
 
 def _start_param(start: datetime) -> str:
@@ -168,20 +235,47 @@ def _zone(request: HttpRequest, scheduling_request: SchedulingRequest) -> str:
     return "UTC"
 
 
-def _url(name: str, token: str, **query: str) -> str:
+def _url(request: HttpRequest, name: str, token: str, **query: str) -> str:
+    """A page of the link, with the visit's chosen language (if one was chosen) carried on."""
+    chosen = getattr(request, "booking_language", "")
+    if chosen:
+        query[LANGUAGE_PARAM] = chosen
     url = reverse(f"booking:{name}", kwargs={"token": token})
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _days(slots: list[Slot], *, zone_name: str, token: str, url_name: str) -> list[ShownDay]:
+def _language_links(request: HttpRequest) -> list[LanguageLink]:
+    """The same page in each language: a query-only link, so it keeps the path (and the token) it is on, and the
+    page's zone and chosen time (read back and checked, never echoed as sent)."""
+    data = _data(request)
+    query = {}
+    if is_known_zone(data.get("tz", "")):
+        query["tz"] = data["tz"]
+    start = _parse_start(data.get("start"))
+    if start is not None:
+        query["start"] = _start_param(start)
+    current = translation.get_language()
+    return [LanguageLink(code=code, name=name, url=f"?{urlencode({**query, LANGUAGE_PARAM: code})}",
+                         current=code == current)
+            for code, name in settings.LANGUAGES]
+
+
+def _render(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    return render(request, template, {**context, "language_links": _language_links(request),
+                                      "chosen_language": getattr(request, "booking_language", "")}, status=status)
+
+
+def _days(request: HttpRequest, slots: list[Slot], *, zone_name: str, token: str, url_name: str
+          ) -> list[ShownDay]:
     """The slots grouped by the candidate's calendar day, in order."""
     zone = ZoneInfo(zone_name)
     days: dict = {}
     for slot in slots:
         local = slot.start.astimezone(zone)
         day = days.setdefault(local.date(), ShownDay(heading=_day_words(local), slots=[]))
-        day.slots.append(ShownSlot(time=f"{local:%H:%M}", label=_span_words(slot.start, slot.end, zone_name),
-                                   url=_url(url_name, token, start=_start_param(slot.start), tz=zone_name)))
+        day.slots.append(ShownSlot(time=date_format(local, "TIME_FORMAT"),
+                                   label=_span_words(slot.start, slot.end, zone_name),
+                                   url=_url(request, url_name, token, start=_start_param(slot.start), tz=zone_name)))
     return list(days.values())
 
 
@@ -197,7 +291,7 @@ def _where_before(scheduling_request: SchedulingRequest) -> str:
     if scheduling_request.location:
         return scheduling_request.location
     if scheduling_request.video_link:
-        return "Video call (the link comes with your invitation)"
+        return _("Video call (the link comes with your invitation)")
     return ""
 
 
@@ -209,12 +303,16 @@ def _interviewers_before(scheduling_request: SchedulingRequest) -> str:
     names = ", ".join(member.user.display_name for member in spec.panel)
     if spec.pool:
         pool = ", ".join(member.user.display_name for member in spec.pool)
-        names = f"{names}, and {spec.pool_size} of {pool}" if names else f"{spec.pool_size} of {pool}"
+        words = {"panel": names, "count": spec.pool_size, "pool": pool}
+        # "Dana Dev, and 1 of Eli Engineer, Paula Pool": the panel, and how many of the pool.
+        names = (_("%(panel)s, and %(count)d of %(pool)s") % words if names
+                 else _("%(count)d of %(pool)s") % words)
     return names
 
 
 def _about(scheduling_request: SchedulingRequest) -> dict:
-    return {"title": scheduling_request.title, "kind": scheduling_request.get_kind_display(),
+    return {"title": scheduling_request.title,
+            "kind": _kind_words(scheduling_request.kind, scheduling_request.get_kind_display()),
             "duration": _duration_words(scheduling_request.duration_minutes),
             "where": _where_before(scheduling_request), "note": scheduling_request.note}
 
@@ -228,7 +326,7 @@ def _deadline_words(scheduling_request: SchedulingRequest, zone_name: str) -> st
     if deadline is None:
         return ""
     local = deadline.astimezone(ZoneInfo(zone_name))
-    return f"{_day_words(local)}, {local:%H:%M} ({zone_name})"
+    return f"{_moment_words(local)} ({zone_name})"
 
 
 # ---- plain pages ----------------------------------------------------------------------------------------------
@@ -238,30 +336,31 @@ def _message(request: HttpRequest, scheduling_request: SchedulingRequest | None,
     context = {"heading": heading, "text": text, "back": back}
     if scheduling_request is not None:
         context |= _brand(scheduling_request)
-    return render(request, "booking/message.html", context, status=status)
+    return _render(request, "booking/message.html", context, status=status)
 
 
 def _closed(request: HttpRequest, scheduling_request: SchedulingRequest, token: str) -> HttpResponse:
     """The page of a link that can no longer book (or change) anything, whatever was asked of it."""
     status = scheduling_request.status
     if status == SchedulingRequest.Status.WITHDRAWN:
-        return _message(request, scheduling_request, status=410, heading="This link is no longer active",
-                        text=f"{scheduling_request.company.name} has withdrawn this scheduling link or sent you a "
-                             "newer one. Please use the newest link you received, or contact the recruiter.")
+        return _message(request, scheduling_request, status=410, heading=_("This link is no longer active"),
+                        text=_("%(company)s has withdrawn this scheduling link or sent you a newer one. Please use "
+                               "the newest link you received, or contact the recruiter.")
+                        % {"company": scheduling_request.company.name})
     if status == SchedulingRequest.Status.BOOKED:
         interview = scheduling_request.interview
         if interview is None or interview.is_cancelled:
-            return _message(request, scheduling_request, status=410, heading="This interview was cancelled",
-                            text="The interview you booked through this link has been cancelled. Please contact "
-                                 "the recruiter to find a new time.")
+            return _message(request, scheduling_request, status=410, heading=_("This interview was cancelled"),
+                            text=_("The interview you booked through this link has been cancelled. Please contact "
+                                   "the recruiter to find a new time."))
     if status in OPEN and not is_bookable(scheduling_request):
         last = scheduling_request.last_day
-        return _message(request, scheduling_request, status=410, heading="This link has expired",
-                        text=f"This link offered times until {last:%A} {last.day} {last:%B %Y}. To find another "
-                             "time, please contact the recruiter.")
-    return _message(request, scheduling_request, status=404, heading="There is nothing to do here",
-                    text="This page is not available for this link.", back=("Back to your booking",
-                                                                            _url("page", token)))
+        return _message(request, scheduling_request, status=410, heading=_("This link has expired"),
+                        text=_("This link offered times until %(day)s. To find another time, please contact the "
+                               "recruiter.") % {"day": _day_words(last)})
+    return _message(request, scheduling_request, status=404, heading=_("There is nothing to do here"),
+                    text=_("This page is not available for this link."),
+                    back=(_("Back to your booking"), _url(request, "page", token)))
 
 
 def _no_change(request: HttpRequest, scheduling_request: SchedulingRequest, token: str, zone_name: str, *,
@@ -270,22 +369,25 @@ def _no_change(request: HttpRequest, scheduling_request: SchedulingRequest, toke
     if scheduling_request.status != SchedulingRequest.Status.BOOKED or change_deadline(scheduling_request) is None:
         return _closed(request, scheduling_request, token)
     if can_change(scheduling_request) and moving:
-        limit = scheduling_request.company.candidate_max_reschedules
-        text = (f"You have moved this interview {scheduling_request.reschedules} "
-                f"time{'s' if scheduling_request.reschedules != 1 else ''}, the most this link allows "
-                f"({limit}). To move it again, please contact the recruiter.")
+        moved = scheduling_request.reschedules
+        text = ngettext("You have moved this interview %(count)d time, the most this link allows (%(limit)d). To "
+                        "move it again, please contact the recruiter.",
+                        "You have moved this interview %(count)d times, the most this link allows (%(limit)d). To "
+                        "move it again, please contact the recruiter.", moved) % {
+            "count": moved, "limit": scheduling_request.company.candidate_max_reschedules}
     else:
-        text = (f"Changes through this link were possible until {_deadline_words(scheduling_request, zone_name)}. "
-                "To change or cancel the interview now, please contact the recruiter.")
-    return _message(request, scheduling_request, status=410, heading="This can no longer be changed online",
-                    text=text, back=("Back to your booking", _url("page", token, tz=zone_name)))
+        text = _("Changes through this link were possible until %(deadline)s. To change or cancel the interview "
+                 "now, please contact the recruiter.") % {
+            "deadline": _deadline_words(scheduling_request, zone_name)}
+    return _message(request, scheduling_request, status=410, heading=_("This can no longer be changed online"),
+                    text=text, back=(_("Back to your booking"), _url(request, "page", token, tz=zone_name)))
 
 
 def _bad_time(request: HttpRequest, scheduling_request: SchedulingRequest, token: str, zone_name: str,
               url_name: str) -> HttpResponse:
-    return _message(request, scheduling_request, status=400, heading="We could not read the chosen time",
-                    text="Please pick a time from the list.", back=("See the available times",
-                                                                     _url(url_name, token, tz=zone_name)))
+    return _message(request, scheduling_request, status=400, heading=_("We could not read the chosen time"),
+                    text=_("Please pick a time from the list."),
+                    back=(_("See the available times"), _url(request, url_name, token, tz=zone_name)))
 
 
 def _failed(request: HttpRequest, scheduling_request: SchedulingRequest, token: str, zone_name: str,
@@ -293,9 +395,9 @@ def _failed(request: HttpRequest, scheduling_request: SchedulingRequest, token: 
     # The recruiter's setup (a calendar to reconnect, a sending limit): nothing was booked, and the candidate can
     # do nothing about it but wait or write.
     logger.warning("Booking through scheduling link %s refused: %s", scheduling_request.pk, "; ".join(error.messages))
-    return _message(request, scheduling_request, status=503, heading="We could not complete this",
-                    text="Something on our side stopped it, and nothing was changed. Please try again later, or "
-                         "contact the recruiter.", back=("Back", _url("page", token, tz=zone_name)))
+    return _message(request, scheduling_request, status=503, heading=_("We could not complete this"),
+                    text=_("Something on our side stopped it, and nothing was changed. Please try again later, or "
+                           "contact the recruiter."), back=(_("Back"), _url(request, "page", token, tz=zone_name)))
 
 
 def _taken(request: HttpRequest, scheduling_request: SchedulingRequest, token: str, zone_name: str, *,
@@ -305,9 +407,9 @@ def _taken(request: HttpRequest, scheduling_request: SchedulingRequest, token: s
     if moving and scheduling_request.interview is not None:
         slots = [slot for slot in slots if slot.start != scheduling_request.interview.start]
     url_name = "reschedule-confirm" if moving else "confirm"
-    return render(request, "booking/taken.html", {
+    return _render(request, "booking/taken.html", {
         **_brand(scheduling_request), **_about(scheduling_request), "zone": zone_name, "moving": moving,
-        "days": _days(slots, zone_name=zone_name, token=token, url_name=url_name),
+        "days": _days(request, slots, zone_name=zone_name, token=token, url_name=url_name),
     }, status=409)
 
 
@@ -320,7 +422,7 @@ def page(request: HttpRequest, scheduling_request: SchedulingRequest, token: str
     zone_name = _zone(request, scheduling_request)
     status = scheduling_request.status
     if status == SchedulingRequest.Status.CANCELLED:
-        return render(request, "booking/cancelled.html", {
+        return _render(request, "booking/cancelled.html", {
             **_brand(scheduling_request), **_about(scheduling_request),
             "reason": scheduling_request.cancel_reason,
         })
@@ -333,10 +435,10 @@ def page(request: HttpRequest, scheduling_request: SchedulingRequest, token: str
         return _closed(request, scheduling_request, token)
     scheduling_request_open(scheduling_request=scheduling_request)
     slots = offered_slots(scheduling_request)
-    return render(request, "booking/slots.html", {
+    return _render(request, "booking/slots.html", {
         **_brand(scheduling_request), **_about(scheduling_request), "zone": zone_name, "detect_zone": True,
         "zone_form": _zone_form(zone_name), "interviewers": _interviewers_before(scheduling_request),
-        "days": _days(slots, zone_name=zone_name, token=token, url_name="confirm"),
+        "days": _days(request, slots, zone_name=zone_name, token=token, url_name="confirm"),
         "expires": expires_at(scheduling_request),
     })
 
@@ -346,9 +448,9 @@ def _booked(request: HttpRequest, scheduling_request: SchedulingRequest, intervi
     participants = list(interview.participants.all())
     candidate = next((p for p in participants if p.role == Participant.Role.CANDIDATE), None)
     video = interview.video_link if interview.video_link.lower().startswith(("https://", "http://")) else ""
-    return render(request, "booking/booked.html", {
+    return _render(request, "booking/booked.html", {
         **_brand(scheduling_request), "zone": zone_name, "detect_zone": True, "zone_form": _zone_form(zone_name),
-        "title": interview.title, "kind": interview.get_kind_display(),
+        "title": interview.title, "kind": _kind_words(interview.kind, interview.get_kind_display()),
         "when": _span_words(interview.start, interview.end, zone_name),
         "duration": _duration_words(int((interview.end - interview.start).total_seconds() // 60)),
         "location": interview.location, "video_link": video,
@@ -361,8 +463,9 @@ def _booked(request: HttpRequest, scheduling_request: SchedulingRequest, intervi
         "deadline": _deadline_words(scheduling_request, zone_name),
         "reschedules_left": max(0, scheduling_request.company.candidate_max_reschedules
                                 - scheduling_request.reschedules),
-        "ics_url": _url("invite-ics", token), "reschedule_url": _url("reschedule", token, tz=zone_name),
-        "cancel_url": _url("cancel", token, tz=zone_name),
+        "ics_url": _url(request, "invite-ics", token),
+        "reschedule_url": _url(request, "reschedule", token, tz=zone_name),
+        "cancel_url": _url(request, "cancel", token, tz=zone_name),
     })
 
 
@@ -372,7 +475,7 @@ def _pick(request: HttpRequest, scheduling_request: SchedulingRequest, token: st
     zone_name = _zone(request, scheduling_request)
     list_name, confirm_name = ("reschedule", "reschedule-confirm") if moving else ("page", "confirm")
     if not moving and scheduling_request.status == SchedulingRequest.Status.BOOKED:
-        return _to_page(token, zone_name)  # booked meanwhile (another tab): the booking page says what and when
+        return _to_page(request, token, zone_name)  # booked meanwhile (another tab): the page says what, when
     allowed = can_reschedule(scheduling_request) if moving else is_bookable(scheduling_request)
     if not allowed:
         return (_no_change(request, scheduling_request, token, zone_name, moving=True) if moving
@@ -394,31 +497,31 @@ def _pick(request: HttpRequest, scheduling_request: SchedulingRequest, token: st
             if fresh is None:
                 return _closed(request, scheduling_request, token)
             if not moving and fresh.status == SchedulingRequest.Status.BOOKED:
-                return _to_page(token, zone_name)
+                return _to_page(request, token, zone_name)
             return (_no_change(request, fresh, token, zone_name, moving=True) if moving
                     else _closed(request, fresh, token))
         except ValidationError as error:
             return _failed(request, scheduling_request, token, zone_name, error)
-        return _to_page(token, zone_name)
+        return _to_page(request, token, zone_name)
 
     slots = offered_slots(scheduling_request)
     slot = next((slot for slot in slots if slot.start == start), None)
     current = scheduling_request.interview if moving else None
     if slot is None or (current is not None and slot.start == current.start):
         return _taken(request, scheduling_request, token, zone_name, moving=moving)
-    return render(request, "booking/confirm.html", {
+    return _render(request, "booking/confirm.html", {
         **_brand(scheduling_request), **_about(scheduling_request), "zone": zone_name, "moving": moving,
         "when": _span_words(slot.start, slot.end, zone_name),
         "current": _span_words(current.start, current.end, zone_name) if current else "",
-        "start": _start_param(slot.start), "action": _url(confirm_name, token, start=_start_param(slot.start),
-                                                           tz=zone_name),
-        "back_url": _url(list_name, token, tz=zone_name),
+        "start": _start_param(slot.start),
+        "action": _url(request, confirm_name, token, start=_start_param(slot.start), tz=zone_name),
+        "back_url": _url(request, list_name, token, tz=zone_name),
     })
 
 
-def _to_page(token: str, zone_name: str) -> HttpResponse:
+def _to_page(request: HttpRequest, token: str, zone_name: str) -> HttpResponse:
     response = HttpResponse(status=303)
-    response["Location"] = _url("page", token, tz=zone_name)
+    response["Location"] = _url(request, "page", token, tz=zone_name)
     return response
 
 
@@ -434,16 +537,16 @@ def reschedule(request: HttpRequest, scheduling_request: SchedulingRequest, toke
     """Where the booked interview could move to: a fresh computation that leaves the interview itself out."""
     zone_name = _zone(request, scheduling_request)
     if scheduling_request.status in OPEN and is_bookable(scheduling_request):
-        return _to_page(token, zone_name)  # nothing booked yet: the page offers the times
+        return _to_page(request, token, zone_name)  # nothing booked yet: the page offers the times
     if not can_reschedule(scheduling_request):
         return _no_change(request, scheduling_request, token, zone_name, moving=True)
     interview = scheduling_request.interview
     slots = [slot for slot in offered_slots(scheduling_request) if slot.start != interview.start]
-    return render(request, "booking/reschedule.html", {
+    return _render(request, "booking/reschedule.html", {
         **_brand(scheduling_request), **_about(scheduling_request), "zone": zone_name, "detect_zone": True,
         "zone_form": _zone_form(zone_name), "current": _span_words(interview.start, interview.end, zone_name),
-        "days": _days(slots, zone_name=zone_name, token=token, url_name="reschedule-confirm"),
-        "back_url": _url("page", token, tz=zone_name),
+        "days": _days(request, slots, zone_name=zone_name, token=token, url_name="reschedule-confirm"),
+        "back_url": _url(request, "page", token, tz=zone_name),
     })
 
 
@@ -458,7 +561,7 @@ def reschedule_confirm(request: HttpRequest, scheduling_request: SchedulingReque
 def cancel(request: HttpRequest, scheduling_request: SchedulingRequest, token: str) -> HttpResponse:
     zone_name = _zone(request, scheduling_request)
     if scheduling_request.status == SchedulingRequest.Status.CANCELLED:
-        return _to_page(token, zone_name)  # cancelled already (another tab, a double click)
+        return _to_page(request, token, zone_name)  # cancelled already (another tab, a double click)
     if not can_change(scheduling_request):
         return _no_change(request, scheduling_request, token, zone_name, moving=False)
     form = CancelForm(request.POST if request.method == "POST" else None)
@@ -468,16 +571,16 @@ def cancel(request: HttpRequest, scheduling_request: SchedulingRequest, token: s
         except RequestClosed:
             fresh = request_for_token(token) or scheduling_request
             if fresh.status == SchedulingRequest.Status.CANCELLED:
-                return _to_page(token, zone_name)
+                return _to_page(request, token, zone_name)
             return _no_change(request, fresh, token, zone_name, moving=False)
         except ValidationError as error:
             return _failed(request, scheduling_request, token, zone_name, error)
-        return _to_page(token, zone_name)
+        return _to_page(request, token, zone_name)
     interview = scheduling_request.interview
-    return render(request, "booking/cancel.html", {
+    return _render(request, "booking/cancel.html", {
         **_brand(scheduling_request), "title": interview.title, "zone": zone_name, "form": form,
         "when": _span_words(interview.start, interview.end, zone_name),
-        "back_url": _url("page", token, tz=zone_name),
+        "back_url": _url(request, "page", token, tz=zone_name),
     }, status=400 if form.errors else 200)
 
 
@@ -492,7 +595,8 @@ def invite_ics(request: HttpRequest, scheduling_request: SchedulingRequest, toke
             or interview.is_cancelled):
         return _closed(request, scheduling_request, token)
     ics = emails.invite_ics(interview=interview, attendees=[], method="PUBLISH",
-                            description=f"{interview.title} with {scheduling_request.company.name}")
+                            description=_("%(title)s with %(company)s") % {
+                                "title": interview.title, "company": scheduling_request.company.name})
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="interview.ics"'
     return response

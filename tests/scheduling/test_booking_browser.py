@@ -4,8 +4,10 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from recruitee.recruiting.models import Candidate
 from tests.browser import browser_context, page, results_dir  # noqa: F401  (fixtures)
 
 from .booking_fixtures import (
@@ -56,4 +58,35 @@ def test_it_shows_the_times_in_the_browsers_zone_and_books_one(
     interview = only_interview()
     assert interview.start == at(day, "15:00")
     assert set(messages_of(interview)) == {"candidate", "interviewers"}
+    assert problems.all() == []
+
+
+def test_a_german_candidate_reads_german_and_can_switch_to_english(
+    transactional_db, live_server, page, results_dir, owner, acme_candidate  # noqa: F811
+):
+    day = booking_day()
+    dana = interviewer(owner.company, "Dana Dev")
+    with scopes_disabled():
+        Candidate.objects.filter(pk=acme_candidate.pk).update(language="de")
+    link = send_link(owner, acme_candidate, panel=[dana], day=day)
+    problems = page.problems
+
+    # The browser says en-US (tests/browser.py); the candidate's German wins, and the zone script keeps it.
+    page.goto(f"{live_server.url}{link.url}")
+    expect(page).to_have_url(re.compile(r"\?tz=Europe%2FBerlin$"))
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", level=2)).to_have_text("Termin wählen")
+    switch = page.get_by_role("navigation", name="Sprache")
+    expect(switch.get_by_text("Deutsch")).to_have_attribute("aria-current", "true")
+    page.screenshot(path=str(results_dir / "booking-slots-german.png"), full_page=True)
+
+    switch.get_by_role("link", name="English").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(link.url)}\?tz=Europe%2FBerlin&lang=en$"))
+    expect(page.get_by_role("heading", level=2)).to_have_text("Pick a time")
+    # The zone picker keeps the choice too.
+    page.get_by_label("Show times in").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"\?lang=en&tz=Asia%2FTokyo$"))
+    expect(page.get_by_text("Times are shown in Asia/Tokyo")).to_be_visible()
+    problems.collect_csp()
     assert problems.all() == []
