@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import uuid
+from datetime import datetime
 
 from django.db import transaction
 
@@ -33,6 +34,7 @@ from recruitee.tenancy.services import audit_record
 
 from . import emails
 from .models import CalendarInvite, Interview, MeetingStatus, OnlineMeeting
+from .plan import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +113,10 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
                 result = _event_read(connection, invite.provider_event_id)
             elif invite.status == CalendarInvite.Status.FAILED:
                 invite.status = CalendarInvite.Status.UPDATED
-            else:
+            elif not invite.after_removal:  # (a task before this one may have made the change they waited for)
                 return None
             invite.last_error = ""
+            after_removal_send(invite, interview)
             if result is not None and _meeting_open(invite):
                 retry_in = _meeting_follow(invite, interview, result)
         except (RateLimited, TemporaryProviderError) as error:
@@ -123,6 +126,7 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
                 invite.status = CalendarInvite.Status.FAILED
                 invite.last_error = f"{invite.provider_label} kept refusing ({error}). Press Retry to try again."
                 _meeting_given_up(invite, interview, invite.last_error)
+                after_removal_send(invite, interview)
             else:
                 backoff = backoff_seconds(invite.attempts, base=30, cap=CALENDAR_SYNC_MAX_BACKOFF_SECONDS)
                 retry_in = max(getattr(error, "retry_after", None) or 0, backoff)
@@ -162,7 +166,30 @@ def _fail(invite: CalendarInvite, reason: str) -> None:
     invite.status, invite.last_error = CalendarInvite.Status.FAILED, reason
     invite.attempts += 1
     _meeting_given_up(invite, invite.interview, reason)
-    invite.save(update_fields=["status", "last_error", "attempts", "meeting_status", "meeting_error", "updated_at"])
+    after_removal_send(invite, invite.interview)
+    invite.save(update_fields=["status", "last_error", "attempts", "meeting_status", "meeting_error",
+                               "after_removal", "updated_at"])
+
+
+def after_removal_send(invite: CalendarInvite, interview: Interview) -> None:
+    """The emails that waited for the provider to take people off its event (services.interview_reschedule), now
+    that it has, or has failed for good (then they are still on the event, whose entry our email, with the same
+    UID, updates). Sent under the invite's lock, so once; queued after this transaction, so after the provider's
+    cancellation. Nothing for a cancelled interview: its cancellation reached them by email already."""
+    pending, invite.after_removal = invite.after_removal, []
+    if not pending or interview.is_cancelled:
+        return
+    plan = Plan.of(interview)
+    participants = {p.pk: p for p in interview.participants.all()}
+    for item in pending:
+        people = [participants[pk] for pk in item["participants"]
+                  if pk in participants and participants[pk].by_email and not participants[pk].by_calendar]
+        if not people:
+            continue
+        previous = tuple(datetime.fromisoformat(moment) for moment in item["previous"]) if item["previous"] else None
+        emails.deliver(interview=interview, plan=plan, people=people, audience=item["audience"],
+                       wording=emails.Wording(item["subject"], item["body"]), method="REQUEST", refusable=False,
+                       previous=previous)
 
 
 # --- the online meeting ------------------------------------------------------------------------------------------

@@ -87,13 +87,17 @@ class RescheduleEmailsForm(forms.Form):
     interviewers_email = forms.BooleanField(required=False, label="Email")
     interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
 
-    def __init__(self, *args, interview: Interview, plan: Plan, calendar_label: str | None, **kwargs) -> None:
+    def __init__(self, *args, interview: Interview, plan: Plan, calendar_label: str | None, calendar_lost: str = "",
+                 **kwargs) -> None:
         initial = wording_initial(interview, Purpose.UPDATE)
         for audience in AUDIENCES:
             channels = current_channels(interview, audience)
             # An audience nobody is in yet (the first interviewers) starts as the wizard does: by email.
             initial[f"{audience}_email"] = channels.email or not channels.any
             initial[f"{audience}_calendar"] = channels.calendar
+            if calendar_lost and channels.calendar:
+                # The calendar that invited them is gone: our email tells them (services.interview_reschedule).
+                initial[f"{audience}_email"], initial[f"{audience}_calendar"] = True, False
         super().__init__(*args, initial=initial, **kwargs)
         self.fields.update(_wording_fields(rows=12))
         self.plan = plan
@@ -114,7 +118,8 @@ class RescheduleEmailsForm(forms.Form):
                 field.label = f"Calendar ({calendar_label})"
             else:
                 field.disabled = True
-                field.label = "Calendar (the organizer has no connected calendar)"
+                field.label = (f"Calendar ({calendar_lost})" if calendar_lost
+                               else "Calendar (the organizer has no connected calendar)")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -183,11 +188,13 @@ class CancelForm(forms.Form):
     interviewers_body = forms.CharField(label="Message", max_length=20000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 10}))
 
-    def __init__(self, *args, interview: Interview, **kwargs) -> None:
+    def __init__(self, *args, interview: Interview, calendar_lost: bool = False, **kwargs) -> None:
         super().__init__(*args, initial=wording_initial(interview, Purpose.CANCELLATION), **kwargs)
         self.interview = interview
-        # Only an audience we emailed gets our cancellation email; the provider tells those it invited.
-        self.emailed = [audience for audience in AUDIENCES if current_channels(interview, audience).email]
+        # Only an audience we emailed gets our cancellation email; the provider tells those it invited, unless
+        # that calendar is gone (then our email tells them too).
+        self.emailed = [audience for audience in AUDIENCES if current_channels(interview, audience).email
+                        or (calendar_lost and current_channels(interview, audience).calendar)]
         # Each editor on the page posts a marker; an audience without one keeps the company's wording.
         self.shown = _shown(self.data if self.is_bound else None, "emails") & set(self.emailed)
 

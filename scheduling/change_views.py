@@ -18,23 +18,20 @@ from . import emails, services
 from .access import get_interview_for_member
 from .change_forms import AUDIENCES, ROLE, CancelForm, RescheduleEmailsForm, current_channels
 from .forms import RescheduleForm, initial_from_interview
+from .invitation_calendar import SendingCalendar, interview_calendar
 from .models import Audience, Interview, Participant
 from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for
 from .plan import Plan
-from .selectors import organizer_connection
 from .services import Channels
 from .views import _grid_context
 
 
-def _calendar(interview: Interview) -> tuple[str | None, str]:
-    """(the label of the calendar that invites people, its provider's name): the calendar the event is in, else
-    the organizer's connected one; (None, "") without either."""
-    invite = getattr(interview, "calendar_invite", None)
-    if invite is not None and invite.connection is not None:
-        return str(invite.connection), invite.provider_label
-    connection = organizer_connection(interview.organizer) if interview.organizer else None
-    if connection is None:
+def _calendar(sending: SendingCalendar) -> tuple[str | None, str]:
+    """(the label of the calendar that invites people, its provider's name): the calendar the interview is sent
+    from (invitation_calendar.py); (None, "") without one that works."""
+    if not sending.usable:
         return None, ""
+    connection = sending.connection
     return str(connection), dict(Provider.choices).get(connection.provider, connection.provider)
 
 
@@ -61,8 +58,10 @@ def _reschedule_state(request: HttpRequest, interview: Interview) -> dict:
     form = RescheduleForm(data, interview=interview, initial=initial_from_interview(interview))
     valid = form.is_bound and form.is_valid()
     plan = form.plan() if valid else Plan.of(interview)
-    calendar_label, provider = _calendar(interview)
-    emails_form = RescheduleEmailsForm(data, interview=interview, plan=plan, calendar_label=calendar_label)
+    sending = interview_calendar(interview)
+    calendar_label, provider = _calendar(sending)
+    emails_form = RescheduleEmailsForm(data, interview=interview, plan=plan, calendar_label=calendar_label,
+                                       calendar_lost=sending.lost_reason)
     if emails_form.is_bound:
         emails_form.is_valid()
     # As the service decides it: a meeting made by the calendar keeps its link whatever the form says.
@@ -97,7 +96,8 @@ def _reschedule_state(request: HttpRequest, interview: Interview) -> dict:
                                 previous=(interview.start, interview.end), notice=notice),
         })
     return {"form": form, "emails_form": emails_form, "plan": plan, "sections": sections, "provider": provider,
-            "calendar_label": calendar_label, "moved": moved, "placeholders": placeholders_for(cancelling=False),
+            "calendar_label": calendar_label, "moved": moved, "calendar_lost": _lost_notice(interview, sending),
+            "placeholders": placeholders_for(cancelling=False),
             "preview_url": reverse("scheduling:interview-reschedule-preview",
                                    kwargs={"company_slug": request.company.slug, "interview_id": interview.pk})}
 
@@ -150,6 +150,8 @@ def interview_reschedule(request: HttpRequest, company_slug: str, interview_id: 
                 messages.success(request, "Rescheduled. Everyone invited gets the update.")
             else:
                 messages.success(request, "Saved. Time and place are unchanged, so nobody was sent an update.")
+            if state["calendar_lost"] and interview.sequence > before:
+                messages.warning(request, state["calendar_lost"])
             return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     return render(request, "scheduling/reschedule.html", {
         "interview": interview, "candidate": interview.candidate, **state,
@@ -174,12 +176,23 @@ def reschedule_preview(request: HttpRequest, company_slug: str, interview_id: in
 # --- cancel ------------------------------------------------------------------------------------------------------
 
 
+def _lost_notice(interview: Interview, sending: SendingCalendar) -> str:
+    """What the page says when the calendar that invited people is gone: how they are told instead."""
+    if not sending.lost or not any(p.by_calendar for p in interview.participants.all()):
+        return ""
+    return (f"{sending.lost_reason}. It invited some of the people to this interview, and cannot tell them "
+            "anything now: they get our email instead (an entry that calendar made stays in their calendars "
+            "as it was).")
+
+
 def _cancel_state(request: HttpRequest, interview: Interview) -> dict:
-    form = CancelForm(request.POST if request.method == "POST" else None, interview=interview)
+    sending = interview_calendar(interview)
+    lost = bool(_lost_notice(interview, sending))
+    form = CancelForm(request.POST if request.method == "POST" else None, interview=interview, calendar_lost=lost)
     if form.is_bound:
         form.is_valid()
     plan = form.plan()
-    _label, provider = _calendar(interview)
+    _label, provider = _calendar(sending)
     people = list(interview.participants.all())
     sections = []
     for audience in AUDIENCES:
@@ -187,14 +200,18 @@ def _cancel_state(request: HttpRequest, interview: Interview) -> dict:
         if not invited:
             continue
         channels = current_channels(interview, audience)
+        if lost:  # our email tells those the calendar invited (services.interview_cancel)
+            channels = Channels(email=channels.any, calendar=False)
         title = (f"Cancellation to {plan.candidate.full_name}" if audience == Audience.CANDIDATE
                  else "Cancellation to the interviewers")
         sections.append({
             "audience": audience, "title": title, "by_email": channels.email, "by_calendar": channels.calendar,
             "subject_field": form[f"{audience}_subject"], "body_field": form[f"{audience}_body"],
-            "preview": _preview(plan, _text(form, audience), audience, [p.name for p in invited if p.by_email]),
+            "preview": _preview(plan, _text(form, audience), audience,
+                                [p.name for p in invited if p.by_email or (lost and p.by_calendar)]),
         })
     return {"form": form, "plan": plan, "sections": sections, "provider": provider, "participants": people,
+            "calendar_lost": _lost_notice(interview, sending),
             "placeholders": placeholders_for(cancelling=True),
             "preview_url": reverse("scheduling:interview-cancel-preview",
                                    kwargs={"company_slug": request.company.slug, "interview_id": interview.pk})}
@@ -221,6 +238,8 @@ def interview_cancel(request: HttpRequest, company_slug: str, interview_id: int)
             form.add_error(None, error)
         else:
             messages.success(request, f"{interview.title} is cancelled; everyone invited is told.")
+            if state["calendar_lost"]:
+                messages.warning(request, state["calendar_lost"])
             return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     return render(request, "scheduling/cancel.html", {"interview": interview, **state})
 

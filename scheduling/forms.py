@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from calendars.models import CalendarConnection
 from calendars.providers import get_provider
 from recruitee.params import parse_id
 from recruitee.recruiting.models import Candidate
@@ -17,10 +18,11 @@ from recruitee.zones import TimeZoneField, zone_for, zone_or_utc
 
 from . import emails
 from .emails import Wording, unknown_in
+from .invitation_calendar import chosen_connection, sender_choices
 from .models import Interview, InterviewKind, Participant
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
-from .selectors import organizer_connection, team_members
+from .selectors import team_members
 from .timezones import OUT_OF_RANGE, DayOutOfRange, NonexistentLocalTime, is_ambiguous, is_plausible_day, local_datetime
 
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
@@ -154,14 +156,40 @@ class ScheduleForm(KindAndTitle):
 def meeting_field(form: forms.Form, organizer: Membership) -> str:
     """Label the form's `online_meeting` box by the organizer's calendar, or drop it without one. Returns the
     OnlineMeeting value the box stands for (empty without a calendar)."""
-    connection = organizer_connection(organizer)
+    connections, connection = sender_choices(organizer)
     if connection is None:
         del form.fields["online_meeting"]
         return ""
     adapter = get_provider(connection.provider)
     form.fields["online_meeting"].label = f"Add a {adapter.meeting_label} link"
     form.fields["online_meeting"].help_text = "Made in your calendar when you send; the video link is left empty."
+    if len(connections) > 1:
+        form.fields["online_meeting"].help_text = (
+            f"Made by the calendar you send from ({connection} unless you choose another); the video link is left "
+            "empty.")
     return adapter.meeting_kind
+
+
+def calendar_channel_labels(form: forms.Form, calendar_label: str | None, senders: list[CalendarConnection],
+                            default: CalendarConnection | None = None) -> None:
+    """Label the calendar boxes by the calendar that sends; with several working connections, the "Send from"
+    choice names them instead (`default` first chosen). Without any, the boxes cannot be ticked."""
+    several = len(senders) > 1
+    if several:
+        field = form.fields["send_from"]
+        field.choices = [(str(c.pk), str(c)) for c in senders]
+        field.initial = str((default or senders[0]).pk)
+    else:
+        del form.fields["send_from"]
+    for audience in ("candidate", "interviewers"):
+        field = form.fields[f"{audience}_calendar"]
+        if several:
+            field.label = "Calendar"
+        elif calendar_label:
+            field.label = f"Calendar ({calendar_label})"
+        else:
+            field.disabled = True
+            field.label = "Calendar (connect your Google or Outlook calendar first)"
 
 
 def initial_for(candidate: Candidate, organizer: Membership) -> dict:
@@ -221,6 +249,8 @@ class InviteForm(forms.Form):
     candidate_calendar = forms.BooleanField(required=False, label="Calendar")
     interviewers_email = forms.BooleanField(required=False, initial=True, label="Email")
     interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
+    # Only for an organizer with several working connections: which one adds the event and invites.
+    send_from = forms.ChoiceField(label="Send from", required=False)
     candidate_subject = forms.CharField(label="Subject", max_length=300, required=False,
                                         validators=[validate_no_line_breaks])
     candidate_body = forms.CharField(label="Message", max_length=20000, required=False,
@@ -231,19 +261,21 @@ class InviteForm(forms.Form):
                                         widget=forms.Textarea(attrs={"rows": 12}))
     confirm_past = forms.BooleanField(required=False, label="Yes, this already happened: record it")
 
-    def __init__(self, *args, plan: Plan, calendar_label: str | None, sending: bool = False, **kwargs) -> None:
+    def __init__(self, *args, plan: Plan, calendar_label: str | None, sending: bool = False,
+                 senders: list[CalendarConnection] = (), default_sender: CalendarConnection | None = None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.plan, self.calendar_label, self.sending = plan, calendar_label, sending
         self.in_past = plan.start < timezone.now()
         if not self.in_past:
             del self.fields["confirm_past"]
-        for audience in ("candidate", "interviewers"):
-            field = self.fields[f"{audience}_calendar"]
-            if calendar_label:
-                field.label = f"Calendar ({calendar_label})"
-            else:
-                field.disabled = True
-                field.label = "Calendar (connect your Google or Outlook calendar first)"
+        calendar_channel_labels(self, calendar_label, list(senders), default_sender)
+
+    def sender(self, organizer: Membership) -> CalendarConnection | None:
+        """The connection chosen to send from; None for the organizer's calendar for invitations."""
+        if "send_from" not in self.fields:
+            return None
+        return chosen_connection(organizer, self.cleaned_data.get("send_from"))
 
     def clean(self) -> dict:
         data = super().clean()

@@ -57,6 +57,12 @@ class Interview(models.Model):
     cancellation_reason = models.CharField(max_length=2000, blank=True, validators=[validate_no_line_breaks])
     cancellation_note = models.TextField(max_length=2000, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The organizer's connected calendar the interview was sent from (scheduling/invitation_calendar.py), and its
+    # name then: a disconnected calendar leaves the name, so the pages can say which one is gone. Both empty (older
+    # interviews): the organizer's calendar for invitations.
+    calendar_connection = models.ForeignKey("calendars.CalendarConnection", null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+    calendar_account = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -192,6 +198,10 @@ class CalendarInvite(models.Model):
     # changed in the calendar app): shown to the recruiter, who applies it or restores ours. Empty: they agree.
     outside_change = models.JSONField(default=dict, blank=True)
     outside_change_at = models.DateTimeField(null=True, blank=True)
+    # Emails that wait for the provider to take people off its event (moved from the calendar to our email where
+    # the event carries our UID): sent by the sync task once the provider's cancellation to them is out, so it can
+    # never remove the entry our email brings. Items: {"audience", "participants", "subject", "body", "previous"}.
+    after_removal = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(company="company")
@@ -202,7 +212,7 @@ class CalendarInvite(models.Model):
     @property
     def provider_label(self) -> str:
         # The connection's own list of providers names them; a row of a provider since removed keeps its code.
-        return dict(Provider.choices).get(self.provider, self.provider)
+        return str(dict(Provider.choices).get(self.provider, self.provider))  # a lazy label cannot go into JSON
 
 
 class InterviewMessage(models.Model):
@@ -297,6 +307,11 @@ class SchedulingRequest(models.Model):
     candidate_by_calendar = models.BooleanField(default=False)
     interviewers_by_email = models.BooleanField(default=True)
     interviewers_by_calendar = models.BooleanField(default=False)
+    # The calendar the booked interview is sent from, as on Interview (empty: the organizer's calendar for
+    # invitations when the candidate books).
+    calendar_connection = models.ForeignKey("calendars.CalendarConnection", null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+    calendar_account = models.CharField(max_length=300, blank=True)
 
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
@@ -415,3 +430,18 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder {self.offset_minutes} min before interview {self.interview_id} ({self.status})"
+
+
+class InvitationCalendar(models.Model):
+    """Which of a member's connected calendars sends their invitations, when they have several (Google and
+    Outlook). No row: the first one connected. The row goes with the connection."""
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
+    member = models.OneToOneField("tenancy.Membership", on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey("calendars.CalendarConnection", on_delete=models.CASCADE, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    def __str__(self) -> str:
+        return f"Invitation calendar of member {self.member_id}"

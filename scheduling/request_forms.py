@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from calendars.models import CalendarConnection
+from calendars.providers import get_provider
 from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
 from recruitee.validators import validate_no_line_breaks
@@ -15,7 +17,15 @@ from recruitee.zones import TimeZoneField, zone_or_utc
 
 from . import emails
 from .emails import Wording, unknown_in
-from .forms import InterviewerChoice, KindAndTitle, PlausibleDateField, WebLinkField, meeting_field
+from .forms import (
+    InterviewerChoice,
+    KindAndTitle,
+    PlausibleDateField,
+    WebLinkField,
+    calendar_channel_labels,
+    meeting_field,
+)
+from .invitation_calendar import chosen_connection
 from .models import Audience, InterviewKind, Purpose
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .selectors import team_members
@@ -66,10 +76,13 @@ class SchedulingRequestForm(KindAndTitle):
     candidate_calendar = forms.BooleanField(required=False, label="Calendar")
     interviewers_email = forms.BooleanField(required=False, initial=True, label="Email")
     interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
+    # Only for an organizer with several working connections, as in the wizard's step 2.
+    send_from = forms.ChoiceField(label="Send from", required=False)
     subject = forms.CharField(label="Subject", max_length=300, validators=[validate_no_line_breaks])
     body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 14}))
 
     def __init__(self, *args, candidate: Candidate, organizer: Membership, calendar_label: str | None,
+                 senders: list[CalendarConnection] = (), default_sender: CalendarConnection | None = None,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.candidate, self.organizer, self.calendar_label = candidate, organizer, calendar_label
@@ -79,13 +92,14 @@ class SchedulingRequestForm(KindAndTitle):
         self.fields["pool"].queryset = members
         self.fields["title"].widget.attrs["placeholder"] = self.default_title(InterviewKind.INTERVIEW)
         self.meeting_kind = meeting_field(self, organizer)
-        for audience in ("candidate", "interviewers"):
-            field = self.fields[f"{audience}_calendar"]
-            if calendar_label:
-                field.label = f"Calendar ({calendar_label})"
-            else:  # as in the wizard: nothing to write the event to, so the box cannot be ticked
-                field.disabled = True
-                field.label = "Calendar (connect your Google or Outlook calendar first)"
+        # As in the wizard: without a calendar there is nothing to write the event to, so the box cannot be ticked.
+        calendar_channel_labels(self, calendar_label, list(senders), default_sender)
+
+    def sender(self) -> CalendarConnection | None:
+        """The connection chosen to send from; None for the organizer's calendar for invitations."""
+        if "send_from" not in self.fields:
+            return None
+        return chosen_connection(self.organizer, self._value("send_from"))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -180,6 +194,9 @@ class SchedulingRequestForm(KindAndTitle):
         last = value("last_day") if isinstance(value("last_day"), date) else first
         duration = value("duration") if isinstance(value("duration"), int) else 60
         panel, pool = list(value("panel") or []), list(value("pool") or [])
+        sender = self.sender()
+        # The meeting is made by the calendar that sends: Teams from Outlook, Meet from Google.
+        meeting_kind = get_provider(sender.provider).meeting_kind if sender is not None else self.meeting_kind
         return RequestSpec(
             kind=kind, title=value("title") or self.default_title(kind), duration=timedelta(minutes=duration),
             first_day=first, last_day=last,
@@ -190,7 +207,7 @@ class SchedulingRequestForm(KindAndTitle):
             location=value("location") or "", note=value("note") or "",
             # The calendar's meeting, made when the candidate books, is the video link.
             video_link="" if value("online_meeting") else value("video_link") or "",
-            online_meeting=self.meeting_kind if value("online_meeting") else "",
+            online_meeting=meeting_kind if value("online_meeting") else "", connection=sender,
             panel=panel, pool=pool, pool_size=(value("pool_size") or 0) if pool else 0,
             show_interviewer_names=bool(value("show_interviewer_names")),
             candidate_via=Channels(email=bool(value("candidate_email")), calendar=bool(value("candidate_calendar"))),

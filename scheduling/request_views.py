@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from recruitee.recruiting.access import get_candidate_for_member
 from recruitee.tenancy.access import require_recruiter
 
-from . import emails, selectors
+from . import emails
 from .access import get_scheduling_request_for_member
+from .invitation_calendar import sender_choices
 from .placeholders import PLACEHOLDERS, RenderedTooLong, UnknownPlaceholder
 from .request_forms import DURATION_CHOICES, SchedulingRequestForm, initial_request
 from .self_scheduling import (
@@ -56,9 +57,10 @@ def self_schedule(request: HttpRequest, company_slug: str, candidate_id: int) ->
     """One page: the request, "Preview" (the slots the candidate would see, the email) and "Send link"."""
     require_recruiter(request.membership)
     candidate = get_candidate_for_member(request.membership, candidate_id)
-    connection = selectors.organizer_connection(request.membership)
+    senders, connection = sender_choices(request.membership)
     calendar_label = str(connection) if connection else None
     options = {"candidate": candidate, "organizer": request.membership, "calendar_label": calendar_label,
+               "senders": senders, "default_sender": connection,
                "initial": initial_request(candidate=candidate, organizer=request.membership)}
     preview = None
     if request.method == "POST":

@@ -13,16 +13,14 @@ from mailbox.models import Message
 from recruitee.tenancy.models import AuditEntry, Membership
 from recruitee.tenancy.selectors import audit_entries_of
 
+from .invitation_calendar import invitation_connection
 from .models import CalendarInvite, Interview, InterviewMessage, Participant, SchedulingRequest
 
 
 def organizer_connection(member: Membership) -> CalendarConnection | None:
-    """The connected calendar the calendar channel writes to: the organizer's first working connection."""
-    return (
-        CalendarConnection.objects.filter(company=member.company, member=member,
-                                          status=CalendarConnection.Status.ACTIVE)
-        .order_by("connected_at", "pk").first()
-    )
+    """The connected calendar the calendar channel writes to by default: the one the organizer marked for
+    invitations, else their first working connection (invitation_calendar.py)."""
+    return invitation_connection(member)
 
 
 def team_members(company) -> QuerySet[Membership]:

@@ -38,6 +38,7 @@ from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.tenancy.services import audit_record
 
 from . import emails
+from .invitation_calendar import account_label, request_calendar
 from .models import Audience, Interview, Purpose, SchedulingRequest, SchedulingRequestMember
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
@@ -86,6 +87,8 @@ class RequestSpec:
     interviewers_via: Channels
     job: Job | None
     online_meeting: str = ""  # OnlineMeeting: made in the organizer's calendar when the candidate books
+    # The organizer's calendar chosen to send from (None: their calendar for invitations).
+    connection: CalendarConnection | None = None
 
     @classmethod
     def of(cls, request: SchedulingRequest) -> RequestSpec:
@@ -103,7 +106,7 @@ class RequestSpec:
             candidate_via=Channels(email=request.candidate_by_email, calendar=request.candidate_by_calendar),
             interviewers_via=Channels(email=request.interviewers_by_email,
                                       calendar=request.interviewers_by_calendar),
-            job=request.job, online_meeting=request.online_meeting,
+            job=request.job, online_meeting=request.online_meeting, connection=request.calendar_connection,
         )
 
     def rules(self, *, now: datetime) -> Rules:
@@ -158,8 +161,12 @@ def _check_spec(organizer: Membership, candidate: Candidate, spec: RequestSpec) 
         raise ValidationError("Choose how to invite the candidate.")
     if not spec.interviewers_via.any:
         raise ValidationError("Choose how to invite the interviewers.")
-    if (spec.candidate_via.calendar or spec.interviewers_via.calendar) and organizer_connection(organizer) is None:
+    connection = spec.connection or organizer_connection(organizer)
+    if (spec.candidate_via.calendar or spec.interviewers_via.calendar) and connection is None:
         raise ValidationError("Inviting by calendar needs a connected calendar of yours.")
+    if spec.connection is not None and (spec.connection.member_id != organizer.pk
+                                        or spec.connection.status != CalendarConnection.Status.ACTIVE):
+        raise ValidationError(f"{spec.connection} is no longer connected: choose another calendar to send from.")
 
 
 def _compute(spec: RequestSpec, *, now: datetime, exclude: Interview | None = None,
@@ -320,8 +327,10 @@ def scheduling_request_send(*, organizer: Membership, candidate: Candidate, spec
         raise ValidationError(f"The link would offer no times to choose from. {why} Change the interviewers, the "
                               "window or the rules, then send it.".replace("  ", " "))
     token = new_token(organizer.company_id)
+    connection = spec.connection or organizer_connection(organizer)
     with refusals_recorded(), transaction.atomic():
         scheduling_request = SchedulingRequest.objects.create(
+            calendar_connection=connection, calendar_account=account_label(connection) if connection else "",
             company=organizer.company, candidate=candidate, job=spec.job, organizer=organizer, created_by=actor,
             kind=spec.kind, title=spec.title, duration_minutes=int(spec.duration.total_seconds() // 60),
             first_day=spec.first_day, last_day=spec.last_day, time_zone=spec.time_zone,
@@ -444,20 +453,32 @@ def scheduling_request_book(*, scheduling_request: SchedulingRequest, start: dat
         slot = _slot_at(_compute(spec, now=timezone.now()), start)
         if slot is None:
             raise SlotTaken
+        sending = request_calendar(locked)
+        candidate_via, interviewers_via, online_meeting = spec.candidate_via, spec.interviewers_via, spec.online_meeting
+        fallback = sending.lost and bool(spec.candidate_via.calendar or spec.interviewers_via.calendar
+                                         or spec.online_meeting)
+        if fallback:
+            # The calendar the link was to send from is gone: the candidate's booking still stands, and everyone is
+            # invited by our email (without the calendar's meeting); the history says why.
+            candidate_via, interviewers_via = Channels(email=True), Channels(email=True)
+            online_meeting = ""
         plan = Plan(kind=spec.kind, title=spec.title, start=slot.start, end=slot.end, time_zone=spec.time_zone,
                     candidate=locked.candidate, job=spec.job, organizer=locked.organizer,
                     interviewers=_interviewers(spec, slot.pool_ids), location=spec.location,
-                    video_link=spec.video_link, online_meeting=spec.online_meeting, note=spec.note)
+                    video_link=spec.video_link, online_meeting=online_meeting, note=spec.note)
         interview = interview_schedule(
-            plan=plan, candidate_via=spec.candidate_via, interviewers_via=spec.interviewers_via,
+            plan=plan, candidate_via=candidate_via, interviewers_via=interviewers_via,
             candidate_wording=emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.INVITATION),
             interviewers_wording=emails.company_wording(locked.company, Audience.INTERVIEWERS, Purpose.INVITATION),
-            actor=None, by=BY_CANDIDATE,
+            actor=None, by=BY_CANDIDATE, connection=sending.connection if sending.usable else None,
         )
         locked.status, locked.booked_at, locked.interview = SchedulingRequest.Status.BOOKED, timezone.now(), interview
         locked.save(update_fields=["status", "booked_at", "interview", "updated_at"])
-        _record(locked, None, "booked", f"booked by the candidate for {_local(slot.start, spec.time_zone)}",
-                interview=interview.pk, interviewers=[m.pk for m in plan.interviewers])
+        detail = f"booked by the candidate for {_local(slot.start, spec.time_zone)}"
+        if fallback:
+            detail += f"; {sending.lost_reason}, so everyone was invited by email"
+        _record(locked, None, "booked", detail, interview=interview.pk,
+                interviewers=[m.pk for m in plan.interviewers])
     return interview
 
 

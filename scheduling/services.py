@@ -25,6 +25,7 @@ from recruitee.tenancy.services import audit_record
 
 from . import emails
 from .calendar_channel import provider_keeps_our_uid
+from .invitation_calendar import account_label, interview_calendar
 from .models import Audience, CalendarInvite, Interview, MeetingStatus, Participant, Purpose, ScheduleDraft
 from .placeholders import UnknownPlaceholder
 from .plan import Plan
@@ -81,6 +82,7 @@ def interview_schedule(
     actor: User | None,
     draft: ScheduleDraft | None = None,
     by: str = "",
+    connection: CalendarConnection | None = None,
 ) -> Interview:
     """Create the interview, its participants, one message per audience invited by email and, if any audience is
     invited by calendar, the pending provider event. Raises ValidationError (nothing is written then).
@@ -89,13 +91,20 @@ def interview_schedule(
     tab, a double click) waits for the first and raises DraftAlreadyUsed instead of scheduling twice.
 
     `by` names who acted when it is not a member (`actor` is then None): "the candidate" for a booking made
-    through a scheduling link; the interview's history says so."""
+    through a scheduling link; the interview's history says so.
+
+    `connection`: the organizer's calendar chosen to send from ("Send from" in step 2, or the scheduling link's);
+    None for their calendar for invitations. The interview keeps it: later changes go through the same one."""
     _check_plan(plan)
     if plan.invite_candidate and not candidate_via.any:
         raise ValidationError("Choose how to invite the candidate.")
     if plan.interviewers and not interviewers_via.any:
         raise ValidationError("Choose how to invite the interviewers.")
-    connection = organizer_connection(plan.organizer)
+    if connection is None:
+        connection = organizer_connection(plan.organizer)
+    elif (connection.member_id != plan.organizer.pk or connection.company_id != plan.organizer.company_id
+          or connection.status != CalendarConnection.Status.ACTIVE):
+        raise ValidationError(f"{connection} is no longer connected: choose another calendar to send from.")
     wants_calendar = (plan.invite_candidate and candidate_via.calendar) or (plan.interviewers and
                                                                            interviewers_via.calendar)
     if wants_calendar and connection is None:
@@ -117,7 +126,8 @@ def interview_schedule(
             company=plan.organizer.company, candidate=plan.candidate, job=plan.job, organizer=plan.organizer,
             kind=plan.kind, title=plan.title, start=plan.start, end=plan.end, time_zone=plan.time_zone,
             location=plan.location, video_link=plan.video_link, note=plan.note, created_by=actor,
-            online_meeting=plan.online_meeting,
+            online_meeting=plan.online_meeting, calendar_connection=connection,
+            calendar_account=account_label(connection) if connection is not None else "",
         )
         seen: set[str] = set()
         rows = []
@@ -239,11 +249,22 @@ def interview_reschedule(
         added_members = [m for pk, m in wanted.items()
                          if pk not in {p.member_id for p in interviewers} and m.user.email.casefold() not in taken]
         invite = CalendarInvite.objects.filter(interview=interview).select_related("connection").first()
+        sending = interview_calendar(interview)
+        # The calendar that invited people is gone (disconnected, or waiting for reconnection): whoever it invited
+        # is told by our email from now on, as there is something to tell them.
+        told_by_email = []
+        if sending.lost and (moved or removed or added_members or any(v is not None for v in via.values())):
+            for role in via:
+                if any(p.role == role and p.by_calendar for p in kept) and not (via[role] and via[role].calendar):
+                    via[role] = Channels(email=True, calendar=False)
+                    told_by_email.append(role)
+            interviewers_via = via[Participant.Role.INTERVIEWER]
         # Newcomers are invited as asked, else the way the other interviewers were (by calendar only if the event
         # exists there).
         like = interviewers[0] if interviewers else None
         newcomers_via = interviewers_via or Channels(email=like.by_email if like else True,
-                                                     calendar=bool(like and like.by_calendar and invite))
+                                                     calendar=bool(like and like.by_calendar and invite
+                                                                   and not sending.lost))
         for role, channels in via.items():
             audience_left = any(p.role == role for p in kept) or (role == Participant.Role.INTERVIEWER
                                                                    and added_members)
@@ -263,7 +284,10 @@ def interview_reschedule(
                                                                                  and newcomers_via.calendar)
         connection = None
         if wants_calendar and invite is None:
-            connection = organizer_connection(interview.organizer)
+            if sending.lost:
+                raise ValidationError(f"{sending.lost_reason}, the calendar this interview is sent from: invite "
+                                      "people by email, or reconnect it first.")
+            connection = sending.connection
             if connection is None:
                 raise ValidationError("Inviting by calendar needs a connected calendar of the organizer's.")
         elif wants_calendar and (invite.connection is None
@@ -289,16 +313,24 @@ def interview_reschedule(
         if connection is not None:
             invite = CalendarInvite.objects.create(company=interview.company, interview=interview,
                                                    connection=connection, provider=connection.provider)
-        if invite is not None:
+        if invite is not None and not sending.lost:
             # Queued before the emails: the provider removes someone moved to email (its cancellation) before our
             # email gives them the entry, which matters where both carry the same UID.
             _queue_calendar_sync(interview)
         waiting = _invitations_waiting(invite)
+        keeps_uid = bool(invite and provider_keeps_our_uid(invite.provider))
+        # Someone the provider takes off its event gets its cancellation, under our UID: our email to them waits
+        # for the sync task (queued above) to have done that, whichever worker runs first.
+        after_removal: list[dict] = []
         sent = [] if waiting else _reschedule_messages(
             interview=interview, invited_to=invited_to, previous=previous, moved=moved, removed=removed,
-            added=added, kept=kept, switched=switched, keeps_uid=bool(invite and provider_keeps_our_uid(
-                invite.provider)),
-            wordings={Audience.CANDIDATE: candidate_wording, Audience.INTERVIEWERS: interviewers_wording})
+            added=added, kept=kept, switched=switched, keeps_uid=keeps_uid,
+            wordings={Audience.CANDIDATE: candidate_wording, Audience.INTERVIEWERS: interviewers_wording},
+            after_removal=after_removal if keeps_uid and not sending.lost else None)
+        if after_removal:
+            locked_invite = CalendarInvite.objects.select_for_update().get(pk=invite.pk, company=interview.company)
+            locked_invite.after_removal = [*locked_invite.after_removal, *after_removal]
+            locked_invite.save(update_fields=["after_removal", "updated_at"])
         Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
 
         parts = [f"Rescheduled to {_when(interview)}"] if moved else []
@@ -309,6 +341,8 @@ def interview_reschedule(
                                (Participant.Role.INTERVIEWER, "interviewers")):
             if any(p.role == role for p, _old, _new in switched):
                 parts.append(f"{audience} now invited by {_channels_label(via[role])}")
+        if told_by_email:
+            parts.append(f"{sending.lost_reason}: the people it invited were told by email")
         summary = "; ".join(parts) if parts else "Details edited"
         summary = summary[0].upper() + summary[1:]
         _record(interview, actor, "rescheduled" if significant else "edited", summary, {
@@ -328,15 +362,31 @@ def interview_reschedule(
 def _reschedule_messages(*, interview: Interview, invited_to: Plan, previous: tuple[datetime, datetime], moved: bool,
                          removed: list[Participant], added: list[Participant], kept: list[Participant],
                          switched: list[tuple[Participant, Channels, Channels]], keeps_uid: bool,
-                         wordings: dict[str, emails.Wording | None]) -> list[int]:
-    """What a reschedule sends, in one place: returns the message ids."""
+                         wordings: dict[str, emails.Wording | None],
+                         after_removal: list[dict] | None = None) -> list[int]:
+    """What a reschedule sends, in one place: returns the message ids. With `after_removal` (a list), the emails
+    to people leaving the provider's event for our email are not sent but described there, for the calendar task
+    to send once the provider has removed them (calendar_channel.after_removal_send)."""
     current = Plan.of(interview)
     company = interview.company
     sent: list[int] = []
+    before = {p.pk: old for p, old, _new in switched}
+    leaving = {p.pk for p in kept if p.pk in before and before[p.pk].calendar and not p.by_calendar}
 
     def out(message) -> None:
         if message is not None:
             sent.append(message.pk)
+
+    def to(people: list[Participant], *, audience: str, purpose: str, wording: emails.Wording,
+           previous: tuple[datetime, datetime] | None = None) -> None:
+        waiting = [p for p in people if p.pk in leaving and p.by_email] if after_removal is not None else []
+        if waiting:
+            after_removal.append({
+                "audience": audience, "participants": [p.pk for p in waiting], "subject": wording.subject,
+                "body": wording.body, "previous": [moment.isoformat() for moment in previous] if previous else None,
+            })
+        out(emails.send(interview=interview, plan=current, participants=[p for p in people if p not in waiting],
+                        audience=audience, purpose=purpose, wording=wording, previous=previous))
 
     out(emails.send(interview=interview, plan=invited_to, participants=removed, audience=Audience.INTERVIEWERS,
                     purpose=Purpose.CANCELLATION,
@@ -344,20 +394,16 @@ def _reschedule_messages(*, interview: Interview, invited_to: Plan, previous: tu
     out(emails.send(interview=interview, plan=current, participants=added, audience=Audience.INTERVIEWERS,
                     purpose=Purpose.INVITATION,
                     wording=emails.company_wording(company, Audience.INTERVIEWERS, Purpose.INVITATION)))
-    before = {p.pk: old for p, old, _new in switched}
     for audience, role in ((Audience.CANDIDATE, Participant.Role.CANDIDATE),
                            (Audience.INTERVIEWERS, Participant.Role.INTERVIEWER)):
         people = [p for p in kept if p.role == role]
         if moved:
             wording = wordings[audience] or emails.company_wording(company, audience, Purpose.UPDATE)
-            out(emails.send(interview=interview, plan=current, participants=people, audience=audience,
-                            purpose=Purpose.UPDATE, wording=wording, previous=previous))
+            to(people, audience=audience, purpose=Purpose.UPDATE, wording=wording, previous=previous)
         else:
             # Left the provider's event for our email only: the email brings their calendar entry now.
-            to_email = [p for p in people if p.pk in before and before[p.pk].calendar and not p.by_calendar]
-            out(emails.send(interview=interview, plan=current, participants=to_email, audience=audience,
-                            purpose=Purpose.INVITATION,
-                            wording=emails.company_wording(company, audience, Purpose.INVITATION)))
+            to([p for p in people if p.pk in leaving], audience=audience, purpose=Purpose.INVITATION,
+               wording=emails.company_wording(company, audience, Purpose.INVITATION))
         # Their entry came from our email and the provider now invites them: cancel ours (its UID is not the
         # provider's), unless it is the same entry.
         to_calendar = [p for p in people if p.pk in before and before[p.pk].email and not before[p.pk].calendar
@@ -394,6 +440,14 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
         plan = Plan.of(interview)
         sent = []
         invite = CalendarInvite.objects.select_for_update().filter(interview=interview).first()
+        sending = interview_calendar(interview)
+        told_by_email = False
+        if sending.lost and any(p.by_calendar for p in participants):
+            # The calendar that invited them cannot cancel its event: our email tells them (and removes the entry
+            # where it carries our UID).
+            for participant in participants:
+                if participant.by_calendar:
+                    participant.by_email, participant.by_calendar, told_by_email = True, False, True
         if _invitations_waiting(invite):
             # Nobody was invited yet, so nobody is told of a cancellation, and the waiting invitations are never
             # sent.
@@ -407,11 +461,14 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
                                   purpose=Purpose.CANCELLATION, wording=wording)
             if message is not None:
                 sent.append(message.pk)
-        if invite is not None:
+        if invite is not None and sending.connection is not None:
+            # A calendar waiting for reconnection cancels its event once reconnected and retried.
             _queue_calendar_sync(interview)
         detail = f"Cancelled: “{reason}”" if reason else "Cancelled"
         if note:
             detail += f"; note to the candidate: “{note}”"
+        if told_by_email:
+            detail += f"; {sending.lost_reason}: the people it invited were told by email"
         _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by,
                                                          "reason": reason, "note": note})
     return interview

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import change_views, interview_list_views, outside_change_views, reminder_views, request_views, views
+from . import (
+    change_views,
+    interview_list_views,
+    invitation_calendar_views,
+    outside_change_views,
+    reminder_views,
+    request_views,
+    views,
+)
 
 app_name = "scheduling"
 
@@ -32,6 +40,9 @@ urlpatterns = [
          name="outside-change-cancel"),
     path("interviews/<int:interview_id>/calendar-change/recreate/", outside_change_views.recreate,
          name="outside-change-recreate"),
+    # On the member's calendar page (calendars/index.html): which connected calendar sends their invitations.
+    path("calendars/<int:connection_id>/invitations/", invitation_calendar_views.invitation_calendar_use,
+         name="invitation-calendar"),
     path("settings/templates/", views.template_settings, name="templates"),
     path("settings/reminders/", reminder_views.reminder_settings, name="reminders"),
 ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from calendars.providers import get_provider
 from recruitee.params import parse_id, parse_ids
 from recruitee.recruiting.access import get_candidate_for_member
 from recruitee.recruiting.pipeline import stage_on_schedule
@@ -28,6 +29,7 @@ from .availability import LOOKAHEAD, availability, conflicts, find_time, grid_wi
 from .drafts import as_query_dict, draft_load, draft_save_step1, draft_save_step2
 from .find_time_layout import finish_grid
 from .forms import InviteForm, RescheduleForm, ScheduleForm, TemplateForm, initial_for, initial_from_interview
+from .invitation_calendar import sender_choices
 from .models import Audience, InviteTemplate, Purpose, ScheduleDraft
 from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for, sample_values
 from .plan import Plan
@@ -192,9 +194,10 @@ def find_time_view(request: HttpRequest, company_slug: str, candidate_id: int) -
     })
 
 
-def _calendar_label(request: HttpRequest) -> str | None:
-    connection = selectors.organizer_connection(request.membership)
-    return str(connection) if connection else None
+def _senders(request: HttpRequest) -> dict:
+    """Step 2's calendar: the label of the default one, and the choice among several."""
+    senders, default = sender_choices(request.membership)
+    return {"calendar_label": str(default) if default else None, "senders": senders, "default_sender": default}
 
 
 def _previews(plan: Plan, form: InviteForm) -> dict[str, dict]:
@@ -255,12 +258,13 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
         messages.error(request, "Something in step 1 needs your attention.")
         return redirect(step1_url)
     plan = step1.plan()
-    calendar_label = _calendar_label(request)
+    calendars = _senders(request)
+    calendar_label = calendars["calendar_label"]
     wordings = {audience: emails.company_wording(request.company, audience, Purpose.INVITATION)
                 for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS)}
     initial = {f"{audience}_{part}": getattr(wordings[audience], part)
                for audience in ("candidate", "interviewers") for part in ("subject", "body")}
-    options = {"plan": plan, "calendar_label": calendar_label, "initial": initial}
+    options = {"plan": plan, "initial": initial, **calendars}
     if request.method == "POST":
         action = request.POST.get("action")
         form = InviteForm(request.POST, sending=action == "send", **options)
@@ -272,9 +276,13 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
             return HttpResponse(status=204)
         if action == "send" and form.is_valid():
             data = form.cleaned_data
+            sender = form.sender(request.membership)
+            if sender is not None and plan.online_meeting:
+                # The meeting is made by the calendar that sends: Teams from Outlook, Meet from Google.
+                plan.online_meeting = get_provider(sender.provider).meeting_kind
             try:
                 interview = services.interview_schedule(
-                    plan=plan,
+                    plan=plan, connection=sender,
                     candidate_via=services.Channels(email=data["candidate_email"],
                                                     calendar=bool(data["candidate_calendar"])),
                     interviewers_via=services.Channels(email=data["interviewers_email"],

@@ -8,6 +8,7 @@ from django_scopes import scopes_disabled
 from scheduling import services
 from scheduling.models import CalendarInvite, Participant
 from scheduling.plan import Plan
+from scheduling.tasks import calendar_invite_sync_task
 from tests import sandbox_fixtures as sandbox_testing
 from tests.calendars import conftest as calendar_fixtures
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect
@@ -178,3 +179,69 @@ def test_it_refuses_an_audience_without_any_channel(owner_client, interviewer, a
     response = post(owner_client, reschedule_url(interview), data, status=200)
     assert response.context["emails_form"].errors["interviewers_email"] == ["Choose email, calendar or both."]
     assert reload(interview).sequence == 0
+
+
+def _leave_google(client, interview, captured, **changes):
+    """Move the interviewers from the Google event to our email, with the page's other values; the commit's queued
+    work (the calendar task, the emails' sends) is captured, not run."""
+    data = page_defaults(client, reschedule_url(interview))
+    for name in ("candidate_email", "candidate_calendar", "interviewers_email", "interviewers_calendar"):
+        data.pop(name, None)
+    data.update({"candidate_email": "on", "interviewers_email": "on", **changes})
+    with captured() as callbacks:
+        response = client.post(reschedule_url(interview), data)
+    assert response.status_code == 302
+    return callbacks
+
+
+@pytest.mark.parametrize("moved", [False, True])
+def test_it_emails_someone_leaving_a_google_event_only_after_google_removed_them(
+    providers, owner_client, interviewer, acme_candidate, capture, moved
+):
+    """Google's cancellation to them and our invitation share our UID: whichever reached them last would win. So our
+    email is written by the calendar task after Google removed them, not queued beside it for any worker."""
+    connect(owner_client, "google", GOOGLE_ACCOUNT)
+    interview = schedule(owner_client, acme_candidate, capture=capture, step1_fields={"interviewers": [interviewer.pk]},
+                         interviewers_calendar="on", interviewers_email=None)
+    email = interviewer.user.email
+    candidate_before = len(messages_to(interview, acme_candidate.email))
+    queued = _leave_google(owner_client, interview, capture, **({"start_time": "16:00"} if moved else {}))
+
+    # Committed, nothing run yet: our email to them does not exist, so no worker can deliver it before Google's
+    # cancellation. (The candidate's update, which no provider touches, is queued at once.)
+    assert messages_to(interview, email) == []
+    assert len(messages_to(interview, acme_candidate.email)) == candidate_before + int(moved)
+    assert invite_of(interview).after_removal != []
+
+    # The worst order: every send queued beside the calendar task runs before it.
+    with capture(execute=True):
+        for callback in reversed(queued):
+            callback()
+    cancelled = [o for o in providers.state.outbox_entries() if o["attendee"] == email and o["kind"] == "cancel"]
+    assert len(cancelled) == 1 and cancelled[0]["ical_uid"] == interview.ical_uid
+    [ours_to_them] = messages_to(interview, email)
+    sent = ours(ours_to_them)
+    assert sent.method == "REQUEST" and sent.sequence == reload(interview).sequence == 1
+    assert ours_to_them.subject.startswith("Rescheduled:" if moved else "Interview with Wile E. Coyote"), \
+        ours_to_them.subject
+    assert invite_of(interview).after_removal == []
+    # A repeated calendar task sends nothing twice.
+    with capture(execute=True):
+        calendar_invite_sync_task.delay(company_id=interview.company_id, interview_id=interview.pk)
+    assert len(messages_to(interview, email)) == 1
+
+
+def test_it_still_emails_them_when_google_fails_for_good(providers, owner_client, interviewer, acme_candidate,
+                                                          capture):
+    connect(owner_client, "google", GOOGLE_ACCOUNT)
+    interview = schedule(owner_client, acme_candidate, capture=capture, step1_fields={"interviewers": [interviewer.pk]},
+                         interviewers_calendar="on", interviewers_email=None)
+    providers.state.inject_fault(path=r"/events/", method="PATCH", status=400, count=5)
+    queued = _leave_google(owner_client, interview, capture)
+    with capture(execute=True):
+        for callback in queued:
+            callback()
+    assert invite_of(interview).status == CalendarInvite.Status.FAILED
+    # Still on Google's event (no cancellation from it): our email, with the same UID, updates that one entry.
+    [ours_to_them] = messages_to(interview, interviewer.user.email)
+    assert ours(ours_to_them).method == "REQUEST"

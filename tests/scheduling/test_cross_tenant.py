@@ -31,6 +31,7 @@ def test_it_probes_every_scheduling_view(scheduling_endpoints):
         "scheduling:templates", "scheduling:week", "scheduling:self-schedule", "scheduling:self-schedule-withdraw",
         "scheduling:self-schedule-resend", "scheduling:reminders", "scheduling:outside-change-apply",
         "scheduling:outside-change-restore", "scheduling:outside-change-cancel", "scheduling:outside-change-recreate",
+        "scheduling:invitation-calendar",
     }
 
 
