@@ -2,6 +2,7 @@
 them: `events_synced` (see calendars/sync/signals.py)."""
 
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 from recruitee.tenancy.models import Membership
 from recruitee.tenancy.removal import (
@@ -36,9 +37,12 @@ def connected_calendars(sender, *, membership: Membership, **kwargs) -> list[Rem
     connections = list(_connections_of(membership))
     if not connections:
         return []
-    name = membership.user.display_name
-    count = f"{len(connections)} connected calendar{'s' if len(connections) != 1 else ''}"
+    summary = ngettext(
+        "%(name)s's %(count)d connected calendar will be disconnected, and access to it revoked.",
+        "%(name)s's %(count)d connected calendars will be disconnected, and access to them revoked.",
+        len(connections),
+    ) % {"name": membership.user.display_name, "count": len(connections)}
     return [RemovalConsequence(
-        summary=f"{name}'s {count} will be disconnected, and access to them revoked.",
+        summary=summary,
         items=[ConsequenceItem(label=str(connection)) for connection in connections],
     )]

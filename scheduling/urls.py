@@ -7,6 +7,7 @@ from . import (
     outside_change_views,
     reminder_views,
     request_views,
+    template_settings_views,
     views,
 )
 
@@ -43,6 +44,6 @@ urlpatterns = [
     # On the member's calendar page (calendars/index.html): which connected calendar sends their invitations.
     path("calendars/<int:connection_id>/invitations/", invitation_calendar_views.invitation_calendar_use,
          name="invitation-calendar"),
-    path("settings/templates/", views.template_settings, name="templates"),
+    path("settings/templates/", template_settings_views.template_settings, name="templates"),
     path("settings/reminders/", reminder_views.reminder_settings, name="reminders"),
 ]

@@ -1,5 +1,5 @@
-"""The scheduling wizard, the interview page (the ledger), reschedule, cancel, the company's templates, and the
-calendar week that shows synced events and interviews together."""
+"""The scheduling wizard, the interview page (the ledger), and the calendar week that shows synced events and
+interviews together."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ from calendars.providers import get_provider
 from recruitee.params import parse_id, parse_ids
 from recruitee.recruiting.access import get_candidate_for_member
 from recruitee.recruiting.pipeline import stage_on_schedule
-from recruitee.tenancy.access import require_admin, require_recruiter
+from recruitee.tenancy.access import require_recruiter
 from recruitee.tenancy.models import Membership
 from recruitee.zones import zone_or_utc
 
-from . import emails, invite_templates, selectors, services
+from . import emails, selectors, services
 from . import week as week_page
 from .access import get_interview_for_member
 from .availability import LOOKAHEAD, availability, conflicts, find_time, grid_window, people_of, range_days
 from .drafts import as_query_dict, draft_load, draft_save_step1, draft_save_step2
 from .find_time_layout import finish_grid
-from .forms import InviteForm, RescheduleForm, ScheduleForm, TemplateForm, initial_for, initial_from_interview
+from .forms import InviteForm, RescheduleForm, ScheduleForm, initial_for, initial_from_interview
 from .invitation_calendar import sender_choices
-from .models import Audience, InviteTemplate, Purpose, ScheduleDraft
-from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for, sample_values
+from .models import Audience, Purpose, ScheduleDraft
+from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for
 from .plan import Plan
 from .timezones import is_plausible_day
 
@@ -347,54 +347,6 @@ def calendar_retry(request: HttpRequest, company_slug: str, interview_id: int) -
 
 
 # The scheduling link goes to candidates only.
-TEMPLATE_CHOICES = [(a, p) for a in Audience.values for p in Purpose.values
-                    if (a, p) != (Audience.INTERVIEWERS, Purpose.SCHEDULING_LINK)]
-
-
-def template_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
-    """Admins edit the company's wording per audience and purpose; the previews use sample values."""
-    require_admin(request.membership)
-    audience = request.GET.get("audience") if request.GET.get("audience") in Audience.values else Audience.CANDIDATE
-    purpose = request.GET.get("purpose") if request.GET.get("purpose") in Purpose.values else Purpose.INVITATION
-    if (audience, purpose) not in TEMPLATE_CHOICES:
-        audience = Audience.CANDIDATE
-    current = emails.company_wording(request.company, audience, purpose)
-    row = InviteTemplate.objects.filter(company=request.company, audience=audience, purpose=purpose).first()
-    form = TemplateForm(request.POST or None, initial={"subject": current.subject, "body": current.body})
-    if request.method == "POST":
-        here = f"{request.path}?audience={audience}&purpose={purpose}"
-        if request.POST.get("action") == "reset":
-            invite_templates.invite_template_reset(company=request.company, audience=audience, purpose=purpose,
-                                                   actor=request.user)
-            messages.success(request, "Back to the default wording.")
-            return redirect(here)
-        if form.is_valid() and request.POST.get("action") == "save":
-            invite_templates.invite_template_save(company=request.company, audience=audience, purpose=purpose,
-                                                  actor=request.user, **form.cleaned_data)
-            messages.success(request,
-                             f"Template saved. New {Purpose(purpose).label.lower()} emails use it from now on.")
-            return redirect(here)
-    shown = emails.Wording(form["subject"].value() or "", form["body"].value() or "")
-    preview_error = ""
-    try:
-        preview = emails.render(shown, sample_values())
-    except UnknownPlaceholder:
-        preview = None
-    except RenderedTooLong as error:
-        preview, preview_error = None, str(error)
-    customized = set(InviteTemplate.objects.filter(company=request.company).values_list("audience", "purpose"))
-    tabs = [{"audience": a, "purpose": p, "label": f"{Audience(a).label}: {Purpose(p).label.lower()}",
-             "active": (a, p) == (audience, purpose), "customized": (a, p) in customized}
-            for a, p in TEMPLATE_CHOICES]
-    return render(request, "scheduling/template_settings.html", {
-        "form": form, "preview": preview, "preview_error": preview_error, "tabs": tabs,
-        "audience": Audience(audience), "purpose": Purpose(purpose),
-        "placeholders": placeholders_for(cancelling=purpose == Purpose.CANCELLATION,
-                                         link=purpose == Purpose.SCHEDULING_LINK),
-        "is_custom": row is not None, "active": "templates",
-    })
-
-
 @require_GET
 def week(request: HttpRequest, company_slug: str) -> HttpResponse:
     """The calendar: a week (or one day, `?view=day`) of the viewer's synced events and interviews, and teammates'
