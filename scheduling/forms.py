@@ -323,18 +323,3 @@ class InviteForm(forms.Form):
     def wording(self, audience: str) -> Wording:
         return Wording(self.cleaned_data.get(f"{audience}_subject", ""), self.cleaned_data.get(f"{audience}_body", ""))
 
-
-class TemplateForm(forms.Form):
-    subject = forms.CharField(max_length=300, validators=[validate_no_line_breaks])
-    body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 16}))
-
-    def clean(self) -> dict:
-        data = super().clean()
-        for part in ("subject", "body"):
-            unknown = unknown_in(Wording(data.get(part, ""), ""))
-            if unknown:
-                self.add_error(part, str(UnknownPlaceholder(unknown)) + ". Use one from the list.")
-        if "\n" in data.get("subject", "") or "\r" in data.get("subject", ""):
-            self.add_error("subject", "The subject must be one line.")
-        return data
-

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from recruitee.tenancy.access import require_admin
 
 from . import emails, invite_templates
-from .forms import TemplateForm
 from .models import Audience, InviteTemplate, Purpose
 from .placeholders import RenderedTooLong, UnknownPlaceholder, placeholders_for, sample_values
+from .template_forms import TemplateForm
 
 TEMPLATE_CHOICES = [(a, p) for a in Audience.values for p in Purpose.values
                     if (a, p) != (Audience.INTERVIEWERS, Purpose.SCHEDULING_LINK)]
