@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from recruitee.validators import validate_no_line_breaks
 
@@ -15,8 +17,8 @@ MAX_CC = 10
 
 
 def size(number: int) -> str:
-    """10485760 -> "10 MB" (filesizeformat says "10.0 MB")."""
-    return str(filesizeformat(number)).replace(".0\xa0", "\xa0")
+    """10485760 -> "10 MB" (filesizeformat says "10.0 MB", in German "10,0 MB")."""
+    return str(filesizeformat(number)).replace(".0\xa0", "\xa0").replace(",0\xa0", "\xa0")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -35,19 +37,23 @@ class MultipleFileField(forms.FileField):
 class ComposeForm(forms.Form):
     """To the candidate of the page; the To and From lines are fixed, not fields."""
 
-    subject = forms.CharField(max_length=200, validators=[validate_no_line_breaks])
-    body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 12}))
-    attachments = MultipleFileField(required=False)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, validators=[validate_no_line_breaks])
+    body = forms.CharField(label=pgettext_lazy("text of an email", "Message"), max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 12}))
+    attachments = MultipleFileField(label=gettext_lazy("Attachments"), required=False)
 
     cc = forms.CharField(
         label="Cc", required=False, max_length=2000, validators=[validate_no_line_breaks],
-        help_text="Anyone else who should get a copy, e.g. the hiring manager. Separate addresses with commas.",
+        help_text=gettext_lazy("Anyone else who should get a copy, e.g. the hiring manager. Separate addresses with "
+                               "commas."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit, count = size(settings.MAILBOX_ATTACHMENTS_MAX_BYTES), settings.MAILBOX_ATTACHMENTS_MAX_COUNT
-        self.fields["attachments"].help_text = f"Up to {count} files, {limit} in all."
+        self.fields["attachments"].help_text = ngettext(
+            "Up to %(count)s file, %(limit)s in all.", "Up to %(count)s files, %(limit)s in all.", count,
+        ) % {"count": count, "limit": limit}
 
     def clean_cc(self) -> list[Address]:
         raw = self.cleaned_data["cc"]
@@ -58,20 +64,24 @@ class ComposeForm(forms.Form):
             try:
                 validate_email(item)
             except ValidationError:
-                raise ValidationError(f"“{item}” is not an email address.", code="invalid") from None
+                raise ValidationError(_("“%(item)s” is not an email address.") % {"item": item},
+                                      code="invalid") from None
             if item.lower() not in {a.email.lower() for a in addresses}:
                 addresses.append(Address(email=item))
         if len(addresses) > MAX_CC:
-            raise ValidationError(f"At most {MAX_CC} addresses.", code="too_many")
+            raise ValidationError(ngettext("At most %(count)s address.", "At most %(count)s addresses.", MAX_CC)
+                                  % {"count": MAX_CC}, code="too_many")
         return addresses
 
     def clean_attachments(self) -> list[AttachmentData]:
         files = self.cleaned_data["attachments"]
         if len(files) > settings.MAILBOX_ATTACHMENTS_MAX_COUNT:
-            raise ValidationError(f"At most {settings.MAILBOX_ATTACHMENTS_MAX_COUNT} files per message.")
+            count = settings.MAILBOX_ATTACHMENTS_MAX_COUNT
+            raise ValidationError(ngettext("At most %(count)s file per message.",
+                                           "At most %(count)s files per message.", count) % {"count": count})
         if sum(f.size for f in files) > settings.MAILBOX_ATTACHMENTS_MAX_BYTES:
             raise ValidationError(
-                f"The files add up to more than {size(settings.MAILBOX_ATTACHMENTS_MAX_BYTES)}."
+                _("The files add up to more than %(size)s.") % {"size": size(settings.MAILBOX_ATTACHMENTS_MAX_BYTES)}
             )
         attachments = []
         for upload in files:

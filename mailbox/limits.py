@@ -27,11 +27,14 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.timesince import timeuntil
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, npgettext
 
 from recruitee.tenancy.models import Company, Membership
 from recruitee.tenancy.refusals import RecordedRefusal
-from recruitee.tenancy.services import audit_record
+from recruitee.tenancy.services import audit_record, in_english
 
 from .models import Message
 
@@ -49,12 +52,12 @@ class Limit:
 
     @property
     def span(self) -> str:
+        """"24 hours", "10 minutes", as it follows "per" and "in the last" (German: dative, "pro 24 Stunden")."""
         minutes = int(self.window.total_seconds() // 60)
-        if minutes % (24 * 60) == 0:
-            return f"{minutes // (24 * 60) * 24} hours"
         if minutes % 60 == 0:
-            return f"{minutes // 60} hour{'s' if minutes > 60 else ''}"
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+            hours = minutes // 60
+            return npgettext("span of a sending limit", "%(num)d hour", "%(num)d hours", hours) % {"num": hours}
+        return npgettext("span of a sending limit", "%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
 
     @property
     def key(self) -> str:
@@ -125,7 +128,7 @@ def _frees_at(usage: Usage, *, company: Company, sender: Membership | None, reci
 
 
 def _recipients(number: int) -> str:
-    return f"{intcomma(number)} recipient{'' if number == 1 else 's'}"
+    return ngettext("%(count)s recipient", "%(count)s recipients", number) % {"count": intcomma(number)}
 
 
 @dataclass
@@ -139,21 +142,28 @@ class Refusal:
 
     def message(self) -> str:
         limit = self.usage.limit
-        allowance = f"{_recipients(limit.recipients)} per {limit.span}"
+        numbers = {"allowance": _("%(recipients)s per %(span)s") % {"recipients": _recipients(limit.recipients),
+                                                                       "span": limit.span},
+                   "used": intcomma(self.usage.used), "count": self.recipients, "company": self.company.name}
         if limit.whose == "member":
-            text = f"You have reached your sending limit of {allowance}"
+            text = _("You have reached your sending limit of %(allowance)s (%(used)s used; this email has "
+                     "%(count)s).") % numbers
         else:
-            text = f"{self.company.name} has reached its sending limit of {allowance}"
-        text += f" ({intcomma(self.usage.used)} used; this email has {self.recipients})."
+            text = _("%(company)s has reached its sending limit of %(allowance)s (%(used)s used; this email has "
+                     "%(count)s).") % numbers
         if self.recipients > limit.recipients:
-            text += " An email to this many people can never fit: send it to fewer at a time."
+            text += " " + _("An email to this many people can never fit: send it to fewer at a time.")
         elif self.frees_at is not None:
             local = timezone.localtime(self.frees_at)
-            when = f"{local:%H:%M}" if local.date() == timezone.localtime().date() else f"{local:%d %b %H:%M}"
-            text += f" You can send it in {timeuntil(self.frees_at)} (at {when})."
+            when = (date_format(local, "TIME_FORMAT") if local.date() == timezone.localtime().date()
+                    else date_format(local, "SHORT_DATETIME_FORMAT"))
+            text += " " + _("You can send it in %(span)s (at %(time)s).") % {"span": timeuntil(self.frees_at),
+                                                                            "time": when}
         if self.young:
-            text += f" Companies in their first {settings.MAILBOX_LIMIT_NEW_COMPANY_DAYS} days have lower limits."
-        return text + " Nothing was sent."
+            days = settings.MAILBOX_LIMIT_NEW_COMPANY_DAYS
+            text += " " + ngettext("Companies in their first %(count)s day have lower limits.",
+                                   "Companies in their first %(count)s days have lower limits.", days) % {"count": days}
+        return text + " " + _("Nothing was sent.")
 
 
 class SendingLimitReached(RecordedRefusal):
@@ -172,11 +182,13 @@ class SendingLimitReached(RecordedRefusal):
         if refusal is None:
             return
         limit, sender = refusal.usage.limit, refusal.sender
+        with in_english():
+            summary = (f"Sending limit reached: {sender.user} was refused an email to "
+                       f"{_recipients(refusal.recipients)} ({limit.whose} limit of {_recipients(limit.recipients)} "
+                       f"per {limit.span}, {intcomma(refusal.usage.used)} used)")
         audit_record(
             company=refusal.company, actor=sender.user, action="mail.limit_reached",
-            summary=f"Sending limit reached: {sender.user} was refused an email to {_recipients(refusal.recipients)} "
-                    f"({limit.whose} limit of {_recipients(limit.recipients)} per {limit.span}, "
-                    f"{intcomma(refusal.usage.used)} used)",
+            summary=summary,
             limit=limit.key, allowed=limit.recipients, used=refusal.usage.used, recipients=refusal.recipients,
             member_id=sender.pk, new_company=refusal.young,
         )

@@ -12,6 +12,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from recruitee.validators import validate_no_line_breaks
@@ -33,16 +35,16 @@ class SystemManager(models.Manager):
 
 class Message(models.Model):
     class Audience(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        INTERVIEWERS = "interviewers", "Interviewers"
-        TEAM = "team", "Team"
-        SYSTEM = "system", "System"
+        CANDIDATE = "candidate", _("Candidate")
+        INTERVIEWERS = "interviewers", _("Interviewers")
+        TEAM = "team", _("Team")
+        SYSTEM = "system", pgettext_lazy("audience of an email", "System")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", pgettext_lazy("email status", "Queued")
+        SENDING = "sending", pgettext_lazy("email status", "Sending")
+        SENT = "sent", pgettext_lazy("email status", "Sent")
+        FAILED = "failed", pgettext_lazy("email status", "Failed")
 
     company = models.ForeignKey(
         "tenancy.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
@@ -136,8 +138,8 @@ class Attachment(models.Model):
     """A file sent with a message, or an alternative body part (the `text/calendar; method=REQUEST` of an invite)."""
 
     class Kind(models.TextChoices):
-        ATTACHMENT = "attachment", "Attachment"
-        ALTERNATIVE = "alternative", "Alternative body"
+        ATTACHMENT = "attachment", _("Attachment")
+        ALTERNATIVE = "alternative", _("Alternative body")
 
     company = models.ForeignKey(
         "tenancy.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"

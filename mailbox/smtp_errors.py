@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -39,36 +40,46 @@ def describe(error: BaseException) -> Problem:
         details = "; ".join(
             f"{parseaddr(address)[1] or address}: {_said(code, text)}" for address, (code, text) in answers.items()
         )
-        verb = "did not accept any recipient for now" if temporary else "refused every recipient"
-        return Problem(temporary, f"The receiving mail server {verb} ({details}).")
+        if temporary:
+            return Problem(True, _("The receiving mail server did not accept any recipient for now (%(details)s).")
+                           % {"details": details})
+        return Problem(False, _("The receiving mail server refused every recipient (%(details)s).")
+                       % {"details": details})
     if isinstance(error, smtplib.SMTPSenderRefused):
         said = _said(error.smtp_code, error.smtp_error)
-        return Problem(_temporary(error.smtp_code), f"The mail server refused our sender {error.sender} ({said}).")
+        return Problem(_temporary(error.smtp_code), _("The mail server refused our sender %(sender)s (%(said)s).")
+                       % {"sender": error.sender, "said": said})
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return Problem(False, "The mail server did not accept our login "
-                              f"({_said(error.smtp_code, error.smtp_error)}). An admin needs to fix the mail settings.")
+        return Problem(False, _("The mail server did not accept our login (%(said)s). An admin needs to fix the mail "
+                                "settings.") % {"said": _said(error.smtp_code, error.smtp_error)})
     if isinstance(error, smtplib.SMTPDataError):
         return Problem(_temporary(error.smtp_code),
-                       f"The mail server refused the message ({_said(error.smtp_code, error.smtp_error)}).")
+                       _("The mail server refused the message (%(said)s).")
+                       % {"said": _said(error.smtp_code, error.smtp_error)})
     if isinstance(error, smtplib.SMTPConnectError):
-        return Problem(True, f"The mail server refused the connection ({_said(error.smtp_code, error.smtp_error)}).")
+        return Problem(True, _("The mail server refused the connection (%(said)s).")
+                       % {"said": _said(error.smtp_code, error.smtp_error)})
     if isinstance(error, smtplib.SMTPResponseException):
         return Problem(_temporary(error.smtp_code) or error.smtp_code < 400,
-                       f"The mail server answered {_said(error.smtp_code, error.smtp_error)}.")
+                       _("The mail server answered %(said)s.") % {"said": _said(error.smtp_code, error.smtp_error)})
     if isinstance(error, smtplib.SMTPServerDisconnected):
-        return Problem(True, "The mail server closed the connection before the message was accepted.")
+        return Problem(True, _("The mail server closed the connection before the message was accepted."))
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        return Problem(False, f"The mail server does not support what our settings ask for ({error}).")
+        return Problem(False, _("The mail server does not support what our settings ask for (%(error)s).")
+                       % {"error": error})
     if isinstance(error, ConnectionRefusedError):
-        return Problem(True, "The mail server could not be reached (connection refused).")
+        return Problem(True, _("The mail server could not be reached (connection refused)."))
     if isinstance(error, (TimeoutError, socket.timeout)):
-        return Problem(True, f"The mail server did not answer within {settings.EMAIL_TIMEOUT} seconds.")
+        return Problem(True, _("The mail server did not answer within %(seconds)s seconds.")
+                       % {"seconds": settings.EMAIL_TIMEOUT})
     if isinstance(error, ssl.SSLCertVerificationError):
-        return Problem(True, f"The mail server's TLS certificate was not accepted ({error.verify_message}).")
+        return Problem(True, _("The mail server's TLS certificate was not accepted (%(reason)s).")
+                       % {"reason": error.verify_message})
     if isinstance(error, socket.gaierror):
-        return Problem(True, "The mail server's name could not be resolved.")
+        return Problem(True, _("The mail server's name could not be resolved."))
     if isinstance(error, OSError):
-        return Problem(True, f"The connection to the mail server failed ({error.strerror or error}).")
+        return Problem(True, _("The connection to the mail server failed (%(error)s).")
+                       % {"error": error.strerror or error})
     if isinstance(error, smtplib.SMTPException):
-        return Problem(True, f"The mail server reported a problem ({error}).")
-    return Problem(False, f"The message could not be sent ({type(error).__name__}).")
+        return Problem(True, _("The mail server reported a problem (%(error)s).") % {"error": error})
+    return Problem(False, _("The message could not be sent (%(error)s).") % {"error": type(error).__name__})

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from recruitee.recruiting.access import get_candidate_for_member
@@ -23,6 +24,7 @@ from .mime import build_email
 from .models import Message
 from .outbox import parts_of
 from .sanitize import html_frame_response
+from .sent_rows import sent_rows
 from .services import message_retry, message_send, sender_name
 
 
@@ -38,6 +40,9 @@ def sent(request: HttpRequest, company_slug: str) -> HttpResponse:
         "catcher": catcher_enabled() and member.is_admin,
     }
     partial = request.htmx and request.htmx.target == "results"
+    if page.object_list:
+        context["rows"] = sent_rows(page.object_list, request=request, company_slug=member.company.slug,
+                                    member=member, everyone=filters.everyone)
     # Interviewers send nothing themselves: rather than an empty search over nothing, the page says what it is for.
     context["explain_mailbox"] = not member.can_recruit and not filters.narrowed and not page.object_list \
         and page.number == 1
@@ -85,10 +90,10 @@ def message_retry_view(request: HttpRequest, company_slug: str, message_id: int)
     if not may_retry(request.membership, message):
         raise Http404
     if message_retry(message=message, actor=request.user):
-        feedback = f"“{message.subject}” is queued again."
+        feedback = _("“%(subject)s” is queued again.") % {"subject": message.subject}
         message.refresh_from_db()
     else:
-        feedback = f"“{message.subject}” is not waiting for a retry."
+        feedback = _("“%(subject)s” is not waiting for a retry.") % {"subject": message.subject}
     if request.htmx:
         return render(request, "mailbox/_status.html", {"message": message})
     messages.success(request, feedback)
@@ -142,8 +147,8 @@ def compose(request: HttpRequest, company_slug: str, candidate_id: int) -> HttpR
         else:
             detail = reverse("mailbox:message-detail", kwargs={"company_slug": company_slug, "message_id": message.pk})
             messages.success(request, format_html(
-                "Your email to {} is on its way. <a href=\"{}\" class=\"alert-link\">Open it</a>",
-                candidate.full_name, detail,
+                "{} <a href=\"{}\" class=\"alert-link\">{}</a>",
+                _("Your email to %(name)s is on its way.") % {"name": candidate.full_name}, detail, _("Open it"),
             ))
             return redirect("recruiting:candidate-detail", company_slug=company_slug, candidate_id=candidate.pk)
     return render(request, "mailbox/compose.html", {

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 from recruitee.tenancy.models import Membership
 
-from .. import selectors
+from .. import selectors, sent_rows
 from ..access import may_retry
 from ..models import Message
 from ..outbox import can_retry
+from ..sent_rows import STATUS_CLASSES
 
 register = template.Library()
-
-STATUS_CLASSES = {
-    Message.Status.QUEUED: "text-bg-secondary",
-    Message.Status.SENDING: "text-bg-info",
-    Message.Status.SENT: "text-bg-success",
-    Message.Status.FAILED: "text-bg-danger",
-}
 
 
 @register.filter
@@ -35,7 +30,15 @@ def retry_allowed(message: Message, member: Membership | None) -> bool:
 @register.filter
 def recipients(message: Message) -> str:
     """"Ada Lovelace, bob@example.com" for the To and Cc lists."""
-    return ", ".join(a.name or a.email for a in [*message.to_addresses, *message.cc_addresses])
+    return sent_rows.recipients(message)
+
+
+@register.simple_tag(takes_context=True)
+def message_status(context, message: Message) -> SafeString:
+    """The status badge of one message (mailbox/sent_rows.py writes it, for the Sent tab's rows as for this)."""
+    badge = sent_rows.StatusBadge(company_slug=context["company"].slug, member=context.get("membership"),
+                                  csrf_token=str(context.get("csrf_token") or ""))
+    return mark_safe(badge.markup(message))  # noqa: S308 -- escaped by StatusBadge
 
 
 @register.inclusion_tag("mailbox/_candidate_messages.html", takes_context=True)
