@@ -82,10 +82,10 @@ def test_it_lands_on_the_first_company_by_name(teammate, globex):
 
 def test_the_navigation_has_home_and_interviews_with_the_current_one_marked(teammate_client):
     page = home(teammate_client).content.decode()
-    assert '<a class="nav-link active" href="/acme/">Home</a>' in page
+    assert '<a class="nav-link active" href="/acme/" aria-current="page">Home</a>' in page
     assert '<a class="nav-link" href="/acme/interviews/">Interviews</a>' in page
     listing = teammate_client.get("/acme/interviews/").content.decode()
-    assert '<a class="nav-link active" href="/acme/interviews/">Interviews</a>' in listing
+    assert '<a class="nav-link active" href="/acme/interviews/" aria-current="page">Interviews</a>' in listing
     assert '<a class="nav-link" href="/acme/">Home</a>' in listing
 
 

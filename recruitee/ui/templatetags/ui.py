@@ -2,7 +2,7 @@
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -16,11 +16,29 @@ def control(field: BoundField) -> str:
     if field.errors:
         css += " is-invalid"
     attrs = {"class": css}
+    described_by = []
     if field.errors:
         attrs["aria-invalid"] = "true"
+        described_by.append(errors_id(field))  # the messages {% field_errors %} renders
     if field.help_text:
-        attrs["aria-describedby"] = f"{field.auto_id}_help"
+        described_by.append(f"{field.auto_id}_help")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+def errors_id(field: BoundField) -> str:
+    return f"{field.auto_id}_errors"
+
+
+@register.simple_tag
+def field_errors(field: BoundField) -> str:
+    """A field's error messages under the id its control names in aria-describedby: a screen reader reads them with
+    the field. Each message keeps Bootstrap's `invalid-feedback` look."""
+    if not field.errors:
+        return ""
+    messages = format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors))
+    return format_html('<div id="{}">{}</div>', errors_id(field), messages)
 
 
 _BADGES = {
@@ -47,3 +65,9 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def has_required_fields(form) -> bool:
+    """Whether a form asks for anything it cannot do without: its fields then say in words which are required."""
+    return any(field.field.required for field in form.visible_fields())
