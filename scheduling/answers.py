@@ -17,6 +17,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_scopes import scope
 
 from calendars.models import Event
@@ -24,19 +25,25 @@ from calendars.signals import events_synced
 from mailbox.addresses import Address
 from mailbox.models import Message
 from mailbox.services import message_send
-from recruitee.tenancy.services import audit_record
+from recruitee.tenancy.services import audit_record, in_english
 
 from .models import CalendarInvite, Interview, InterviewMessage, Participant
 from .outside_changes import outside_change_detect
 
 logger = logging.getLogger(__name__)
 
-VERBS = {
-    Participant.Response.ACCEPTED: "accepted",
-    Participant.Response.TENTATIVE: "answered maybe",
-    Participant.Response.DECLINED: "declined",
-    Participant.Response.NEEDS_ACTION: "has not answered yet",
+ANSWERED = {
+    Participant.Response.ACCEPTED: gettext_lazy("%(name)s accepted"),
+    Participant.Response.TENTATIVE: gettext_lazy("%(name)s answered maybe"),
+    Participant.Response.DECLINED: gettext_lazy("%(name)s declined"),
+    Participant.Response.NEEDS_ACTION: gettext_lazy("%(name)s has not answered yet"),
 }
+
+
+def answer_sentence(name: str, response: str) -> str:
+    """"Dana accepted", in the active language (the interview's history keeps it in English, with the name and the
+    response in its data, so a page can say it in its reader's language)."""
+    return str(ANSWERED[response]) % {"name": name}
 
 
 @receiver(events_synced, dispatch_uid="scheduling.answers_from_sync")
@@ -103,10 +110,12 @@ def answers_store(*, interview: Interview, attendees: list[dict]) -> list[Partic
         participant.response, participant.response_at = response, now
         participant.save(update_fields=["response", "response_at"])
         changed.append(participant)
-        detail = f"{participant.name} {VERBS[response]}"
+        with in_english():  # a record
+            detail = answer_sentence(participant.name, response)
         audit_record(company=interview.company, actor=None, action="interview.answered", target=interview,
                      summary=f"{interview.title} with {interview.candidate.full_name}: {detail}",
-                     detail=detail, email=participant.email, response=response)  # "Dana accepted": no "by" line
+                     detail=detail, email=participant.email, response=response,
+                     name=participant.name)  # "Dana accepted": no "by" line
         if response == Participant.Response.DECLINED:
             _tell_organizer_of_decline(interview, participant)
     return changed

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
 from calendars.selectors import members_with_calendars
 from recruitee.tenancy.models import Membership
 from recruitee.zones import zone_or_utc
@@ -26,13 +30,23 @@ STEP_MINUTES = 30  # the start times offered
 RANGE_DAYS = 5  # days shown: the chosen one and the next days anyone works
 SUGGESTIONS = 5
 LOOKAHEAD = 21  # days searched for working days (a team that works one day a week still gets a range)
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _formatted(value: date | datetime, format_string: str) -> str:
+    """A date in the active language's names (Django's, never the process locale's strftime)."""
+    return dateformat.format(value, format_string)
 
 
 def short_day(day: date) -> str:
-    """"Wed 12 Jun": in English whatever the process locale, like the rest of the page."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    """"Wed 12 Jun", "Mi., 12. Juni": in the reader's language."""
+    # Translators: a Django date format (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date),
+    # for a day in Find time: "Wed 12 Jun".
+    return _formatted(day, pgettext("date format", "D j M"))
+
+
+def time_range(start: str, end: str) -> str:
+    """"14:00–15:00" ("14:00–15:00 Uhr" in German)."""
+    return pgettext("time range", "%(start)s–%(end)s") % {"start": start, "end": end}
 
 
 @dataclass(slots=True)
@@ -113,15 +127,6 @@ class Slot:
     def css(self) -> str:
         return "ft-slot ft-slot-free" if self.free else "ft-slot"
 
-    @property
-    def tip(self) -> str:
-        return f"{self.label} · free for everyone" if self.free else f"{self.label} · someone is busy or off"
-
-    @property
-    def aria(self) -> str:
-        when = f"{short_day(self.day)} at {self.label}"
-        return f"Start {when}" if self.free else f"Start {when} (conflict)"
-
 
 @dataclass
 class Day:
@@ -143,7 +148,8 @@ class Suggestion:
 
     @property
     def label(self) -> str:
-        return f"{short_day(self.start.date())}, {self.start:%H:%M}–{self.end:%H:%M}"
+        return pgettext("day and time range", "%(day)s, %(start)s–%(end)s") % {
+            "day": short_day(self.start.date()), "start": f"{self.start:%H:%M}", "end": f"{self.end:%H:%M}"}
 
     @property
     def value(self) -> str:
@@ -181,8 +187,10 @@ class Grid:
         minutes = int(self.duration.total_seconds() // 60)
         hours, rest = divmod(minutes, 60)
         if not hours:
-            return f"{rest} minutes"
-        return f"{hours} h {rest} min" if rest else f"{hours} hour{'s' if hours > 1 else ''}"
+            return ngettext("%(num)d minute", "%(num)d minutes", rest) % {"num": rest}
+        if rest:
+            return pgettext("duration", "%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+        return ngettext("%(num)d hour", "%(num)d hours", hours) % {"num": hours}
 
 
 def people_of(organizer: Membership, interviewers: list[Membership]) -> list[Membership]:
@@ -235,6 +243,7 @@ def availability(*, viewer: Membership, people: list[Membership], start: datetim
     # Our own interviews are shown once, from our rows (the excluded one, being rescheduled, not at all).
     ours = {interview.ical_uid for interview in interviews} | ({exclude.ical_uid} if exclude else set())
     seen = set()
+    no_title, busy_label = _("(No title)"), pgettext("calendar time", "Busy")
     for member_id, title, begin, finish, all_day, uid in busy_events(members=people, start=start, end=end):
         if uid:
             if uid in ours:
@@ -243,7 +252,7 @@ def availability(*, viewer: Membership, people: list[Membership], start: datetim
             if key in seen:
                 continue  # the same meeting seen through two of the person's connected calendars
             seen.add(key)
-        label = (title or "(No title)") if member_id == viewer.pk else "Busy"
+        label = (title or no_title) if member_id == viewer.pk else busy_label
         days = _all_day_dates(begin, finish, zones[member_id]) if all_day else None
         found[member_id].append(Busy(begin, finish, label, "busy", days))
     for interview in interviews:
@@ -359,28 +368,34 @@ def _person_row(person: Membership, *, viewer: Membership, organizer: Membership
     row = Row(member=person, is_organizer=person.pk == organizer.pk, connected=person.pk in connected,
               zone=person.user.time_zone or person.company.time_zone)
     spans = row.spans
-    whose = "your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
+    own = person.pk == viewer.pk
+    name = person.user.display_name
+    off = pgettext("outside working hours", "Off")
     cursor = day_start
     for begin, finish in work:
         begin, finish = max(begin, day_start), min(finish, day_end)
         if begin >= finish:
             continue
         if cursor < begin:
-            spans.append(_span(cursor, begin, day_start, "Off", "off"))
-        spans.append(_span(begin, finish, day_start, "Working hours", "work"))
+            spans.append(_span(cursor, begin, day_start, off, "off"))
+        spans.append(_span(begin, finish, day_start, _("Working hours"), "work"))
         cursor = finish
     if cursor == day_start:
-        spans.append(_span(day_start, day_end, day_start, "Not a working day", "off",
-                           f"Not one of {whose} working days ({short_day(day)})"))
+        note = (_("Not one of your working days (%(day)s)") if own
+                else _("Not one of %(name)s’s working days (%(day)s)")) % {"name": name, "day": short_day(day)}
+        spans.append(_span(day_start, day_end, day_start, _("Not a working day"), "off", note))
     elif cursor < day_end:
-        spans.append(_span(cursor, day_end, day_start, "Off", "off"))
+        spans.append(_span(cursor, day_end, day_start, off, "off"))
+    outside = (_("Outside your working hours · %(times)s") if own
+               else _("Outside %(name)s’s working hours · %(times)s"))
     for span in spans:
         if span.kind == "off" and not span.note:
-            span.note = f"Outside {whose} working hours · {span.times}"
+            span.note = outside % {"name": name, "times": span.times}
     # A teammate's busy times carry no titles: overlapping ones are drawn as one ("Busy · 09:00–12:30"), which reads
     # better than a pile and keeps a busy week's markup small.
     merged: list[float] | None = None
-    teammate = person.pk != viewer.pk
+    teammate = not own
+    busy_label = pgettext("calendar time", "Busy")
     for span in busy:  # in time order
         if span.s >= day_end:
             break
@@ -392,17 +407,17 @@ def _person_row(person: Membership, *, viewer: Membership, organizer: Membership
                 merged[1] = max(merged[1], finish)
                 continue
             if merged is not None:
-                spans.append(_span(merged[0], merged[1], day_start, "Busy", "busy"))
+                spans.append(_span(merged[0], merged[1], day_start, busy_label, "busy"))
             merged = [begin, finish]
         elif span.days:
-            spans.append(_span(begin, finish, day_start, f"{span.label} (all day)", span.kind,
-                               f"{span.label} · all day"))
+            spans.append(_span(begin, finish, day_start, _("%(title)s (all day)") % {"title": span.label},
+                               span.kind, _("%(title)s · all day") % {"title": span.label}))
         else:
             spans.append(_span(begin, finish, day_start, span.label, span.kind))
     if merged is not None:
-        spans.append(_span(merged[0], merged[1], day_start, "Busy", "busy"))
+        spans.append(_span(merged[0], merged[1], day_start, busy_label, "busy"))
     if proposed and proposed[0] < day_end and proposed[1] > day_start:
-        spans.append(_span(max(proposed[0], day_start), min(proposed[1], day_end), day_start, "Proposed time",
+        spans.append(_span(max(proposed[0], day_start), min(proposed[1], day_end), day_start, _("Proposed time"),
                            "proposed"))
     return row
 
@@ -450,31 +465,47 @@ def find_time(*, viewer: Membership, organizer: Membership, interviewers: list[M
 
 def _day_range(first: date, last: date) -> str:
     if (last - first).days < 7:
-        return f"{WEEKDAYS[first.weekday()]}–{WEEKDAYS[last.weekday()]}"
-    return f"{first.day} {MONTHS[first.month - 1]}–{last.day} {MONTHS[last.month - 1]}"
+        # Translators: a Django date format: the weekday of a range of days, "Mon–Wed".
+        weekday = pgettext("date format", "D")
+        return pgettext("range of days", "%(first)s–%(last)s") % {
+            "first": _formatted(first, weekday), "last": _formatted(last, weekday)}
+    # Translators: a Django date format: a day in a range of days, "12 Jun".
+    day_month = pgettext("date format", "j M")
+    return pgettext("range of days", "%(first)s–%(last)s") % {
+        "first": _formatted(first, day_month), "last": _formatted(last, day_month)}
 
 
 def _when(span: Busy, zone: ZoneInfo) -> tuple[str, bool]:
     """How a busy time reads, and whether it is a time of one day ("14:00–15:00") rather than days."""
     if span.days:
         first, last = span.days
-        return ("all day" if first == last else _day_range(first, last)), False
+        return (_("all day") if first == last else _day_range(first, last)), False
     start, end = span.start.astimezone(zone), span.end.astimezone(zone)
     last_day = (end - timedelta(microseconds=1)).date() if end > start else start.date()
     if start.date() == last_day:
-        return f"{start:%H:%M}–{end:%H:%M}", True
+        return time_range(f"{start:%H:%M}", f"{end:%H:%M}"), True
     if (last_day - start.date()).days < 7:
-        return f"{WEEKDAYS[start.weekday()]} {start:%H:%M}–{WEEKDAYS[end.weekday()]} {end:%H:%M}", False
-    return (f"{start.day} {MONTHS[start.month - 1]} {start:%H:%M}–"
-            f"{end.day} {MONTHS[end.month - 1]} {end:%H:%M}"), False
+        # Translators: a Django date format: a weekday and a time, "Mon 14:00".
+        at = pgettext("date format", "D H:i")
+    else:
+        # Translators: a Django date format: a day, a month and a time, "12 Jun 14:00".
+        at = pgettext("date format", "j M H:i")
+    return pgettext("range of days", "%(first)s–%(last)s") % {
+        "first": _formatted(start, at), "last": _formatted(end, at)}, False
 
 
-def busy_words(name: str, span: Busy, zone: ZoneInfo, *, titled: bool) -> str:
-    """"Dana Scott is busy 14:00–15:00.", "You are busy: Offsite retreat, Mon–Wed.", "Ivan is busy all day."."""
+def busy_words(name: str | None, span: Busy, zone: ZoneInfo, *, titled: bool) -> str:
+    """"Dana Scott is busy 14:00–15:00.", "You are busy: Offsite retreat, Mon–Wed.", "Ivan is busy all day.".
+    `name` None: the viewer ("You are")."""
     when, timed = _when(span, zone)
+    values = {"name": name, "when": when, "title": span.label}
     if not titled:
-        return f"{name} busy {when}."
-    return f"{name} busy {when} ({span.label})." if timed else f"{name} busy: {span.label}, {when}."
+        words = _("You are busy %(when)s.") if name is None else _("%(name)s is busy %(when)s.")
+    elif timed:
+        words = _("You are busy %(when)s (%(title)s).") if name is None else _("%(name)s is busy %(when)s (%(title)s).")
+    else:
+        words = _("You are busy: %(title)s, %(when)s.") if name is None else _("%(name)s is busy: %(title)s, %(when)s.")
+    return words % values
 
 
 def conflicts(*, viewer: Membership, organizer: Membership, interviewers: list[Membership], start: datetime,
@@ -488,17 +519,19 @@ def conflicts(*, viewer: Membership, organizer: Membership, interviewers: list[M
     known = _known(known, viewer=viewer, people=people, start=start, end=end, exclude=exclude)
     warnings: list[str] = []
     for person in people:
-        name = "You are" if person.pk == viewer.pk else f"{person.user.display_name} is"
+        name = None if person.pk == viewer.pk else person.user.display_name
         for span in known.busy_during(person.pk, start, end):
             words = busy_words(name, span, zone, titled=span.kind == "interview" or person.pk == viewer.pk)
             if words not in warnings:  # one meeting, however many calendars or copies show it
                 warnings.append(words)
         if not _inside(work_intervals(person, start, end), start, end):
             local = person_zone(person)
-            whose = "your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
-            warnings.append(f"Outside {whose} working hours ({start.astimezone(local):%H:%M} in {local.key}).")
+            words = (_("Outside your working hours (%(time)s in %(zone)s).") if name is None
+                     else _("Outside %(name)s’s working hours (%(time)s in %(zone)s)."))
+            warnings.append(words % {"name": name, "time": f"{start.astimezone(local):%H:%M}", "zone": local.key})
     for person in people:
         if person.pk not in known.connected:
-            label = "Your" if person.pk == viewer.pk else f"{person.user.display_name}’s"
-            warnings.append(f"{label} availability is unknown: no calendar connected.")
+            words = (_("Your availability is unknown: no calendar connected.") if person.pk == viewer.pk
+                     else _("%(name)s’s availability is unknown: no calendar connected."))
+            warnings.append(words % {"name": person.user.display_name})
     return warnings

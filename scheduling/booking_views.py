@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_scopes import scope
@@ -46,7 +46,7 @@ from recruitee.zones import is_known_zone
 
 from . import emails
 from .booking_forms import CancelForm, ZoneForm
-from .models import Interview, InterviewKind, Participant, SchedulingRequest
+from .models import Interview, Participant, SchedulingRequest
 from .self_scheduling import (
     RequestClosed,
     RequestSpec,
@@ -166,14 +166,6 @@ class LanguageLink:
     current: bool
 
 
-# The interview's kind in the page's language (the model's choices are not marked for translation).
-_KIND_WORDS = {
-    InterviewKind.INTERVIEW: gettext_lazy("Interview"),
-    InterviewKind.PHONE_SCREEN: gettext_lazy("Phone screen"),
-    InterviewKind.VIDEO_CALL: gettext_lazy("Video call"),
-    InterviewKind.ON_SITE: gettext_lazy("On-site interview"),
-}
-
 # Dates and times in the active language's formats (recruitee/formats/): the local time is formatted as it is.
 
 
@@ -203,10 +195,6 @@ def _duration_words(minutes: int) -> str:
     parts = ([ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}] if hours else []) + (
         [ngettext("%(count)d minute", "%(count)d minutes", rest) % {"count": rest}] if rest else [])
     return " ".join(parts)
-
-
-def _kind_words(kind: str, shown: str) -> str:
-    return str(_KIND_WORDS.get(kind, shown))
 
 
 def _start_param(start: datetime) -> str:
@@ -312,7 +300,7 @@ def _interviewers_before(scheduling_request: SchedulingRequest) -> str:
 
 def _about(scheduling_request: SchedulingRequest) -> dict:
     return {"title": scheduling_request.title,
-            "kind": _kind_words(scheduling_request.kind, scheduling_request.get_kind_display()),
+            "kind": scheduling_request.get_kind_display(),
             "duration": _duration_words(scheduling_request.duration_minutes),
             "where": _where_before(scheduling_request), "note": scheduling_request.note}
 
@@ -450,7 +438,7 @@ def _booked(request: HttpRequest, scheduling_request: SchedulingRequest, intervi
     video = interview.video_link if interview.video_link.lower().startswith(("https://", "http://")) else ""
     return _render(request, "booking/booked.html", {
         **_brand(scheduling_request), "zone": zone_name, "detect_zone": True, "zone_form": _zone_form(zone_name),
-        "title": interview.title, "kind": _kind_words(interview.kind, interview.get_kind_display()),
+        "title": interview.title, "kind": interview.get_kind_display(),
         "when": _span_words(interview.start, interview.end, zone_name),
         "duration": _duration_words(int((interview.end - interview.start).total_seconds() // 60)),
         "location": interview.location, "video_link": video,

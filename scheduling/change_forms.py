@@ -7,6 +7,9 @@ it never changes the template.
 from __future__ import annotations
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recruitee.validators import validate_no_line_breaks
 
@@ -28,7 +31,11 @@ def current_channels(interview: Interview, audience: str) -> Channels:
 
 
 def wording_initial(interview: Interview, purpose: str) -> dict[str, str]:
-    return {f"{audience}_{part}": getattr(emails.company_wording(interview.company, audience, purpose), part)
+    plan = Plan.of(interview)  # each audience's template in the language its message is written in
+    wordings = {audience: emails.company_wording(interview.company, audience, purpose,
+                                                 emails.recipient_language(plan, audience))
+                for audience in AUDIENCES}
+    return {f"{audience}_{part}": getattr(wordings[audience], part)
             for audience in AUDIENCES for part in ("subject", "body")}
 
 
@@ -39,15 +46,16 @@ def check_wording(form: forms.Form, audience: str, plan: Plan) -> None:
     for part in ("subject", "body"):
         value = data.get(f"{audience}_{part}", "")
         if not value.strip():
-            form.add_error(f"{audience}_{part}", "This field is required.")
+            form.add_error(f"{audience}_{part}", _("This field is required."))
             continue
         unknown = emails.unknown_in(Wording(value, ""))
         if unknown:
-            form.add_error(f"{audience}_{part}", str(UnknownPlaceholder(unknown)) +
-                           ". Use one from the list, or write {{ and }} for literal braces.")
+            form.add_error(f"{audience}_{part}",
+                           _("%(problem)s. Use one from the list, or write {{ and }} for literal braces.")
+                           % {"problem": UnknownPlaceholder(unknown)})
     if form.errors.get(f"{audience}_subject") or form.errors.get(f"{audience}_body"):
         return
-    values = emails.values_for(plan, emails.recipient_zone(plan, audience))
+    values = emails.recipient_values(plan, audience)
     try:
         subject = emails.render(Wording(data[f"{audience}_subject"], data[f"{audience}_body"]), values).subject
     except RenderedTooLong as error:
@@ -55,16 +63,18 @@ def check_wording(form: forms.Form, audience: str, plan: Plan) -> None:
         return
     limit = form.fields[f"{audience}_subject"].max_length
     if len(subject) > limit:
-        form.add_error(f"{audience}_subject", f"With these values the subject would be {len(subject):,} characters "
-                                              f"long; the limit is {limit}.")
+        form.add_error(f"{audience}_subject",
+                       _("With these values the subject would be %(length)s characters long; the limit is %(limit)d.")
+                       % {"length": intcomma(len(subject)), "limit": limit})
 
 
 def _wording_fields(rows: int) -> dict[str, forms.Field]:
     return {
         f"{audience}_{part}": (
-            forms.CharField(label="Subject", max_length=300, required=False, validators=[validate_no_line_breaks])
+            forms.CharField(label=gettext_lazy("Subject"), max_length=300, required=False,
+                            validators=[validate_no_line_breaks])
             if part == "subject" else
-            forms.CharField(label="Message", max_length=20000, required=False,
+            forms.CharField(label=gettext_lazy("Message"), max_length=20000, required=False,
                             widget=forms.Textarea(attrs={"rows": rows}))
         )
         for audience in AUDIENCES for part in ("subject", "body")
@@ -82,10 +92,10 @@ class RescheduleEmailsForm(forms.Form):
 
     An audience whose part was not posted is left as it is: invited as before, told in the company's words."""
 
-    candidate_email = forms.BooleanField(required=False, label="Email")
-    candidate_calendar = forms.BooleanField(required=False, label="Calendar")
-    interviewers_email = forms.BooleanField(required=False, label="Email")
-    interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
+    candidate_email = forms.BooleanField(required=False, label=gettext_lazy("Email"))
+    candidate_calendar = forms.BooleanField(required=False, label=gettext_lazy("Calendar"))
+    interviewers_email = forms.BooleanField(required=False, label=gettext_lazy("Email"))
+    interviewers_calendar = forms.BooleanField(required=False, label=gettext_lazy("Calendar"))
 
     def __init__(self, *args, interview: Interview, plan: Plan, calendar_label: str | None, calendar_lost: str = "",
                  **kwargs) -> None:
@@ -115,17 +125,17 @@ class RescheduleEmailsForm(forms.Form):
         for audience in AUDIENCES:
             field = self.fields[f"{audience}_calendar"]
             if calendar_label:
-                field.label = f"Calendar ({calendar_label})"
+                field.label = _("Calendar (%(calendar)s)") % {"calendar": calendar_label}
             else:
                 field.disabled = True
-                field.label = (f"Calendar ({calendar_lost})" if calendar_lost
-                               else "Calendar (the organizer has no connected calendar)")
+                field.label = (_("Calendar (%(calendar)s)") % {"calendar": calendar_lost} if calendar_lost
+                               else _("Calendar (the organizer has no connected calendar)"))
 
     def clean(self) -> dict:
         data = super().clean()
         for audience in self.shown:
             if not (data.get(f"{audience}_email") or data.get(f"{audience}_calendar")):
-                self.add_error(f"{audience}_email", "Choose email, calendar or both.")
+                self.add_error(f"{audience}_email", _("Choose email, calendar or both."))
             elif data.get(f"{audience}_email"):
                 check_wording(self, audience, self.plan)
         return data
@@ -156,14 +166,15 @@ class RescheduleEmailsForm(forms.Form):
 
 
 REASON_OTHER = "other"
+# The value is what the interview keeps and the emails say (in English, as recorded); the label what the form shows.
 CANCEL_REASONS = [
-    ("", "No reason given"),
-    ("Scheduling conflict", "Scheduling conflict"),
-    ("An interviewer is unavailable", "An interviewer is unavailable"),
-    ("The candidate asked to cancel", "The candidate asked to cancel"),
-    ("The position has been filled", "The position has been filled"),
-    ("The position is on hold", "The position is on hold"),
-    (REASON_OTHER, "Other (write it below)"),
+    ("", gettext_lazy("No reason given")),
+    ("Scheduling conflict", gettext_lazy("Scheduling conflict")),
+    ("An interviewer is unavailable", gettext_lazy("An interviewer is unavailable")),
+    ("The candidate asked to cancel", gettext_lazy("The candidate asked to cancel")),
+    ("The position has been filled", gettext_lazy("The position has been filled")),
+    ("The position is on hold", gettext_lazy("The position is on hold")),
+    (REASON_OTHER, gettext_lazy("Other (write it below)")),
 ]
 
 
@@ -171,21 +182,22 @@ class CancelForm(forms.Form):
     """Why (optional), a note to the candidate (optional), and the cancellation emails of the audiences we
     emailed. A post without the emails uses the company's templates."""
 
-    reason = forms.ChoiceField(label="Reason", choices=CANCEL_REASONS, required=False)
-    reason_other = forms.CharField(label="Reason in your words", max_length=300, required=False,
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=CANCEL_REASONS, required=False)
+    reason_other = forms.CharField(label=gettext_lazy("Reason in your words"), max_length=300, required=False,
                                    validators=[validate_no_line_breaks],
-                                   help_text="With “Other”, or instead of choosing one. The interviewers’ email "
-                                             "says it as {cancellation_reason}.")
-    note_to_candidate = forms.CharField(label="Note to the candidate", max_length=2000, required=False,
+                                   help_text=gettext_lazy("With “Other”, or instead of choosing one. The "
+                                                          "interviewers’ email says it as {cancellation_reason}."))
+    note_to_candidate = forms.CharField(label=gettext_lazy("Note to the candidate"), max_length=2000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 3}),
-                                        help_text="The candidate’s email says it as {cancellation_note}.")
-    candidate_subject = forms.CharField(label="Subject", max_length=300, required=False,
+                                        help_text=gettext_lazy("The candidate’s email says it as "
+                                                               "{cancellation_note}."))
+    candidate_subject = forms.CharField(label=gettext_lazy("Subject"), max_length=300, required=False,
                                         validators=[validate_no_line_breaks])
-    candidate_body = forms.CharField(label="Message", max_length=20000, required=False,
+    candidate_body = forms.CharField(label=gettext_lazy("Message"), max_length=20000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 12}))
-    interviewers_subject = forms.CharField(label="Subject", max_length=300, required=False,
+    interviewers_subject = forms.CharField(label=gettext_lazy("Subject"), max_length=300, required=False,
                                            validators=[validate_no_line_breaks])
-    interviewers_body = forms.CharField(label="Message", max_length=20000, required=False,
+    interviewers_body = forms.CharField(label=gettext_lazy("Message"), max_length=20000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 10}))
 
     def __init__(self, *args, interview: Interview, calendar_lost: bool = False, **kwargs) -> None:
@@ -202,10 +214,10 @@ class CancelForm(forms.Form):
         data = super().clean()
         choice, own = data.get("reason", ""), data.get("reason_other", "").strip()
         if choice == REASON_OTHER and not own and "reason_other" not in self.errors:
-            self.add_error("reason_other", "Write the reason, or choose one from the list.")
+            self.add_error("reason_other", _("Write the reason, or choose one from the list."))
         data["reason_text"] = own if choice in ("", REASON_OTHER) else choice
         if own and choice not in ("", REASON_OTHER):
-            self.add_error("reason_other", "Choose “Other” to give a reason of your own, or clear this field.")
+            self.add_error("reason_other", _("Choose “Other” to give a reason of your own, or clear this field."))
         plan = self.plan()
         for audience in self.shown:
             check_wording(self, audience, plan)

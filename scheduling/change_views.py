@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calendars.models import Provider
@@ -39,7 +40,7 @@ def _preview(plan: Plan, wording: emails.Wording, audience: str, to: list[str], 
              previous: tuple | None = None, notice: str = "") -> dict:
     zone = emails.recipient_zone(plan, audience)
     try:
-        rendered = emails.render(wording, emails.values_for(plan, zone, previous=previous))
+        rendered = emails.render(wording, emails.recipient_values(plan, audience, previous=previous))
     except (UnknownPlaceholder, RenderedTooLong):
         rendered = None
     return {"to": to, "zone": emails.zone_label(plan.start, zone), "rendered": rendered, "notice": notice}
@@ -61,7 +62,7 @@ def _reschedule_state(request: HttpRequest, interview: Interview) -> dict:
     sending = interview_calendar(interview)
     calendar_label, provider = _calendar(sending)
     emails_form = RescheduleEmailsForm(data, interview=interview, plan=plan, calendar_label=calendar_label,
-                                       calendar_lost=sending.lost_reason)
+                                       calendar_lost=sending.lost_words)
     if emails_form.is_bound:
         emails_form.is_valid()
     # As the service decides it: a meeting made by the calendar keeps its link whatever the form says.
@@ -75,16 +76,16 @@ def _reschedule_state(request: HttpRequest, interview: Interview) -> dict:
             if not plan.invite_candidate:
                 continue
             to = [plan.candidate.full_name]
-            title = f"Update to {plan.candidate.full_name}"
+            title = _("Update to %(candidate)s") % {"candidate": plan.candidate.full_name}
         else:
             if not plan.interviewers:
                 continue
             to = [m.user.display_name for m in plan.interviewers if m.pk in staying]
-            title = "Update to the interviewers"
-        notice = "" if moved else ("The time and place are unchanged, so this update is not sent. A new title or "
-                                   "note only updates the calendar event.")
+            title = _("Update to the interviewers")
+        notice = "" if moved else _("The time and place are unchanged, so this update is not sent. A new title or "
+                                    "note only updates the calendar event.")
         if moved and not to:
-            notice = "Only new interviewers: they get the invitation instead."
+            notice = _("Only new interviewers: they get the invitation instead.")
         by_email, by_calendar = emails_form.by_email(audience), emails_form.by_calendar(audience)
         sections.append({
             "audience": audience, "title": title, "by_email": by_email, "by_calendar": by_calendar,
@@ -105,13 +106,14 @@ def _reschedule_state(request: HttpRequest, interview: Interview) -> dict:
 def _switch_note(was: Channels, by_email: bool, by_calendar: bool, *, calendar_label: str, moved: bool) -> str:
     """What a change of channel does to people's calendars, in a sentence: they keep one entry either way."""
     if not was.calendar and by_calendar and was.email:
-        return (f"They are added to the event in {calendar_label}, whose invitation replaces the calendar entry "
-                "of our earlier email: they keep one entry.")
+        return _("They are added to the event in %(calendar)s, whose invitation replaces the calendar entry of our "
+                 "earlier email: they keep one entry.") % {"calendar": calendar_label}
     if was.calendar and not by_calendar and by_email:
-        note = (f"They are removed from the event in {calendar_label}, and our email brings their calendar entry "
-                "instead: they keep one entry.")
+        note = _("They are removed from the event in %(calendar)s, and our email brings their calendar entry "
+                 "instead: they keep one entry.") % {"calendar": calendar_label}
         if not moved:
-            note += " As the time and place are unchanged, that email is the invitation in your company’s words."
+            note += " " + _("As the time and place are unchanged, that email is the invitation in your company’s "
+                            "words.")
         return note
     return ""
 
@@ -120,7 +122,7 @@ def _reschedulable(request: HttpRequest, company_slug: str, interview_id: int) -
     require_recruiter(request.membership)
     interview = get_interview_for_member(request.membership, interview_id)
     if interview.is_cancelled or interview.organizer is None:
-        messages.error(request, "A cancelled interview cannot be rescheduled.")
+        messages.error(request, _("A cancelled interview cannot be rescheduled."))
         return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     return interview
 
@@ -147,9 +149,9 @@ def interview_reschedule(request: HttpRequest, company_slug: str, interview_id: 
             form.add_error(None, error)
         else:
             if interview.sequence > before:
-                messages.success(request, "Rescheduled. Everyone invited gets the update.")
+                messages.success(request, _("Rescheduled. Everyone invited gets the update."))
             else:
-                messages.success(request, "Saved. Time and place are unchanged, so nobody was sent an update.")
+                messages.success(request, _("Saved. Time and place are unchanged, so nobody was sent an update."))
             if state["calendar_lost"] and interview.sequence > before:
                 messages.warning(request, state["calendar_lost"])
             return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
@@ -180,9 +182,9 @@ def _lost_notice(interview: Interview, sending: SendingCalendar) -> str:
     """What the page says when the calendar that invited people is gone: how they are told instead."""
     if not sending.lost or not any(p.by_calendar for p in interview.participants.all()):
         return ""
-    return (f"{sending.lost_reason}. It invited some of the people to this interview, and cannot tell them "
-            "anything now: they get our email instead (an entry that calendar made stays in their calendars "
-            "as it was).")
+    return _("%(reason)s. It invited some of the people to this interview, and cannot tell them anything now: they "
+             "get our email instead (an entry that calendar made stays in their calendars as it was).") % {
+        "reason": sending.lost_words}
 
 
 def _cancel_state(request: HttpRequest, interview: Interview) -> dict:
@@ -202,8 +204,8 @@ def _cancel_state(request: HttpRequest, interview: Interview) -> dict:
         channels = current_channels(interview, audience)
         if lost:  # our email tells those the calendar invited (services.interview_cancel)
             channels = Channels(email=channels.any, calendar=False)
-        title = (f"Cancellation to {plan.candidate.full_name}" if audience == Audience.CANDIDATE
-                 else "Cancellation to the interviewers")
+        title = (_("Cancellation to %(candidate)s") % {"candidate": plan.candidate.full_name}
+                 if audience == Audience.CANDIDATE else _("Cancellation to the interviewers"))
         sections.append({
             "audience": audience, "title": title, "by_email": channels.email, "by_calendar": channels.calendar,
             "subject_field": form[f"{audience}_subject"], "body_field": form[f"{audience}_body"],
@@ -222,7 +224,7 @@ def interview_cancel(request: HttpRequest, company_slug: str, interview_id: int)
     require_recruiter(request.membership)
     interview = get_interview_for_member(request.membership, interview_id)
     if interview.is_cancelled:
-        messages.info(request, f"{interview.title} is already cancelled.")
+        messages.info(request, _("%(title)s is already cancelled.") % {"title": interview.title})
         return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     state = _cancel_state(request, interview)
     form = state["form"]
@@ -237,7 +239,8 @@ def interview_cancel(request: HttpRequest, company_slug: str, interview_id: int)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{interview.title} is cancelled; everyone invited is told.")
+            messages.success(request, _("%(title)s is cancelled; everyone invited is told.") % {
+                "title": interview.title})
             if state["calendar_lost"]:
                 messages.warning(request, state["calendar_lost"])
             return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)

@@ -7,6 +7,9 @@ from datetime import time, timedelta
 from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from calendars.models import CalendarConnection
 from calendars.providers import get_provider
@@ -23,10 +26,26 @@ from .models import Interview, InterviewKind, Participant
 from .placeholders import RenderedTooLong, UnknownPlaceholder
 from .plan import Plan
 from .selectors import team_members
-from .timezones import OUT_OF_RANGE, DayOutOfRange, NonexistentLocalTime, is_ambiguous, is_plausible_day, local_datetime
+from .timezones import (
+    DayOutOfRange,
+    NonexistentLocalTime,
+    is_ambiguous,
+    is_plausible_day,
+    local_datetime,
+    out_of_range,
+    wall_clock_day,
+)
 
-DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1.5 hours"),
-             (120, "2 hours"), (180, "3 hours")]
+DURATIONS = [(15, gettext_lazy("15 minutes")), (30, gettext_lazy("30 minutes")), (45, gettext_lazy("45 minutes")),
+             (60, gettext_lazy("1 hour")), (90, gettext_lazy("1.5 hours")), (120, gettext_lazy("2 hours")),
+             (180, gettext_lazy("3 hours"))]
+# "Use one from the list" after an unknown placeholder's own message (placeholders.py).
+UNKNOWN_PLACEHOLDER = gettext_lazy("%(error)s. Use one from the list, or write {{ and }} for literal braces.")
+
+
+def subject_too_long(length: int, limit: int) -> str:
+    return _("With these values the subject would be %(length)s characters long; the limit is %(limit)s.") % {
+        "length": number_format(length, force_grouping=True), "limit": limit}
 
 
 class InterviewerChoice(forms.ModelMultipleChoiceField):
@@ -49,13 +68,14 @@ class PlausibleDateField(forms.DateField):
     def validate(self, value) -> None:
         super().validate(value)
         if value is not None and not is_plausible_day(value):
-            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+            raise forms.ValidationError(out_of_range(), code="out_of_range")
 
 
 class WebLinkField(forms.URLField):
     """http and https only: a video link is opened by a browser, and the calendar invitation accepts nothing else."""
 
-    default_error_messages = {"invalid": "Enter an http:// or https:// link, like https://meet.example.com/abc."}
+    default_error_messages = {
+        "invalid": gettext_lazy("Enter an http:// or https:// link, like https://meet.example.com/abc.")}
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
@@ -63,37 +83,45 @@ class KindAndTitle(forms.Form):
     """The event's type and title, shared by the wizard and scheduling links: an empty title becomes the type and
     the job ("Interview: Backend Engineer"), or the type and the candidate when there is no job."""
 
-    kind = forms.ChoiceField(label="Type", choices=InterviewKind.choices, initial=InterviewKind.INTERVIEW)
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the type and the job.",
+    kind = forms.ChoiceField(label=pgettext_lazy("kind of event", "Type"), choices=InterviewKind.choices,
+                             initial=InterviewKind.INTERVIEW)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False,
+                            help_text=gettext_lazy("Leave empty to use the type and the job."),
                             validators=[validate_no_line_breaks])
     candidate: Candidate
 
     def default_title(self, kind: str) -> str:
         label = InterviewKind(kind).label
         job = self.candidate.job
-        return f"{label}: {job.title}" if job else f"{label} with {self.candidate.full_name}"
+        if job:
+            return _("%(kind)s: %(job)s") % {"kind": label, "job": job.title}
+        return _("%(kind)s with %(candidate)s") % {"kind": label, "candidate": self.candidate.full_name}
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
 
 
 class ScheduleForm(KindAndTitle):
-    date = PlausibleDateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label="Start",
+    date = PlausibleDateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=pgettext_lazy("start time", "Start"),
                                  widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
-    duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60, required=False)
-    end_time = forms.TimeField(label="or end time", required=False,
+    duration = forms.TypedChoiceField(label=gettext_lazy("Duration"), choices=DURATIONS, coerce=int, initial=60,
+                                      required=False)
+    end_time = forms.TimeField(label=gettext_lazy("or end time"), required=False,
                                widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
-    time_zone = TimeZoneField()
-    location = forms.CharField(max_length=300, required=False, validators=[validate_no_line_breaks])
-    video_link = WebLinkField(max_length=500, required=False, assume_scheme="https")
+    time_zone = TimeZoneField(label=gettext_lazy("Time zone"))
+    location = forms.CharField(label=pgettext_lazy("where an interview takes place", "Location"), max_length=300,
+                               required=False, validators=[validate_no_line_breaks])
+    video_link = WebLinkField(label=gettext_lazy("Video link"), max_length=500, required=False,
+                              assume_scheme="https")
     # Shown only with a connected calendar, labelled by its provider ("Add a Google Meet link").
-    online_meeting = forms.BooleanField(required=False, label="Add a meeting link")
-    invite_candidate = forms.BooleanField(required=False, initial=True, label="Invite the candidate")
-    interviewers = InterviewerChoice(queryset=Membership.objects.none(), required=False,
-                                     widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="Shown in the invitations as {note}.")
+    online_meeting = forms.BooleanField(required=False, label=gettext_lazy("Add a meeting link"))
+    invite_candidate = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Invite the candidate"))
+    interviewers = InterviewerChoice(label=gettext_lazy("Interviewers"), queryset=Membership.objects.none(),
+                                     required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=5000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("Shown in the invitations as {note}."))
 
     def __init__(self, *args, candidate: Candidate, organizer: Membership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +137,7 @@ class ScheduleForm(KindAndTitle):
         if data.get("online_meeting"):
             data["video_link"] = ""  # the calendar's meeting is the video link
         if not data.get("invite_candidate") and not data.get("interviewers"):
-            self.add_error(None, "Invite the candidate or at least one interviewer.")
+            self.add_error(None, _("Invite the candidate or at least one interviewer."))
         day, at, zone = data.get("date"), data.get("start_time"), data.get("time_zone")
         if day is None or at is None or not zone:
             return data
@@ -130,13 +158,14 @@ class ScheduleForm(KindAndTitle):
         else:
             end = start + timedelta(minutes=data.get("duration") or 60)
         if end <= start:
-            self.add_error("end_time", "The event must end after it starts.")
+            self.add_error("end_time", _("The event must end after it starts."))
             return data
         if is_ambiguous(day, at, zone):
-            self.warnings.append(f"{at:%H:%M} happens twice on {day:%Y-%m-%d} in {zone} (the clocks go back): "
-                                 "we use the first one, still on summer time.")
+            self.warnings.append(_("%(time)s happens twice on %(day)s in %(zone)s (the clocks go back): we use the "
+                                   "first one, still on summer time.")
+                                 % {"time": f"{at:%H:%M}", "day": wall_clock_day(day), "zone": zone})
         if start < timezone.now():
-            self.warnings.append("This time is in the past.")
+            self.warnings.append(_("This time is in the past."))
         data["start"], data["end"] = start, end
         if not data.get("title"):
             data["title"] = self.default_title(data.get("kind") or InterviewKind.INTERVIEW)
@@ -161,12 +190,12 @@ def meeting_field(form: forms.Form, organizer: Membership) -> str:
         del form.fields["online_meeting"]
         return ""
     adapter = get_provider(connection.provider)
-    form.fields["online_meeting"].label = f"Add a {adapter.meeting_label} link"
-    form.fields["online_meeting"].help_text = "Made in your calendar when you send; the video link is left empty."
+    form.fields["online_meeting"].label = _("Add a %(meeting)s link") % {"meeting": adapter.meeting_label}
+    form.fields["online_meeting"].help_text = _("Made in your calendar when you send; the video link is left empty.")
     if len(connections) > 1:
-        form.fields["online_meeting"].help_text = (
-            f"Made by the calendar you send from ({connection} unless you choose another); the video link is left "
-            "empty.")
+        form.fields["online_meeting"].help_text = _(
+            "Made by the calendar you send from (%(calendar)s unless you choose another); the video link is left "
+            "empty.") % {"calendar": connection}
     return adapter.meeting_kind
 
 
@@ -184,12 +213,12 @@ def calendar_channel_labels(form: forms.Form, calendar_label: str | None, sender
     for audience in ("candidate", "interviewers"):
         field = form.fields[f"{audience}_calendar"]
         if several:
-            field.label = "Calendar"
+            field.label = pgettext("a way to invite", "Calendar")
         elif calendar_label:
-            field.label = f"Calendar ({calendar_label})"
+            field.label = _("Calendar (%(calendar)s)") % {"calendar": calendar_label}
         else:
             field.disabled = True
-            field.label = "Calendar (connect your Google or Outlook calendar first)"
+            field.label = _("Calendar (connect your Google or Outlook calendar first)")
 
 
 def initial_for(candidate: Candidate, organizer: Membership) -> dict:
@@ -197,7 +226,7 @@ def initial_for(candidate: Candidate, organizer: Membership) -> dict:
     day = timezone.now().astimezone(zone_or_utc(zone)).date() + timedelta(days=1)
     # The organizer's next working day from tomorrow: Find time then opens on days they can use, not on a Sunday.
     weekdays = organizer.working_weekdays
-    for _ in range(6):
+    for _attempt in range(6):
         if day.isoweekday() in weekdays:
             break
         day += timedelta(days=1)
@@ -242,24 +271,33 @@ class RescheduleForm(ScheduleForm):
         return current
 
 
+# The channel boxes and the email's fields, in step 2 and on the scheduling-link form.
+EMAIL = pgettext_lazy("a way to invite", "Email")
+CALENDAR = pgettext_lazy("a way to invite", "Calendar")
+SEND_FROM = gettext_lazy("Send from")
+SUBJECT = pgettext_lazy("of an email", "Subject")
+MESSAGE = pgettext_lazy("the text of an email", "Message")
+CHOOSE_CHANNEL = gettext_lazy("Choose email, calendar or both.")
+
+
 class InviteForm(forms.Form):
     """Step 2. `sending` is True for the Send button: only then must a time in the past be confirmed."""
 
-    candidate_email = forms.BooleanField(required=False, initial=True, label="Email")
-    candidate_calendar = forms.BooleanField(required=False, label="Calendar")
-    interviewers_email = forms.BooleanField(required=False, initial=True, label="Email")
-    interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
+    candidate_email = forms.BooleanField(required=False, initial=True, label=EMAIL)
+    candidate_calendar = forms.BooleanField(required=False, label=CALENDAR)
+    interviewers_email = forms.BooleanField(required=False, initial=True, label=EMAIL)
+    interviewers_calendar = forms.BooleanField(required=False, label=CALENDAR)
     # Only for an organizer with several working connections: which one adds the event and invites.
-    send_from = forms.ChoiceField(label="Send from", required=False)
-    candidate_subject = forms.CharField(label="Subject", max_length=300, required=False,
+    send_from = forms.ChoiceField(label=SEND_FROM, required=False)
+    candidate_subject = forms.CharField(label=SUBJECT, max_length=300, required=False,
                                         validators=[validate_no_line_breaks])
-    candidate_body = forms.CharField(label="Message", max_length=20000, required=False,
+    candidate_body = forms.CharField(label=MESSAGE, max_length=20000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 14}))
-    interviewers_subject = forms.CharField(label="Subject", max_length=300, required=False,
+    interviewers_subject = forms.CharField(label=SUBJECT, max_length=300, required=False,
                                            validators=[validate_no_line_breaks])
-    interviewers_body = forms.CharField(label="Message", max_length=20000, required=False,
+    interviewers_body = forms.CharField(label=MESSAGE, max_length=20000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 12}))
-    confirm_past = forms.BooleanField(required=False, label="Yes, this already happened: record it")
+    confirm_past = forms.BooleanField(required=False, label=gettext_lazy("Yes, this already happened: record it"))
 
     def __init__(self, *args, plan: Plan, calendar_label: str | None, sending: bool = False,
                  senders: list[CalendarConnection] = (), default_sender: CalendarConnection | None = None,
@@ -284,20 +322,20 @@ class InviteForm(forms.Form):
             if not invited:
                 continue
             if not (data.get(f"{audience}_email") or data.get(f"{audience}_calendar")):
-                self.add_error(f"{audience}_email", "Choose email, calendar or both.")
+                self.add_error(f"{audience}_email", CHOOSE_CHANNEL)
             if data.get(f"{audience}_email"):
                 for part in ("subject", "body"):
                     value = data.get(f"{audience}_{part}", "")
                     if not value.strip():
-                        self.add_error(f"{audience}_{part}", "This field is required.")
+                        self.add_error(f"{audience}_{part}", _("This field is required."))
                     unknown = unknown_in(Wording(value, ""))
                     if unknown:
-                        self.add_error(f"{audience}_{part}", str(UnknownPlaceholder(unknown)) +
-                                       ". Use one from the list, or write {{ and }} for literal braces.")
+                        self.add_error(f"{audience}_{part}",
+                                       UNKNOWN_PLACEHOLDER % {"error": UnknownPlaceholder(unknown)})
                 self._check_rendered_size(audience, data)
         if self.in_past and self.sending and not data.get("confirm_past"):
-            self.add_error("confirm_past", "This time is in the past. Tick the box if you are recording an event "
-                                           "that already happened; nobody is invited to the past by mistake then.")
+            self.add_error("confirm_past", _("This time is in the past. Tick the box if you are recording an event "
+                                             "that already happened; nobody is invited to the past by mistake then."))
         return data
 
     def _check_rendered_size(self, audience: str, data: dict) -> None:
@@ -305,7 +343,7 @@ class InviteForm(forms.Form):
         if self.errors.get(f"{audience}_subject") or self.errors.get(f"{audience}_body"):
             return
         wording = Wording(data.get(f"{audience}_subject", ""), data.get(f"{audience}_body", ""))
-        values = emails.values_for(self.plan, emails.recipient_zone(self.plan, audience))
+        values = emails.recipient_values(self.plan, audience)
         try:
             emails.render(Wording("", wording.body), values)
         except RenderedTooLong as error:
@@ -317,8 +355,7 @@ class InviteForm(forms.Form):
             return
         limit = self.fields[f"{audience}_subject"].max_length
         if len(subject) > limit:
-            self.add_error(f"{audience}_subject", f"With these values the subject would be {len(subject):,} "
-                                                  f"characters long; the limit is {limit}.")
+            self.add_error(f"{audience}_subject", subject_too_long(len(subject), limit))
 
     def wording(self, audience: str) -> Wording:
         return Wording(self.cleaned_data.get(f"{audience}_subject", ""), self.cleaned_data.get(f"{audience}_body", ""))

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from calendars.models import CalendarConnection
 from mailbox.access import visible_to
@@ -23,7 +25,7 @@ from mailbox.selectors import LIST_DEFERRED, SentFilters, sent_messages
 from recruitee.recruiting.models import Candidate, Job
 from recruitee.tenancy.models import AuditEntry, Membership
 
-from .interview_list import InterviewRow, day_label, interview_rows, taking_part, when_text, with_people
+from .interview_list import InterviewRow, clock, day_label, interview_rows, taking_part, when_text, with_people
 from .models import Interview, InterviewMessage, Participant, SchedulingRequest
 from .outside_changes import outside_change_summary
 from .selectors import LONGEST_INTERVIEW, declined_invitations, outside_changes
@@ -93,8 +95,8 @@ def upcoming(member: Membership, *, now: datetime, zone: ZoneInfo) -> tuple[list
 def _at(moment: datetime, zone: ZoneInfo, today: date, *, sentence_start: bool = False) -> str:
     """"tomorrow at 14:00", "Friday at 09:30", "Mon 3 Jun at 10:00" (with a capital at a sentence's start)."""
     local = moment.astimezone(zone)
-    label = day_label(local.date(), today)
-    return f"{label if sentence_start else _relative(label)} at {local:%H:%M}"
+    label = day_label(local.date(), today, in_sentence=not sentence_start)
+    return pgettext("a day and a time in a sentence", "%(day)s at %(time)s") % {"day": label, "time": clock(local)}
 
 
 def _interview_url(interview: Interview) -> str:
@@ -103,17 +105,18 @@ def _interview_url(interview: Interview) -> str:
 
 
 def _with(interview: Interview) -> str:
-    return f"{interview.title} with {interview.candidate.full_name}"
+    return _("%(title)s with %(candidate)s") % {"title": interview.title, "candidate": interview.candidate.full_name}
 
 
 def declines(member: Membership, *, now: datetime, zone: ZoneInfo) -> list[Item]:
     """Someone declined an interview the member organizes and that is still to come: the alert on top."""
     today = _today(now, zone)
     rows = declined_invitations(member).select_related("interview__company")[:ITEM_LIMIT]
-    return [Item(kind="declined", text=f"{p.name} declined {_with(p.interview)}",
-                 detail=f"{_at(p.interview.start, zone, today, sentence_start=True)}. "
-                        "Find another time or another interviewer.",
-                 url=_interview_url(p.interview), action="Open the interview")
+    return [Item(kind="declined",
+                 text=_("%(name)s declined %(interview)s") % {"name": p.name, "interview": _with(p.interview)},
+                 detail=_("%(when)s. Find another time or another interviewer.") % {
+                     "when": _at(p.interview.start, zone, today, sentence_start=True)},
+                 url=_interview_url(p.interview), action=_("Open the interview"))
             for p in rows]
 
 
@@ -128,18 +131,22 @@ def unanswered(member: Membership, *, now: datetime, zone: ZoneInfo) -> list[Ite
             .exclude(member=member)
             .select_related("interview__candidate", "interview__company")
             .order_by("interview__start", "name", "pk")[:ITEM_LIMIT])
-    return [Item(kind="unanswered", text=f"{p.name} has not answered the invitation to {_with(p.interview)}",
-                 detail=f"It starts {_at(p.interview.start, zone, today)}.",
-                 url=_interview_url(p.interview), action="Open the interview")
+    return [Item(kind="unanswered",
+                 text=_("%(name)s has not answered the invitation to %(interview)s") % {
+                     "name": p.name, "interview": _with(p.interview)},
+                 detail=_("It starts %(when)s.") % {"when": _at(p.interview.start, zone, today)},
+                 url=_interview_url(p.interview), action=_("Open the interview"))
             for p in rows]
 
 
 def calendar_changes(member: Membership) -> list[Item]:
     """The member's interviews whose calendar event was moved, changed or deleted outside the app."""
     invites = outside_changes(member).select_related("interview__company")[:ITEM_LIMIT]
-    return [Item(kind="calendar_change", text=f"{_with(invite.interview)}: {outside_change_summary(invite)}",
-                 detail="Apply the calendar's version or restore ours.", url=_interview_url(invite.interview),
-                 action="Review the change")
+    return [Item(kind="calendar_change",
+                 text=pgettext("an interview and what changed", "%(interview)s: %(change)s") % {
+                     "interview": _with(invite.interview), "change": outside_change_summary(invite)},
+                 detail=_("Apply the calendar's version or restore ours."), url=_interview_url(invite.interview),
+                 action=_("Review the change"))
             for invite in invites]
 
 
@@ -157,13 +164,14 @@ def failed_messages(member: Membership) -> list[Item]:
     items = []
     for message in newest:
         to = message.to_addresses
-        who = (to[0].name or to[0].email) if to else "nobody"
+        who = (to[0].name or to[0].email) if to else _("nobody")
         items.append(Item(
-            kind="failed_message", text=f"Email to {who} could not be sent: “{message.subject}”",
-            detail=message.last_error[:200] or "The reason is on the message.",
+            kind="failed_message", text=_("Email to %(recipient)s could not be sent: “%(subject)s”") % {
+                "recipient": who, "subject": message.subject},
+            detail=message.last_error[:200] or _("The reason is on the message."),
             url=reverse("mailbox:message-detail",
                         kwargs={"company_slug": member.company.slug, "message_id": message.pk}),
-            action="Open and retry"))
+            action=_("Open and retry")))
     return items
 
 
@@ -181,24 +189,23 @@ def stalled_links(member: Membership, *, now: datetime, zone: ZoneInfo) -> list[
     for link in rows:
         if expires_at(link) > now + LINK_DEADLINE_SOON:
             continue
-        last_day = _relative(day_label(link.last_day, today))
+        last_day = day_label(link.last_day, today, in_sentence=True)
         if expires_at(link) <= now:
-            detail = f"Its last day was {last_day}: send a new link or withdraw it."
+            detail = _("Its last day was %(day)s: send a new link or withdraw it.") % {"day": last_day}
         else:
-            detail = f"It can be booked until the end of {last_day}."
-        opened = " opened the link but" if link.status == SchedulingRequest.Status.OPENED else ""
+            detail = _("It can be booked until the end of %(day)s.") % {"day": last_day}
+        names = {"candidate": link.candidate.full_name, "title": link.title}
+        if link.status == SchedulingRequest.Status.OPENED:
+            text = _("%(candidate)s opened the link but has not booked “%(title)s”") % names
+        else:
+            text = _("%(candidate)s has not booked “%(title)s”") % names
         items.append(Item(
-            kind="scheduling_link", text=f"{link.candidate.full_name}{opened} has not booked “{link.title}”",
+            kind="scheduling_link", text=text,
             detail=detail,
             url=reverse("recruiting:candidate-detail",
                         kwargs={"company_slug": link.candidate.company.slug, "candidate_id": link.candidate_id}),
-            action="Resend or withdraw"))
+            action=_("Resend or withdraw")))
     return items
-
-
-def _relative(label: str) -> str:
-    """"Today" inside a sentence is "today"; a weekday or a date keeps its capital."""
-    return label.lower() if label in ("Today", "Tomorrow", "Yesterday") else label
 
 
 def calendar_problems(member: Membership) -> list[Item]:
@@ -209,24 +216,40 @@ def calendar_problems(member: Membership) -> list[Item]:
     for connection in (CalendarConnection.objects.filter(PROBLEM, company=member.company_id, member=member)
                        .order_by("-status", "provider", "account_email")):
         if connection.needs_reconnect:
-            items.append(Item(kind="calendar", text=f"{connection} needs to be reconnected",
-                              detail="Until then your busy times and answers are not kept up to date.",
+            items.append(Item(kind="calendar", text=_("%(calendar)s needs to be reconnected") % {
+                                  "calendar": connection},
+                              detail=_("Until then your busy times and answers are not kept up to date."),
                               url=reverse("calendars:connect", kwargs={"company_slug": slug,
                                                                        "provider": connection.provider}),
-                              action="Reconnect"))
+                              action=_("Reconnect")))
         else:
-            items.append(Item(kind="calendar", text=f"The last sync of {connection} failed",
-                              detail=connection.last_error[:200],
-                              url=reverse("calendars:index", kwargs={"company_slug": slug}), action="Sync again"))
+            items.append(Item(kind="calendar", text=_("The last sync of %(calendar)s failed") % {
+                                  "calendar": connection},
+                              detail=_sync_error(connection),
+                              url=reverse("calendars:index", kwargs={"company_slug": slug}), action=_("Sync again")))
     if member.is_admin:
         others = (CalendarConnection.objects.filter(PROBLEM, company=member.company_id).exclude(member=member)
                   .values("pk")[:100].count())
         if others:
-            items.append(Item(kind="calendar", text=f"{others} of your team’s calendars stopped syncing",
-                              detail="Their owners were told; you can see why.",
+            items.append(Item(kind="calendar",
+                              text=ngettext("%(count)d of your team’s calendars stopped syncing",
+                                            "%(count)d of your team’s calendars stopped syncing", others)
+                              % {"count": others},
+                              detail=_("Their owners were told; you can see why."),
                               url=reverse("calendars:admin", kwargs={"company_slug": slug}),
-                              action="See calendar connections"))
+                              action=_("See calendar connections")))
     return items
+
+
+def _sync_error(connection: CalendarConnection) -> str:
+    """Why the last sync failed, in the reader's language, then the details as recorded (calendars/_sync_error.html
+    says it the same way)."""
+    details = connection.last_error[:200]
+    reason = connection.last_error_reason
+    if not reason:
+        return details
+    return pgettext("a sync error and its details", "%(reason)s (details: %(details)s)") % {
+        "reason": reason, "details": details}
 
 
 def answers_owed(member: Membership, *, now: datetime, zone: ZoneInfo) -> list[Item]:
@@ -238,10 +261,11 @@ def answers_owed(member: Membership, *, now: datetime, zone: ZoneInfo) -> list[I
             .exclude(interview__organizer=member)
             .select_related("interview__candidate", "interview__company")
             .order_by("interview__start", "pk")[:ITEM_LIMIT])
-    return [Item(kind="answer_owed", text=f"Answer the invitation to {_with(p.interview)}",
-                 detail=f"{_at(p.interview.start, zone, today, sentence_start=True)}. "
-                        "Accept or decline it in your calendar.",
-                 url=_interview_url(p.interview), action="See the interview")
+    return [Item(kind="answer_owed", text=_("Answer the invitation to %(interview)s") % {
+                     "interview": _with(p.interview)},
+                 detail=_("%(when)s. Accept or decline it in your calendar.") % {
+                     "when": _at(p.interview.start, zone, today, sentence_start=True)},
+                 url=_interview_url(p.interview), action=_("See the interview"))
             for p in rows]
 
 
@@ -252,15 +276,16 @@ def needs_attention(member: Membership, *, now: datetime, zone: ZoneInfo) -> lis
             *answers_owed(member, now=now, zone=zone)]
 
 
-def _by(entry: AuditEntry) -> str:
-    return entry.data.get("by") or (entry.actor.display_name if entry.actor else "automatically")
-
-
 def _sentence(entry: AuditEntry) -> str:
-    """The entry's summary; those about interviews and links do not name who did it, so it is added."""
+    """The entry's summary (a record, kept as it was written); those about interviews and links do not name who
+    did it, so it is added."""
     if entry.action.startswith(("interview.", "scheduling_link.")) and entry.action != "interview.answered":
-        by = _by(entry)
-        return f"{entry.summary} ({by})" if by == "automatically" else f"{entry.summary} — {by}"
+        by = entry.data.get("by") or (entry.actor.display_name if entry.actor else "")
+        if not by:
+            return pgettext("an audit entry done by nobody", "%(summary)s (automatically)") % {
+                "summary": entry.summary}
+        return pgettext("an audit entry and who did it", "%(summary)s — %(by)s") % {"summary": entry.summary,
+                                                                                  "by": by}
     return entry.summary
 
 

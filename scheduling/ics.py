@@ -52,6 +52,7 @@ def build_invite(
     dtstamp: datetime | None = None,
     prodid: str = DEFAULT_PRODID,
     conference: tuple[str, str] | None = None,
+    language: str | None = None,
 ) -> bytes:
     """The `.ics` bytes (UTF-8, CRLF, folded at 75 octets) for a `method=REQUEST` or `method=CANCEL` part, or a
     `method=PUBLISH` file to download.
@@ -60,6 +61,7 @@ def build_invite(
     UID must stay the same for the life of the interview and `sequence` must rise with every change attendees
     should see, the cancellation included. `conference` (join link, label) is a video meeting, written as RFC 7986
     `CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=...`; clients that do not know the property still have URL.
+    `language` ("de") is the language SUMMARY and DESCRIPTION are written in (RFC 5545 LANGUAGE parameter).
     """
     if method not in METHODS:
         raise InviteError(f"METHOD must be one of {', '.join(METHODS)}, not {method!r}.")
@@ -92,8 +94,11 @@ def build_invite(
     event.add("dtstamp", _utc(dtstamp or datetime.now(UTC), "dtstamp"))
     event.add("dtstart", start_utc)
     event.add("dtend", end_utc)
-    event.add("summary", _text(summary))
-    event.add("description", _text(description))
+    if language is not None and not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", language):
+        raise InviteError(f"LANGUAGE must be a language tag, not {language!r}.")
+    written_in = {"LANGUAGE": language} if language else None
+    event.add("summary", _text(summary), parameters=written_in)
+    event.add("description", _text(description), parameters=written_in)
     event.add("location", _text(location))
     if url:
         event.add("url", _http_url(url))

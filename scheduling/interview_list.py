@@ -12,6 +12,9 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import QueryDict
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from mailbox.selectors import IdsFirstPaginator
 from recruitee.params import parse_id
@@ -29,7 +32,8 @@ OPEN_REQUEST = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
 UPCOMING, PAST, CANCELLED, AWAITING = "upcoming", "past", "cancelled", "awaiting"
 # Upcoming: the soonest first; past and cancelled: the latest first.
 ORDER = {UPCOMING: ("start", "pk"), PAST: ("-start", "-pk"), CANCELLED: ("-start", "-pk")}
-WHEN_CHOICES = [(UPCOMING, "Upcoming"), (PAST, "Past"), (CANCELLED, "Cancelled"), (AWAITING, "Awaiting booking")]
+WHEN_CHOICES = [(UPCOMING, gettext_lazy("Upcoming")), (PAST, gettext_lazy("Past")),
+                (CANCELLED, gettext_lazy("Cancelled")), (AWAITING, gettext_lazy("Awaiting booking"))]
 
 
 def taking_part(member: Membership) -> Q:
@@ -38,26 +42,35 @@ def taking_part(member: Membership) -> Q:
     return Q(organizer=member) | Q(pk__in=invited)
 
 
-def day_label(day: date, today: date) -> str:
-    """"Today", "Tomorrow", "Yesterday", a weekday within the coming week, else the date."""
+def day_label(day: date, today: date, *, in_sentence: bool = False) -> str:
+    """"Today", "Tomorrow", "Yesterday", a weekday within the coming week, else the date, in the active language
+    ("today" inside a sentence; a weekday or a date keeps its capital)."""
     delta = (day - today).days
     if delta == 0:
-        return "Today"
+        return _("today") if in_sentence else _("Today")
     if delta == 1:
-        return "Tomorrow"
+        return _("tomorrow") if in_sentence else _("Tomorrow")
     if delta == -1:
-        return "Yesterday"
+        return _("yesterday") if in_sentence else _("Yesterday")
     if 1 < delta < 7:
-        return f"{day:%A}"
+        return date_format(day, "l")
     if day.year == today.year:
-        return f"{day:%a} {day.day} {day:%b}"
-    return f"{day:%a} {day.day} {day:%b %Y}"
+        # Translators: a date format (Django's date filter): "Mon 3 Jun".
+        return date_format(day, pgettext("date format", "D j M"))
+    # Translators: a date format (Django's date filter): "Mon 3 Jun 2027".
+    return date_format(day, pgettext("date format, with the year", "D j M Y"))
+
+
+def clock(moment: datetime) -> str:
+    """"14:00", as the active language writes a time (the moment already in the zone to show)."""
+    return date_format(moment, "TIME_FORMAT")
 
 
 def when_text(moment: datetime, zone: ZoneInfo, today: date) -> str:
     """"Tomorrow 14:00" in the viewer's zone."""
     local = moment.astimezone(zone)
-    return f"{day_label(local.date(), today)} {local:%H:%M}"
+    return pgettext("day and time", "%(day)s %(time)s") % {"day": day_label(local.date(), today),
+                                                             "time": clock(local)}
 
 
 @dataclass(frozen=True)
@@ -183,6 +196,10 @@ def interview_page(*, member: Membership, filters: InterviewFilters, number: str
                              count_limit=COUNT_LIMIT, collect=searching).get_page(number)
 
 
+STATES = {"cancelled": gettext_lazy("Cancelled"), "past": gettext_lazy("Past"),
+          "now": pgettext_lazy("an interview going on", "Now"), "scheduled": gettext_lazy("Scheduled")}
+
+
 @dataclass(frozen=True)
 class InterviewRow:
     interview: Interview
@@ -191,12 +208,17 @@ class InterviewRow:
     times: str  # "14:00–15:00"
     candidate_answer: Participant | None  # the candidate's own participant row, when they were invited
     interviewers: list[Participant]
-    status: str
+    state: str  # cancelled, past, now, scheduled
     booked_by_candidate: bool
 
     @property
+    def status(self) -> str:
+        """The state in words, in the active language."""
+        return str(STATES[self.state])
+
+    @property
     def when(self) -> str:
-        return f"{self.day} {self.times}"
+        return pgettext("day and time", "%(day)s %(time)s") % {"day": self.day, "time": self.times}
 
     @property
     def answers_by_email(self) -> bool:
@@ -210,21 +232,22 @@ def interview_rows(interviews_: list[Interview], *, zone: ZoneInfo, now: datetim
     for interview in interviews_:
         people = list(interview.participants.all())
         if interview.is_cancelled:
-            status = "Cancelled"
+            state = "cancelled"
         elif interview.end <= now:
-            status = "Past"
+            state = "past"
         elif interview.start <= now:
-            status = "Now"
+            state = "now"
         else:
-            status = "Scheduled"
+            state = "scheduled"
         start, end = interview.start.astimezone(zone), interview.end.astimezone(zone)
-        times = f"{start:%H:%M}–{end:%H:%M}" if start.date() == end.date() else \
-            f"{start:%H:%M}–{day_label(end.date(), today)} {end:%H:%M}"
+        ends = clock(end) if start.date() == end.date() else \
+            pgettext("day and time", "%(day)s %(time)s") % {"day": day_label(end.date(), today), "time": clock(end)}
+        times = f"{clock(start)}–{ends}"
         rows.append(InterviewRow(
             interview=interview, day=day_label(start.date(), today), local_day=start.date(), times=times,
             candidate_answer=next((p for p in people if p.role == Participant.Role.CANDIDATE), None),
             interviewers=[p for p in people if p.role == Participant.Role.INTERVIEWER],
-            status=status, booked_by_candidate=getattr(interview, "scheduling_request", None) is not None,
+            state=state, booked_by_candidate=getattr(interview, "scheduling_request", None) is not None,
         ))
     return rows
 
@@ -241,9 +264,9 @@ def request_rows(requests: list[SchedulingRequest], *, now: datetime) -> list[Re
     rows = []
     for link in requests:
         expired = now >= expires_at(link)
-        window = f"{link.first_day:%a} {link.first_day.day} {link.first_day:%b}–" \
-                 f"{link.last_day:%a} {link.last_day.day} {link.last_day:%b %Y}"
-        status = "Expired" if expired else SchedulingRequest.Status(link.status).label
+        window = (f"{date_format(link.first_day, pgettext('date format', 'D j M'))}–"
+                  f"{date_format(link.last_day, pgettext('date format, with the year', 'D j M Y'))}")
+        status = _("Expired") if expired else str(SchedulingRequest.Status(link.status).label)
         rows.append(RequestRow(request=link, window=window, status=status, expired=expired))
     return rows
 

@@ -106,6 +106,16 @@ class SendingCalendar:
             return f"{self.label} needs to be reconnected"
         return f"{self.label} is no longer connected"
 
+    @property
+    def lost_words(self) -> str:
+        """`lost_reason` in the reader's language, for pages and errors; `lost_reason` stays English for what is
+        stored (the audit log, the interview's history)."""
+        if not self.lost:
+            return ""
+        if self.connection is not None:
+            return _("%(calendar)s needs to be reconnected") % {"calendar": self.label}
+        return _("%(calendar)s is no longer connected") % {"calendar": self.label}
+
 
 def _of(connection: CalendarConnection | None, remembered: str) -> SendingCalendar:
     if connection is None:

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from calendars.models import Provider
@@ -11,10 +12,10 @@ from recruitee.validators import validate_no_line_breaks, validate_time_zone
 
 
 class InterviewKind(models.TextChoices):
-    INTERVIEW = "interview", "Interview"
-    PHONE_SCREEN = "phone_screen", "Phone screen"
-    VIDEO_CALL = "video_call", "Video call"
-    ON_SITE = "on_site", "On-site interview"
+    INTERVIEW = "interview", _("Interview")
+    PHONE_SCREEN = "phone_screen", _("Phone screen")
+    VIDEO_CALL = "video_call", _("Video call")
+    ON_SITE = "on_site", _("On-site interview")
 
 
 class OnlineMeeting(models.TextChoices):
@@ -28,8 +29,8 @@ def new_ical_uid() -> str:
 
 class Interview(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="interviews")
     candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="interviews")
@@ -89,14 +90,14 @@ class Participant(models.Model):
     """Someone invited to an interview, and how: by our email, by the organizer's calendar, or both."""
 
     class Role(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        INTERVIEWER = "interviewer", "Interviewer"
+        CANDIDATE = "candidate", _("Candidate")
+        INTERVIEWER = "interviewer", _("Interviewer")
 
     class Response(models.TextChoices):
-        NEEDS_ACTION = "needs_action", "No answer yet"
-        ACCEPTED = "accepted", "Accepted"
-        TENTATIVE = "tentative", "Maybe"
-        DECLINED = "declined", "Declined"
+        NEEDS_ACTION = "needs_action", _("No answer yet")
+        ACCEPTED = "accepted", _("Accepted")
+        TENTATIVE = "tentative", _("Maybe")
+        DECLINED = "declined", _("Declined")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="participants")
@@ -122,27 +123,29 @@ class Participant(models.Model):
 
 
 class Audience(models.TextChoices):
-    CANDIDATE = "candidate", "Candidate"
-    INTERVIEWERS = "interviewers", "Interviewers"
+    CANDIDATE = "candidate", _("Candidate")
+    INTERVIEWERS = "interviewers", _("Interviewers")
 
 
 class Purpose(models.TextChoices):
-    INVITATION = "invitation", "Invitation"
-    UPDATE = "update", "Update"
-    CANCELLATION = "cancellation", "Cancellation"
+    INVITATION = "invitation", _("Invitation")
+    UPDATE = "update", _("Update")
+    CANCELLATION = "cancellation", _("Cancellation")
     # The candidate's email with a link to pick a time themselves (candidate audience only).
-    SCHEDULING_LINK = "booking_link", "Scheduling link"
+    SCHEDULING_LINK = "booking_link", _("Scheduling link")
     # Sent by the beat before the interview starts (scheduling/reminders.py), to every participant by email.
-    REMINDER = "reminder", "Reminder"
+    REMINDER = "reminder", _("Reminder")
 
 
 class InviteTemplate(models.Model):
-    """A company's wording for one audience and purpose. Candidate and interviewer templates are separate rows:
-    editing one never changes the other."""
+    """A company's wording for one audience, purpose and language. Candidate and interviewer templates are separate
+    rows, and so is each language: editing one never changes another."""
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="invite_templates")
     audience = models.CharField(max_length=14, choices=Audience.choices)
     purpose = models.CharField(max_length=14, choices=Purpose.choices)
+    # One of settings.LANGUAGES (not a choices list here: a language added to the settings needs no migration).
+    language = models.CharField(max_length=12)
     subject = models.CharField(max_length=300, validators=[validate_no_line_breaks])
     body = models.TextField(max_length=20000)
     updated_at = models.DateTimeField(auto_now=True)
@@ -151,29 +154,30 @@ class InviteTemplate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["company", "audience", "purpose"], name="one_template_per_use"),
+            models.UniqueConstraint(fields=["company", "audience", "purpose", "language"],
+                                    name="one_template_per_use_and_language"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_audience_display()} {self.get_purpose_display().lower()}"
+        return f"{self.get_audience_display()} {self.get_purpose_display().lower()} ({self.language})"
 
 
 class MeetingStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    PENDING = "pending", "Being created"
-    CREATED = "created", "Created"
-    FAILED = "failed", "Failed"
+    REQUESTED = "requested", _("Requested")
+    PENDING = "pending", _("Being created")
+    CREATED = "created", _("Created")
+    FAILED = "failed", _("Failed")
 
 
 class CalendarInvite(models.Model):
     """The interview as an event in the organizer's connected calendar, whose provider invites the attendees."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="calendar_invite")
@@ -272,11 +276,11 @@ class SchedulingRequest(models.Model):
     """
 
     class Status(models.TextChoices):
-        SENT = "sent", "Link sent"
-        OPENED = "opened", "Opened"
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled by the candidate"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SENT = "sent", _("Link sent")
+        OPENED = "opened", _("Opened")
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled by the candidate")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="scheduling_requests")
@@ -349,8 +353,8 @@ class SchedulingRequestMember(models.Model):
     """One interviewer of a request: on the panel (always there) or in the pool (the app picks `pool_size`)."""
 
     class Role(models.TextChoices):
-        PANEL = "panel", "Panel"
-        POOL = "pool", "Pool"
+        PANEL = "panel", _("Panel")
+        POOL = "pool", _("Pool")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     request = models.ForeignKey(SchedulingRequest, on_delete=models.CASCADE, related_name="members")
@@ -371,11 +375,11 @@ class SchedulingRequestMember(models.Model):
 class ReminderOffset(models.IntegerChoices):
     """How long before the start a reminder goes out, in minutes."""
 
-    MINUTES_15 = 15, "15 minutes before"
-    HOUR_1 = 60, "1 hour before"
-    HOURS_2 = 120, "2 hours before"
-    DAY_1 = 24 * 60, "1 day before"
-    DAYS_2 = 2 * 24 * 60, "2 days before"
+    MINUTES_15 = 15, _("15 minutes before")
+    HOUR_1 = 60, _("1 hour before")
+    HOURS_2 = 120, _("2 hours before")
+    DAY_1 = 24 * 60, _("1 day before")
+    DAYS_2 = 2 * 24 * 60, _("2 days before")
 
 
 def default_candidate_offsets() -> list[int]:
@@ -405,9 +409,9 @@ class ReminderDelivery(models.Model):
     claim: whichever worker inserts the row sends the reminder, so two workers racing send it once."""
 
     class Status(models.TextChoices):
-        CLAIMED = "claimed", "Claimed"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
+        CLAIMED = "claimed", _("Claimed")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.CASCADE, related_name="+")
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="reminder_deliveries")

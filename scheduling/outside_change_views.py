@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recruitee.tenancy.access import require_recruiter
@@ -32,22 +33,22 @@ def _decide(request: HttpRequest, company_slug: str, interview_id: int, action: 
 @require_POST
 def apply(request: HttpRequest, company_slug: str, interview_id: int) -> HttpResponse:
     return _decide(request, company_slug, interview_id, outside_changes.outside_change_apply,
-                   "The interview takes the calendar's time; everyone invited by email gets the update.")
+                   _("The interview takes the calendar's time; everyone invited by email gets the update."))
 
 
 @require_POST
 def restore(request: HttpRequest, company_slug: str, interview_id: int) -> HttpResponse:
     return _decide(request, company_slug, interview_id, outside_changes.outside_change_restore,
-                   "The calendar event is being set back to the interview's time and people.")
+                   _("The calendar event is being set back to the interview's time and people."))
 
 
 @require_POST
 def cancel(request: HttpRequest, company_slug: str, interview_id: int) -> HttpResponse:
     return _decide(request, company_slug, interview_id, outside_changes.outside_change_cancel,
-                   "The interview is cancelled; everyone invited by email is told.")
+                   _("The interview is cancelled; everyone invited by email is told."))
 
 
 @require_POST
 def recreate(request: HttpRequest, company_slug: str, interview_id: int) -> HttpResponse:
     return _decide(request, company_slug, interview_id, outside_changes.outside_change_recreate,
-                   "The calendar event is being created again; its attendees are invited again.")
+                   _("The calendar event is being created again; its attendees are invited again."))

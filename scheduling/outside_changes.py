@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from calendars.models import Event
 from calendars.sync.window import sync_window
 from recruitee.accounts.models import User
 from recruitee.tasking import queue_after_commit
-from recruitee.tenancy.services import audit_record
+from recruitee.tenancy.services import audit_record, in_english
 
 from . import services
 from .calendar_channel import _digest, event_draft
@@ -70,18 +73,19 @@ def outside_change_detect(*, invite: CalendarInvite, event: Event | None, comple
     locked.save(update_fields=["outside_change", "outside_change_at", "updated_at"])
     invite.outside_change, invite.outside_change_at = locked.outside_change, locked.outside_change_at
     if change:
-        _record(interview, None, "outside_change", outside_change_summary(invite), {
-            "change": change, "by": invite.provider_label})
+        with in_english():  # a record
+            summary, label = outside_change_summary(invite), invite.provider_label
+        _record(interview, None, "outside_change", summary, {"change": change, "by": label})
     return change
 
 
 def outside_change_summary(invite: CalendarInvite) -> str:
-    """What the calendar says that the interview does not, in a sentence: "Moved in Google Calendar to Thu
-    14:00–15:00"."""
+    """What the calendar says that the interview does not, in a sentence, in the active language: "Moved in Google
+    Calendar to Thu 14:00–15:00"."""
     change = invite.outside_change or {}
-    where = f"in {invite.provider_label}"
+    calendar = invite.provider_label
     if change.get("deleted"):
-        return f"Deleted {where}"
+        return _("Deleted in %(calendar)s") % {"calendar": calendar}
     parts = []
     if change.get("moved"):
         zone = ZoneInfo(invite.interview.time_zone)
@@ -89,17 +93,20 @@ def outside_change_summary(invite: CalendarInvite) -> str:
         end = datetime.fromisoformat(change["end"]).astimezone(zone)
         # A weekday alone is clear within the interview's own week; further away the date says which one.
         same_week = abs((start.date() - invite.interview.start.astimezone(zone).date()).days) < 7
-        day = f"{start:%a}" if same_week else f"{start:%a} {start.day} {start:%b}"
-        end_text = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%a} {end:%H:%M}"
-        parts.append(f"Moved {where} to {day} {start:%H:%M}–{end_text}")
+        day = date_format(start, "D") if same_week else date_format(start, pgettext("date format", "D j M"))
+        end_text = date_format(end, "TIME_FORMAT") if start.date() == end.date() else \
+            pgettext("day and time", "%(day)s %(time)s") % {"day": date_format(end, "D"),
+                                                             "time": date_format(end, "TIME_FORMAT")}
+        parts.append(_("Moved in %(calendar)s to %(day)s %(start)s–%(end)s") % {
+            "calendar": calendar, "day": day, "start": date_format(start, "TIME_FORMAT"), "end": end_text})
     if change.get("added_names"):
-        parts.append(f"added {', '.join(change['added_names'])}")
+        parts.append(_("added %(names)s") % {"names": ", ".join(change["added_names"])})
     if change.get("removed_names"):
-        parts.append(f"removed {', '.join(change['removed_names'])}")
+        parts.append(_("removed %(names)s") % {"names": ", ".join(change["removed_names"])})
     if not parts:
         return ""
     if not change.get("moved"):
-        parts[0] = f"People changed {where}: {parts[0]}"
+        parts[0] = _("People changed in %(calendar)s: %(change)s") % {"calendar": calendar, "change": parts[0]}
     text = "; ".join(parts)
     return text[0].upper() + text[1:]
 
@@ -108,7 +115,13 @@ def _locked_invite(interview: Interview) -> CalendarInvite:
     try:
         return CalendarInvite.objects.select_for_update().get(interview=interview, company=interview.company)
     except CalendarInvite.DoesNotExist:
-        raise ValidationError("This interview has no calendar event.") from None
+        raise ValidationError(_("This interview has no calendar event.")) from None
+
+
+def _recorded_label(invite: CalendarInvite) -> str:
+    """The calendar's name as records and stored reasons say it (in English, whatever the request speaks)."""
+    with in_english():
+        return invite.provider_label
 
 
 def _clear(invite: CalendarInvite) -> None:
@@ -122,8 +135,8 @@ def outside_change_apply(*, interview: Interview, actor: User | None) -> Intervi
         invite = _locked_invite(interview)
         change = invite.outside_change or {}
         if not change.get("moved") or change.get("deleted"):
-            raise ValidationError("There is no change of time to apply.")
-        label = invite.provider_label
+            raise ValidationError(_("There is no change of time to apply."))
+        label = _recorded_label(invite)
         plan = Plan.of(interview)
         plan.start, plan.end = datetime.fromisoformat(change["start"]), datetime.fromisoformat(change["end"])
         interview = services.interview_reschedule(interview=interview, plan=plan, actor=actor,
@@ -139,13 +152,14 @@ def outside_change_restore(*, interview: Interview, actor: User) -> CalendarInvi
     with transaction.atomic():
         invite = _locked_invite(interview)
         if not invite.outside_change or invite.outside_change.get("deleted"):
-            raise ValidationError("There is no change to undo in the calendar.")
-        summary = outside_change_summary(invite)
+            raise ValidationError(_("There is no change to undo in the calendar."))
+        with in_english():  # for the record
+            summary = outside_change_summary(invite)
         invite.synced_digest = ""  # what the provider has is no longer ours: the task writes it again
         _clear(invite)
         invite.save(update_fields=["synced_digest", "outside_change", "outside_change_at", "updated_at"])
         _record(interview, actor, "outside_change_restored",
-                f"Restored ours in {invite.provider_label} ({summary[:1].lower()}{summary[1:]})", {})
+                f"Restored ours in {_recorded_label(invite)} ({summary[:1].lower()}{summary[1:]})", {})
         queue_after_commit(calendar_invite_sync_task, company_id=interview.company_id, interview_id=interview.pk)
     return invite
 
@@ -156,12 +170,12 @@ def outside_change_cancel(*, interview: Interview, actor: User) -> Interview:
     with transaction.atomic():
         invite = _locked_invite(interview)
         if not invite.outside_change.get("deleted"):
-            raise ValidationError("The calendar event was not deleted.")
+            raise ValidationError(_("The calendar event was not deleted."))
         invite.status = CalendarInvite.Status.CANCELLED
         _clear(invite)
         invite.save(update_fields=["status", "outside_change", "outside_change_at", "updated_at"])
         return services.interview_cancel(interview=interview, actor=actor,
-                                         reason=f"the event was deleted in {invite.provider_label}")
+                                         reason=f"the event was deleted in {_recorded_label(invite)}")
 
 
 def outside_change_recreate(*, interview: Interview, actor: User) -> CalendarInvite:
@@ -170,14 +184,14 @@ def outside_change_recreate(*, interview: Interview, actor: User) -> CalendarInv
     with transaction.atomic():
         invite = _locked_invite(interview)
         if not invite.outside_change.get("deleted"):
-            raise ValidationError("The calendar event was not deleted.")
+            raise ValidationError(_("The calendar event was not deleted."))
         if interview.is_cancelled:
-            raise ValidationError("A cancelled interview needs no calendar event.")
+            raise ValidationError(_("A cancelled interview needs no calendar event."))
         invite.synced_digest = ""  # pending with a provider event: restored or recreated (calendar_channel)
         invite.status, invite.attempts, invite.last_error = CalendarInvite.Status.PENDING, 0, ""
         _clear(invite)
         invite.save()
-        _record(interview, actor, "calendar_recreated", f"Recreated the event in {invite.provider_label}", {})
+        _record(interview, actor, "calendar_recreated", f"Recreated the event in {_recorded_label(invite)}", {})
         queue_after_commit(calendar_invite_sync_task, company_id=interview.company_id, interview_id=interview.pk)
     return invite
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 
 @dataclass(frozen=True)
 class Placeholder:
     name: str
-    description: str
+    description: str  # lazily translated: the editor's list shows it in the reader's language
     sample: str  # shown in previews and in the placeholder list next to the editor
 
 
@@ -30,7 +32,8 @@ class UnknownPlaceholder(ValueError):
     def __init__(self, names: list[str]) -> None:
         self.names = names
         listed = ", ".join(f"{{{name}}}" for name in names)
-        super().__init__(f"Unknown placeholder{'s' if len(names) > 1 else ''}: {listed}")
+        super().__init__(ngettext("Unknown placeholder: %(names)s", "Unknown placeholders: %(names)s", len(names))
+                         % {"names": listed})
 
 
 # A message is read by a person: a template that repeats a long value ({note} a few thousand times) must not turn
@@ -43,42 +46,43 @@ class RenderedTooLong(ValueError):
 
     def __init__(self, limit: int = MAX_RENDERED_CHARS) -> None:
         self.limit = limit
-        super().__init__(f"With these values the message would be too long (more than {limit:,} characters). "
-                         "Use long placeholders such as {note} fewer times, or shorten what they hold.")
+        super().__init__(_("With these values the message would be too long (more than %(limit)s characters). Use "
+                           "long placeholders such as {note} fewer times, or shorten what they hold.")
+                         % {"limit": f"{limit:,}"})
 
 
 _REGISTRY = (
-    Placeholder("candidate_name", "The candidate's full name", "Alex Morgan"),
-    Placeholder("candidate_first_name", "The candidate's first name", "Alex"),
-    Placeholder("candidate_email", "The candidate's email address", "alex.morgan@example.com"),
-    Placeholder("candidate_phone", "The candidate's phone number", "+49 30 1234567"),
-    Placeholder("job_title", "The job the candidate applied for", "Backend Engineer"),
-    Placeholder("company_name", "Your company's name", "Acme Inc."),
-    Placeholder("event_title", "The event's title", "Interview: Backend Engineer"),
-    Placeholder("event_type", "The event's type, capitalized to start a subject or a line: Interview, Phone "
-                              "screen, Video call or On-site interview", "Video call"),
-    Placeholder("event_type_lower", "The event's type in small letters, for the middle of a sentence "
-                                    "(“your {event_type_lower}”)", "video call"),
-    Placeholder("event_date", "The event's date in the recipient's time zone", "Monday, 29 March 2027"),
-    Placeholder("event_time", "The start time in the recipient's time zone", "10:00"),
-    Placeholder("event_end_time", "The end time in the recipient's time zone", "11:00"),
-    Placeholder("event_duration", "How long the event lasts", "1 hour"),
-    Placeholder("time_zone", "The recipient's time zone", "Europe/Berlin (CEST, UTC+02:00)"),
-    Placeholder("previous_event_date", "Before a reschedule: the old date", "Friday, 26 March 2027"),
-    Placeholder("previous_event_time", "Before a reschedule: the old start time", "14:00"),
-    Placeholder("location", "Where the event takes place", "Acme Inc., Main Street 1, Berlin"),
-    Placeholder("video_link", "The video call link", "https://meet.example.com/abc-defg-hij"),
-    Placeholder("interviewers", "The interviewers' names", "Dana Scott, Lee Chen"),
-    Placeholder("organizer_name", "The name of the person who scheduled the event", "Jordan Lee"),
-    Placeholder("organizer_email", "The organizer's email address", "jordan.lee@acme.example"),
-    Placeholder("note", "The note written for this event", "Please bring a photo ID for the front desk."),
-    Placeholder("cancellation_reason", "Cancellations: why the event was cancelled, if you say",
+    Placeholder("candidate_name", gettext_lazy("The candidate's full name"), "Alex Morgan"),
+    Placeholder("candidate_first_name", gettext_lazy("The candidate's first name"), "Alex"),
+    Placeholder("candidate_email", gettext_lazy("The candidate's email address"), "alex.morgan@example.com"),
+    Placeholder("candidate_phone", gettext_lazy("The candidate's phone number"), "+49 30 1234567"),
+    Placeholder("job_title", gettext_lazy("The job the candidate applied for"), "Backend Engineer"),
+    Placeholder("company_name", gettext_lazy("Your company's name"), "Acme Inc."),
+    Placeholder("event_title", gettext_lazy("The event's title"), "Interview: Backend Engineer"),
+    Placeholder("event_type", gettext_lazy("The event's type, capitalized to start a subject or a line: Interview, "
+                                           "Phone screen, Video call or On-site interview"), "Video call"),
+    Placeholder("event_type_lower", gettext_lazy("The event's type in small letters, for the middle of a sentence "
+                                                 "(“your {event_type_lower}”)"), "video call"),
+    Placeholder("event_date", gettext_lazy("The event's date in the recipient's time zone"), "Monday, 29 March 2027"),
+    Placeholder("event_time", gettext_lazy("The start time in the recipient's time zone"), "10:00"),
+    Placeholder("event_end_time", gettext_lazy("The end time in the recipient's time zone"), "11:00"),
+    Placeholder("event_duration", gettext_lazy("How long the event lasts"), "1 hour"),
+    Placeholder("time_zone", gettext_lazy("The recipient's time zone"), "Europe/Berlin (CEST, UTC+02:00)"),
+    Placeholder("previous_event_date", gettext_lazy("Before a reschedule: the old date"), "Friday, 26 March 2027"),
+    Placeholder("previous_event_time", gettext_lazy("Before a reschedule: the old start time"), "14:00"),
+    Placeholder("location", gettext_lazy("Where the event takes place"), "Acme Inc., Main Street 1, Berlin"),
+    Placeholder("video_link", gettext_lazy("The video call link"), "https://meet.example.com/abc-defg-hij"),
+    Placeholder("interviewers", gettext_lazy("The interviewers' names"), "Dana Scott, Lee Chen"),
+    Placeholder("organizer_name", gettext_lazy("The name of the person who scheduled the event"), "Jordan Lee"),
+    Placeholder("organizer_email", gettext_lazy("The organizer's email address"), "jordan.lee@acme.example"),
+    Placeholder("note", gettext_lazy("The note written for this event"), "Please bring a photo ID for the front desk."),
+    Placeholder("cancellation_reason", gettext_lazy("Cancellations: why the event was cancelled, if you say"),
                 "An interviewer is unavailable"),
-    Placeholder("cancellation_note", "Cancellations: your note to the candidate, if you write one",
+    Placeholder("cancellation_note", gettext_lazy("Cancellations: your note to the candidate, if you write one"),
                 "We would still like to meet you and will suggest a new time this week."),
-    Placeholder("scheduling_link", "Scheduling links: the page where the candidate picks a time",
+    Placeholder("scheduling_link", gettext_lazy("Scheduling links: the page where the candidate picks a time"),
                 "https://recruit.example.com/book/3q2-Xk9v…/"),
-    Placeholder("scheduling_deadline", "Scheduling links: the last day the link offers times",
+    Placeholder("scheduling_deadline", gettext_lazy("Scheduling links: the last day the link offers times"),
                 "Friday, 9 April 2027"),
 )
 PLACEHOLDERS: dict[str, Placeholder] = {placeholder.name: placeholder for placeholder in _REGISTRY}

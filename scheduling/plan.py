@@ -41,7 +41,7 @@ class Plan:
         """The plan an existing interview stands for (its current people, time and place)."""
         participants = list(interview.participants.all())
         member_ids = [p.member_id for p in participants if p.role == Participant.Role.INTERVIEWER and p.member_id]
-        members = {m.pk: m for m in Membership.objects.filter(pk__in=member_ids).select_related("user")}
+        members = {m.pk: m for m in Membership.objects.filter(pk__in=member_ids).select_related("user", "company")}
         return cls(
             kind=interview.kind, title=interview.title, start=interview.start, end=interview.end,
             time_zone=interview.time_zone, candidate=interview.candidate, job=interview.job,

@@ -1,6 +1,7 @@
 """The company's reminder settings form: the times before an interview at which each audience is reminded."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import ReminderOffset
 
@@ -12,6 +13,6 @@ def _offsets_field(label: str, help_text: str) -> forms.TypedMultipleChoiceField
 
 class ReminderSettingsForm(forms.Form):
     candidate_offsets = _offsets_field(
-        "Remind candidates", "Tick none to send candidates no reminders.")
+        _("Remind candidates"), _("Tick none to send candidates no reminders."))
     interviewer_offsets = _offsets_field(
-        "Remind interviewers", "Tick none to send interviewers no reminders.")
+        _("Remind interviewers"), _("Tick none to send interviewers no reminders."))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from recruitee.tenancy.access import require_admin
 
@@ -26,7 +27,7 @@ def reminder_settings(request: HttpRequest, company_slug: str) -> HttpResponse:
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            messages.success(request, "Reminder settings saved. They apply to upcoming interviews from now on.")
+            messages.success(request, _("Reminder settings saved. They apply to upcoming interviews from now on."))
             return redirect("scheduling:reminders", company_slug=company_slug)
     return render(request, "scheduling/reminders.html", {"form": form, "active": "reminders"},
                   status=400 if form.errors else 200)

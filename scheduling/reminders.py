@@ -5,6 +5,9 @@ A reschedule raises SEQUENCE, so the new version's reminders follow the new time
 sent; a cancelled interview is not read at all. A reminder more than GRACE past its time (the beat or every worker
 was down), or one whose time had come before the interview was scheduled or last changed, is recorded as skipped
 instead of arriving late.
+
+Each reminder goes to one person and is written in their language: the candidate's (candidate_language), an
+interviewer's own (member_language), with dates in that language and their zone.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from mailbox.addresses import Address
 from mailbox.models import Message
 from mailbox.services import message_send
 from recruitee.accounts.models import User
+from recruitee.recruiting.selectors import candidate_language
+from recruitee.tenancy.languages import member_language
 from recruitee.tenancy.models import Company
 from recruitee.tenancy.services import audit_record
 
@@ -57,7 +62,7 @@ def reminder_settings_of(company: Company) -> ReminderSettings:
 def describe_offsets(offsets: list[int]) -> str:
     if not offsets:
         return "off"
-    return ", ".join(ReminderOffset(offset).label for offset in sorted(offsets, reverse=True))
+    return ", ".join(str(ReminderOffset(offset).label) for offset in sorted(offsets, reverse=True))
 
 
 def _normalized(field: str, offsets: list[int]) -> list[int]:
@@ -155,7 +160,7 @@ def reminders_send_due(*, company: Company, now: datetime) -> list[ReminderDeliv
                                              ignore_conflicts=True)
     sent = []
     plans: dict[int, Plan] = {}
-    wordings: dict[str, emails.Wording] = {}
+    wordings: dict[tuple[str, str], emails.Wording] = {}
     for item in due:
         delivery = _claim_and_send(item, plans=plans, wordings=wordings)
         if delivery is not None:
@@ -163,7 +168,7 @@ def reminders_send_due(*, company: Company, now: datetime) -> list[ReminderDeliv
     return sent
 
 
-def _claim_and_send(item: _Due, *, plans: dict[int, Plan], wordings: dict[str, emails.Wording],
+def _claim_and_send(item: _Due, *, plans: dict[int, Plan], wordings: dict[tuple[str, str], emails.Wording],
                     ) -> ReminderDelivery | None:
     interview = item.interview
     with transaction.atomic():
@@ -197,14 +202,24 @@ def _claim_and_send(item: _Due, *, plans: dict[int, Plan], wordings: dict[str, e
     return delivery if delivery.status == ReminderDelivery.Status.SENT else None
 
 
-def _send(interview: Interview, plan: Plan, participant: Participant, wordings: dict[str, emails.Wording],
-          ) -> Message:
-    """One email to one participant, in their own time zone, linked to the interview for its ledger. No .ics: the
-    invitation already put the event in their calendar."""
+def _language(plan: Plan, participant: Participant) -> str:
+    if participant.role == Participant.Role.CANDIDATE:
+        return candidate_language(plan.candidate)
+    member = next((m for m in plan.interviewers if m.pk == participant.member_id), None)
+    return member_language(member) if member is not None else emails.organizer_language(plan)
+
+
+def _send(interview: Interview, plan: Plan, participant: Participant,
+          wordings: dict[tuple[str, str], emails.Wording]) -> Message:
+    """One email to one participant, in their own language and time zone, linked to the interview for its ledger.
+    No .ics: the invitation already put the event in their calendar."""
     audience = Audience.CANDIDATE if participant.role == Participant.Role.CANDIDATE else Audience.INTERVIEWERS
-    if audience not in wordings:
-        wordings[audience] = emails.company_wording(interview.company, audience, Purpose.REMINDER)
-    rendered = emails.render(wordings[audience], emails.values_for(plan, participant.time_zone))
+    language = _language(plan, participant)
+    if (audience, language) not in wordings:
+        wordings[(audience, language)] = emails.company_wording(interview.company, audience, Purpose.REMINDER,
+                                                                language)
+    rendered = emails.render(wordings[(audience, language)],
+                             emails.values_for(plan, participant.time_zone, language=language))
     message = message_send(
         company=interview.company, audience=audience, to=[Address(email=participant.email, name=participant.name)],
         subject=rendered.subject, text=rendered.text, sender=interview.organizer, candidate=interview.candidate,

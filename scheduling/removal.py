@@ -3,6 +3,8 @@
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recruitee.tenancy.models import Membership
 from recruitee.tenancy.removal import ConsequenceItem, RemovalConsequence, membership_removal_consequences
@@ -12,17 +14,15 @@ from .models import Interview, Participant
 LISTED = 10  # a longer list would hide the button; the summary gives the full count
 
 
-def _interviews(n: int) -> str:
-    return f"{n} upcoming interview{'s' if n != 1 else ''}"
-
-
 def _consequence(summary: str, interviews, company_slug: str) -> RemovalConsequence:
     listed = list(interviews.select_related("candidate")[:LISTED])
     return RemovalConsequence(
         summary=summary,
         items=[
             ConsequenceItem(
-                label=f"{interview.title} with {interview.candidate.full_name}", when=interview.start,
+                label=_("%(title)s with %(candidate)s") % {"title": interview.title,
+                                                           "candidate": interview.candidate.full_name},
+                when=interview.start,
                 url=reverse("scheduling:interview-detail",
                             kwargs={"company_slug": company_slug, "interview_id": interview.pk}),
             )
@@ -44,11 +44,17 @@ def upcoming_interviews(sender, *, membership: Membership, **kwargs) -> list[Rem
                                           role=Participant.Role.INTERVIEWER).values("interview_id")
     )
     if count := attending.count():
-        consequences.append(_consequence(f"{name} is an interviewer in {_interviews(count)}.", attending, slug))
+        consequences.append(_consequence(
+            ngettext("%(name)s is an interviewer in %(count)d upcoming interview.",
+                     "%(name)s is an interviewer in %(count)d upcoming interviews.", count)
+            % {"name": name, "count": count}, attending, slug))
     organizing = upcoming.filter(organizer=membership)
     if count := organizing.count():
         consequences.append(_consequence(
-            f"{name} organizes {_interviews(count)}; without their organizer these can no longer be rescheduled.",
+            ngettext("%(name)s organizes %(count)d upcoming interview; without their organizer these can no longer "
+                     "be rescheduled.",
+                     "%(name)s organizes %(count)d upcoming interviews; without their organizer these can no longer "
+                     "be rescheduled.", count) % {"name": name, "count": count},
             organizing, slug,
         ))
     return consequences

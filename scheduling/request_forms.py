@@ -7,10 +7,13 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from calendars.models import CalendarConnection
 from calendars.providers import get_provider
 from recruitee.recruiting.models import Candidate
+from recruitee.recruiting.selectors import candidate_language
 from recruitee.tenancy.models import Membership
 from recruitee.validators import validate_no_line_breaks
 from recruitee.zones import TimeZoneField, zone_or_utc
@@ -18,12 +21,20 @@ from recruitee.zones import TimeZoneField, zone_or_utc
 from . import emails
 from .emails import Wording, unknown_in
 from .forms import (
+    CALENDAR,
+    CHOOSE_CHANNEL,
+    EMAIL,
+    MESSAGE,
+    SEND_FROM,
+    SUBJECT,
+    UNKNOWN_PLACEHOLDER,
     InterviewerChoice,
     KindAndTitle,
     PlausibleDateField,
     WebLinkField,
     calendar_channel_labels,
     meeting_field,
+    subject_too_long,
 )
 from .invitation_calendar import chosen_connection
 from .models import Audience, InterviewKind, Purpose
@@ -45,41 +56,50 @@ def _number(**attrs) -> forms.NumberInput:
 
 
 class SchedulingRequestForm(KindAndTitle):
-    duration = forms.IntegerField(label="Duration (minutes)", min_value=5, max_value=480, initial=60,
+    duration = forms.IntegerField(label=gettext_lazy("Duration (minutes)"), min_value=5, max_value=480, initial=60,
                                   widget=_number(list="duration-choices", step=5),
-                                  help_text="15, 30, 45, 60, 90 or 120, or any length from 5 to 480 minutes.")
-    first_day = PlausibleDateField(label="Earliest day", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = PlausibleDateField(label="Latest day", widget=forms.DateInput(attrs={"type": "date"}))
-    notice_hours = forms.IntegerField(label="Minimum notice (hours)", min_value=0, max_value=MAX_NOTICE_HOURS,
-                                      initial=24, widget=_number(),
-                                      help_text="No time is offered sooner than this after the candidate looks.")
-    buffer_before = forms.IntegerField(label="Buffer before (minutes)", min_value=0, max_value=MAX_BUFFER_MINUTES,
-                                       initial=0, widget=_number(step=5))
-    buffer_after = forms.IntegerField(label="Buffer after (minutes)", min_value=0, max_value=MAX_BUFFER_MINUTES,
-                                      initial=0, widget=_number(step=5))
-    time_zone = TimeZoneField(help_text="The days of the window, and the half-hour grid the times start on.")
-    location = forms.CharField(max_length=300, required=False, validators=[validate_no_line_breaks])
-    video_link = WebLinkField(max_length=500, required=False, assume_scheme="https")
-    online_meeting = forms.BooleanField(required=False, label="Add a meeting link")
-    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="Shown in the emails as {note}.")
-    panel = InterviewerChoice(label="Panel: all of these people", queryset=Membership.objects.none(),
+                                  help_text=gettext_lazy("15, 30, 45, 60, 90 or 120, or any length from 5 to 480 "
+                                                         "minutes."))
+    first_day = PlausibleDateField(label=gettext_lazy("Earliest day"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = PlausibleDateField(label=gettext_lazy("Latest day"), widget=forms.DateInput(attrs={"type": "date"}))
+    notice_hours = forms.IntegerField(label=gettext_lazy("Minimum notice (hours)"), min_value=0,
+                                      max_value=MAX_NOTICE_HOURS, initial=24, widget=_number(),
+                                      help_text=gettext_lazy("No time is offered sooner than this after the "
+                                                             "candidate looks."))
+    buffer_before = forms.IntegerField(label=gettext_lazy("Buffer before (minutes)"), min_value=0,
+                                       max_value=MAX_BUFFER_MINUTES, initial=0, widget=_number(step=5))
+    buffer_after = forms.IntegerField(label=gettext_lazy("Buffer after (minutes)"), min_value=0,
+                                      max_value=MAX_BUFFER_MINUTES, initial=0, widget=_number(step=5))
+    time_zone = TimeZoneField(label=gettext_lazy("Time zone"),
+                              help_text=gettext_lazy("The days of the window, and the half-hour grid the times "
+                                                     "start on."))
+    location = forms.CharField(label=pgettext_lazy("where an interview takes place", "Location"), max_length=300,
+                               required=False, validators=[validate_no_line_breaks])
+    video_link = WebLinkField(label=gettext_lazy("Video link"), max_length=500, required=False,
+                              assume_scheme="https")
+    online_meeting = forms.BooleanField(required=False, label=gettext_lazy("Add a meeting link"))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=5000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("Shown in the emails as {note}."))
+    panel = InterviewerChoice(label=gettext_lazy("Panel: all of these people"), queryset=Membership.objects.none(),
                               required=False, widget=forms.CheckboxSelectMultiple)
-    pool = InterviewerChoice(label="Pool: some of these people", queryset=Membership.objects.none(), required=False,
-                             widget=forms.CheckboxSelectMultiple)
-    pool_size = forms.IntegerField(label="How many of the pool", required=False, min_value=0, max_value=100,
-                                   initial=1, widget=_number(),
-                                   help_text="The app picks them fairly: fewest interviews that week first.")
-    show_interviewer_names = forms.BooleanField(label="Show the interviewers’ names to the candidate",
+    pool = InterviewerChoice(label=gettext_lazy("Pool: some of these people"), queryset=Membership.objects.none(),
+                             required=False, widget=forms.CheckboxSelectMultiple)
+    pool_size = forms.IntegerField(label=gettext_lazy("How many of the pool"), required=False, min_value=0,
+                                   max_value=100, initial=1, widget=_number(),
+                                   help_text=gettext_lazy("The app picks them fairly: fewest interviews that week "
+                                                          "first."))
+    show_interviewer_names = forms.BooleanField(label=gettext_lazy("Show the interviewers’ names to the candidate"),
                                                 required=False)
-    candidate_email = forms.BooleanField(required=False, initial=True, label="Email")
-    candidate_calendar = forms.BooleanField(required=False, label="Calendar")
-    interviewers_email = forms.BooleanField(required=False, initial=True, label="Email")
-    interviewers_calendar = forms.BooleanField(required=False, label="Calendar")
+    candidate_email = forms.BooleanField(required=False, initial=True, label=EMAIL)
+    candidate_calendar = forms.BooleanField(required=False, label=CALENDAR)
+    interviewers_email = forms.BooleanField(required=False, initial=True, label=EMAIL)
+    interviewers_calendar = forms.BooleanField(required=False, label=CALENDAR)
     # Only for an organizer with several working connections, as in the wizard's step 2.
-    send_from = forms.ChoiceField(label="Send from", required=False)
-    subject = forms.CharField(label="Subject", max_length=300, validators=[validate_no_line_breaks])
-    body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 14}))
+    send_from = forms.ChoiceField(label=SEND_FROM, required=False)
+    subject = forms.CharField(label=SUBJECT, max_length=300, validators=[validate_no_line_breaks])
+    body = forms.CharField(label=MESSAGE, max_length=20000, widget=forms.Textarea(attrs={"rows": 14}))
 
     def __init__(self, *args, candidate: Candidate, organizer: Membership, calendar_label: str | None,
                  senders: list[CalendarConnection] = (), default_sender: CalendarConnection | None = None,
@@ -117,11 +137,11 @@ class SchedulingRequestForm(KindAndTitle):
             return
         today = timezone.now().astimezone(zone_or_utc(zone)).date()
         if last < first:
-            self.add_error("last_day", "The latest day must not be before the earliest day.")
+            self.add_error("last_day", _("The latest day must not be before the earliest day."))
         elif (last - first).days >= MAX_WINDOW_DAYS:
-            self.add_error("last_day", f"The window can be at most {MAX_WINDOW_DAYS} days long.")
+            self.add_error("last_day", _("The window can be at most %(days)d days long.") % {"days": MAX_WINDOW_DAYS})
         elif first < today:
-            self.add_error("first_day", "The earliest day is in the past. Pick today or a later day.")
+            self.add_error("first_day", _("The earliest day is in the past. Pick today or a later day."))
 
     def _check_people(self, data: dict) -> None:
         if "panel" in self.errors or "pool" in self.errors:
@@ -130,33 +150,34 @@ class SchedulingRequestForm(KindAndTitle):
         both = [member for member in pool if member in panel]
         if both:
             names = ", ".join(member.user.display_name for member in both)
-            self.add_error("pool", f"{names}: on the panel and in the pool. A person can be in one of them only.")
+            self.add_error("pool", _("%(names)s: on the panel and in the pool. A person can be in one of them only.")
+                           % {"names": names})
         if not panel and not pool:
-            self.add_error("panel", "Choose at least one interviewer, on the panel or in the pool.")
+            self.add_error("panel", _("Choose at least one interviewer, on the panel or in the pool."))
         if "pool_size" in self.errors:
             return
         size = data.get("pool_size")
         if pool:
             if size is None or not 1 <= size <= len(pool):
-                self.add_error("pool_size", f"Choose how many of the pool interview: from 1 to {len(pool)}.")
+                self.add_error("pool_size", _("Choose how many of the pool interview: from 1 to %(count)d.")
+                               % {"count": len(pool)})
         else:
             data["pool_size"] = 0  # no pool, no number: the box keeps its default
 
     def _check_channels(self, data: dict) -> None:
         for audience in ("candidate", "interviewers"):
             if not (data.get(f"{audience}_email") or data.get(f"{audience}_calendar")):
-                self.add_error(f"{audience}_email", "Choose email, calendar or both." if self.calendar_label
-                               else "Choose email (calendar needs a connected calendar of yours).")
+                self.add_error(f"{audience}_email", CHOOSE_CHANNEL if self.calendar_label
+                               else _("Choose email (calendar needs a connected calendar of yours)."))
 
     def _check_email(self, data: dict) -> None:
         for part in ("subject", "body"):
             unknown = unknown_in(Wording(data.get(part, ""), ""))
             if unknown:
-                self.add_error(part, str(UnknownPlaceholder(unknown)) +
-                               ". Use one from the list, or write {{ and }} for literal braces.")
+                self.add_error(part, UNKNOWN_PLACEHOLDER % {"error": UnknownPlaceholder(unknown)})
         body = data.get("body")
         if body is not None and "body" not in self.errors and LINK_PLACEHOLDER not in body:
-            self.add_error("body", "The message must contain {scheduling_link}: it is how the candidate books.")
+            self.add_error("body", _("The message must contain {scheduling_link}: it is how the candidate books."))
         if self.errors.get("subject") or self.errors.get("body") or "subject" not in data or "body" not in data:
             return
         values = self.wording_values()
@@ -171,8 +192,7 @@ class SchedulingRequestForm(KindAndTitle):
             return
         limit = self.fields["subject"].max_length
         if len(subject) > limit:
-            self.add_error("subject", f"With these values the subject would be {len(subject):,} characters long; "
-                                      f"the limit is {limit}.")
+            self.add_error("subject", subject_too_long(len(subject), limit))
 
     # -- what the form holds, as the service takes it ---------------------------------------------------------
 
@@ -228,6 +248,7 @@ def initial_request(*, candidate: Candidate, organizer: Membership) -> dict:
     """What the form starts with: the next ten working days in the organizer's zone, the company's link email."""
     zone = organizer.user.time_zone or organizer.company.time_zone
     first, last = default_window(today=timezone.now().astimezone(zone_or_utc(zone)).date())
-    wording = emails.company_wording(organizer.company, Audience.CANDIDATE, Purpose.SCHEDULING_LINK)
+    wording = emails.company_wording(organizer.company, Audience.CANDIDATE, Purpose.SCHEDULING_LINK,
+                                     candidate_language(candidate))
     return {"time_zone": zone, "first_day": first, "last_day": last, "subject": wording.subject,
             "body": wording.body}

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recruitee.recruiting.access import get_candidate_for_member
@@ -76,8 +77,8 @@ def self_schedule(request: HttpRequest, company_slug: str, candidate_id: int) ->
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
-                    messages.success(request, f"The scheduling link for “{scheduling_request.title}” is on its "
-                                              f"way to {candidate.full_name}.")
+                    messages.success(request, _("The scheduling link for “%(title)s” is on its way to %(name)s.")
+                                     % {"title": scheduling_request.title, "name": candidate.full_name})
                     return redirect("recruiting:candidate-detail", company_slug=company_slug,
                                     candidate_id=candidate.pk)
     else:
@@ -99,8 +100,8 @@ def self_schedule_withdraw(request: HttpRequest, company_slug: str, request_id: 
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The scheduling link for “{scheduling_request.title}” was withdrawn: it no longer "
-                                  "works.")
+        messages.success(request, _("The scheduling link for “%(title)s” was withdrawn: it no longer works.")
+                         % {"title": scheduling_request.title})
     return redirect("recruiting:candidate-detail", company_slug=company_slug,
                     candidate_id=scheduling_request.candidate_id)
 
@@ -114,7 +115,8 @@ def self_schedule_resend(request: HttpRequest, company_slug: str, request_id: in
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A new scheduling link for “{scheduling_request.title}” was sent to "
-                                  f"{scheduling_request.candidate.full_name}; the old link no longer works.")
+        messages.success(request, _("A new scheduling link for “%(title)s” was sent to %(name)s; the old link no "
+                                    "longer works.")
+                         % {"title": scheduling_request.title, "name": scheduling_request.candidate.full_name})
     return redirect("recruiting:candidate-detail", company_slug=company_slug,
                     candidate_id=scheduling_request.candidate_id)

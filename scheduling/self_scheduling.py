@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_scopes import scope
 
 from calendars.models import CalendarConnection
@@ -33,6 +34,7 @@ from mailbox.addresses import Address
 from mailbox.services import message_send
 from recruitee.accounts.models import User
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.recruiting.selectors import candidate_language
 from recruitee.tenancy.models import Membership
 from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.tenancy.services import audit_record
@@ -238,8 +240,8 @@ def expires_at(scheduling_request: SchedulingRequest) -> datetime:
 def request_display_status(scheduling_request: SchedulingRequest) -> str:
     open_statuses = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
     if scheduling_request.status in open_statuses and timezone.now() >= expires_at(scheduling_request):
-        return "Expired"
-    return SchedulingRequest.Status(scheduling_request.status).label
+        return gettext("Expired")
+    return str(SchedulingRequest.Status(scheduling_request.status).label)
 
 
 def is_bookable(scheduling_request: SchedulingRequest) -> bool:
@@ -274,18 +276,21 @@ def _sample_plan(organizer: Membership, candidate: Candidate, spec: RequestSpec)
                 location=spec.location, video_link=spec.video_link, note=spec.note)
 
 
-def link_wording_values(*, organizer: Membership, candidate: Candidate, spec: RequestSpec, link: str
-                        ) -> dict[str, str]:
-    """Placeholder values of the link email. No time is chosen yet: the date and time placeholders stay empty."""
+def link_wording_values(*, organizer: Membership, candidate: Candidate, spec: RequestSpec, link: str,
+                        language: str | None = None) -> dict[str, str]:
+    """Placeholder values of the link email, in the candidate's language (or `language`). No time is chosen yet:
+    the date and time placeholders stay empty."""
     zone_name = candidate.time_zone or spec.time_zone
-    values = emails.values_for(_sample_plan(organizer, candidate, spec), zone_name)
+    language = language or candidate_language(candidate)
+    values = emails.values_for(_sample_plan(organizer, candidate, spec), zone_name, language=language)
     for name in ("event_date", "event_time", "event_end_time", "previous_event_date", "previous_event_time"):
         values[name] = ""
     if not spec.show_interviewer_names:
         values["interviewers"] = ""
     last = spec.last_day
     values["scheduling_link"] = link
-    values["scheduling_deadline"] = f"{last:%A}, {last.day} {last:%B %Y}"
+    with translation.override(language):
+        values["scheduling_deadline"] = emails.date_words(last)
     return values
 
 
@@ -383,7 +388,8 @@ def scheduling_request_resend(*, scheduling_request: SchedulingRequest, actor: U
             timezone.now()
         locked.opened_at = None
         locked.save(update_fields=["token_hash", "status", "sent_at", "opened_at", "updated_at"])
-        wording = emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.SCHEDULING_LINK)
+        wording = emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.SCHEDULING_LINK,
+                                         candidate_language(locked.candidate))
         _send_link(locked, organizer=locked.organizer, spec=RequestSpec.of(locked), wording=wording, token=token)
         _record(locked, actor, "resent", f"link sent again to {locked.candidate.email}; the old link no longer works")
     return locked
@@ -468,8 +474,10 @@ def scheduling_request_book(*, scheduling_request: SchedulingRequest, start: dat
                     video_link=spec.video_link, online_meeting=online_meeting, note=spec.note)
         interview = interview_schedule(
             plan=plan, candidate_via=candidate_via, interviewers_via=interviewers_via,
-            candidate_wording=emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.INVITATION),
-            interviewers_wording=emails.company_wording(locked.company, Audience.INTERVIEWERS, Purpose.INVITATION),
+            candidate_wording=emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.INVITATION,
+                                                     emails.recipient_language(plan, Audience.CANDIDATE)),
+            interviewers_wording=emails.company_wording(locked.company, Audience.INTERVIEWERS, Purpose.INVITATION,
+                                                        emails.recipient_language(plan, Audience.INTERVIEWERS)),
             actor=None, by=BY_CANDIDATE, connection=sending.connection if sending.usable else None,
         )
         locked.status, locked.booked_at, locked.interview = SchedulingRequest.Status.BOOKED, timezone.now(), interview

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from calendars.models import CalendarConnection
 from calendars.providers import get_provider
@@ -159,7 +160,8 @@ def interview_schedule(
             # Rendered now to refuse what cannot be sent; with a meeting to make, the invitations are sent by the
             # calendar task once the join link exists (or could not be made), so they carry it.
             if plan.online_meeting:
-                emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience)))
+                emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience),
+                                                         language=emails.recipient_language(plan, audience)))
                 continue
             message = emails.send(interview=interview, plan=plan, participants=participants, audience=audience,
                                   purpose=Purpose.INVITATION, wording=wording)
@@ -285,11 +287,11 @@ def interview_reschedule(
         connection = None
         if wants_calendar and invite is None:
             if sending.lost:
-                raise ValidationError(f"{sending.lost_reason}, the calendar this interview is sent from: invite "
-                                      "people by email, or reconnect it first.")
+                raise ValidationError(gettext("%(reason)s, the calendar this interview is sent from: invite people "
+                                              "by email, or reconnect it first.") % {"reason": sending.lost_words})
             connection = sending.connection
             if connection is None:
-                raise ValidationError("Inviting by calendar needs a connected calendar of the organizer's.")
+                raise ValidationError(gettext("Inviting by calendar needs a connected calendar of the organizer's."))
         elif wants_calendar and (invite.connection is None
                                  or invite.connection.status != CalendarConnection.Status.ACTIVE):
             # Their entry from our email would be cancelled while the provider could not invite them.
@@ -354,7 +356,8 @@ def interview_reschedule(
             "edited_wording": [audience for audience, wording in ((Audience.CANDIDATE, candidate_wording),
                                                                   (Audience.INTERVIEWERS, interviewers_wording))
                                if wording is not None and wording != emails.company_wording(
-                                   interview.company, audience, Purpose.UPDATE)],
+                                   interview.company, audience, Purpose.UPDATE,
+                                   emails.recipient_language(plan, audience))],
         })
     return interview
 
@@ -388,22 +391,24 @@ def _reschedule_messages(*, interview: Interview, invited_to: Plan, previous: tu
         out(emails.send(interview=interview, plan=current, participants=[p for p in people if p not in waiting],
                         audience=audience, purpose=purpose, wording=wording, previous=previous))
 
+    def company_wording(audience: str, purpose: str) -> emails.Wording:
+        # In the language the audience's message is written in.
+        return emails.company_wording(company, audience, purpose, emails.recipient_language(current, audience))
+
     out(emails.send(interview=interview, plan=invited_to, participants=removed, audience=Audience.INTERVIEWERS,
-                    purpose=Purpose.CANCELLATION,
-                    wording=emails.company_wording(company, Audience.INTERVIEWERS, Purpose.CANCELLATION)))
+                    purpose=Purpose.CANCELLATION))
     out(emails.send(interview=interview, plan=current, participants=added, audience=Audience.INTERVIEWERS,
-                    purpose=Purpose.INVITATION,
-                    wording=emails.company_wording(company, Audience.INTERVIEWERS, Purpose.INVITATION)))
+                    purpose=Purpose.INVITATION))
     for audience, role in ((Audience.CANDIDATE, Participant.Role.CANDIDATE),
                            (Audience.INTERVIEWERS, Participant.Role.INTERVIEWER)):
         people = [p for p in kept if p.role == role]
         if moved:
-            wording = wordings[audience] or emails.company_wording(company, audience, Purpose.UPDATE)
+            wording = wordings[audience] or company_wording(audience, Purpose.UPDATE)
             to(people, audience=audience, purpose=Purpose.UPDATE, wording=wording, previous=previous)
         else:
             # Left the provider's event for our email only: the email brings their calendar entry now.
             to([p for p in people if p.pk in leaving], audience=audience, purpose=Purpose.INVITATION,
-               wording=emails.company_wording(company, audience, Purpose.INVITATION))
+               wording=company_wording(audience, Purpose.INVITATION))
         # Their entry came from our email and the provider now invites them: cancel ours (its UID is not the
         # provider's), unless it is the same entry.
         to_calendar = [p for p in people if p.pk in before and before[p.pk].email and not before[p.pk].calendar
@@ -456,9 +461,8 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
             participants = []
         for audience, edited in ((Audience.CANDIDATE, candidate_wording),
                                  (Audience.INTERVIEWERS, interviewers_wording)):
-            wording = edited or emails.company_wording(interview.company, audience, Purpose.CANCELLATION)
             message = emails.send(interview=interview, plan=plan, participants=participants, audience=audience,
-                                  purpose=Purpose.CANCELLATION, wording=wording)
+                                  purpose=Purpose.CANCELLATION, wording=edited)
             if message is not None:
                 sent.append(message.pk)
         if invite is not None and sending.connection is not None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from recruitee.zones import zone_for
 
 
@@ -19,14 +23,25 @@ class NonexistentLocalTime(ValueError):
 # The days an event can plausibly be on (one that already happened can be recorded, too). Far outside them, a day
 # plus a zone offset or a duration leaves what Python's datetime can hold (year 1 to 9999).
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2099, 12, 31)
-OUT_OF_RANGE = f"Pick a date between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}."
+
+
+def out_of_range() -> str:
+    """"Pick a date between 1 January 1970 and 31 December 2099.", in the reader's language."""
+    return _("Pick a date between %(first)s and %(last)s.") % {
+        "first": date_format(EARLIEST_DAY, "DATE_FORMAT"), "last": date_format(LATEST_DAY, "DATE_FORMAT")}
+
+
+def wall_clock_day(day: date) -> str:
+    """A day in a message about the clocks: "2027-03-28" ("28.03.2027" in German)."""
+    # Translators: a Django date format for a day next to a time zone's name, "2027-03-28".
+    return date_format(day, pgettext("date format", "Y-m-d"))
 
 
 class DayOutOfRange(ValueError):
     """The day is outside EARLIEST_DAY..LATEST_DAY."""
 
     def __init__(self) -> None:
-        super().__init__(OUT_OF_RANGE)
+        super().__init__(out_of_range())
 
 
 def is_plausible_day(day: date) -> bool:
@@ -55,8 +70,8 @@ def local_datetime(day: date, at: time, zone_name: str) -> datetime:
     local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=zone)
     if _skipped(local):
         raise NonexistentLocalTime(
-            f"{at:%H:%M} on {day:%Y-%m-%d} does not exist in {zone_name}: the clocks jump over it "
-            "(daylight saving time starts)."
+            _("%(time)s on %(day)s does not exist in %(zone)s: the clocks jump over it (daylight saving time "
+              "starts).") % {"time": f"{at:%H:%M}", "day": wall_clock_day(day), "zone": zone_name}
         )
     return local
 

@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calendars.providers import get_provider
@@ -106,11 +108,17 @@ def _load_hints(interviewers: list[Membership], day: date, zone_name: str, *, ex
     for member in interviewers:
         per_day, per_week = that_day.get(member.pk, 0), week.get(member.pk, 0)
         day_limit, week_limit = member.max_interviews_per_day, member.max_interviews_per_week
-        parts = [f"{per_day} interview{'s' if per_day != 1 else ''} that day"
-                 + (f" (limit {day_limit})" if day_limit else ""),
-                 f"{per_week} that week" + (f" (limit {week_limit})" if week_limit else "")]
+        that_day_words = ngettext("%(num)d interview that day", "%(num)d interviews that day", per_day) % {
+            "num": per_day}
+        that_week_words = ngettext("%(num)d that week", "%(num)d that week", per_week) % {"num": per_week}
+        if day_limit:
+            that_day_words = _("%(load)s (limit %(limit)d)") % {"load": that_day_words, "limit": day_limit}
+        if week_limit:
+            that_week_words = _("%(load)s (limit %(limit)d)") % {"load": that_week_words, "limit": week_limit}
         full = (day_limit and per_day >= day_limit) or (week_limit and per_week >= week_limit)
-        hints.append({"text": f"{member.user.display_name}: {', '.join(parts)}", "full": bool(full)})
+        text = _("%(name)s: %(day)s, %(week)s") % {"name": member.user.display_name, "day": that_day_words,
+                                                   "week": that_week_words}
+        hints.append({"text": text, "full": bool(full)})
     return hints
 
 
@@ -153,7 +161,7 @@ def schedule(request: HttpRequest, company_slug: str, candidate_id: int) -> Http
         form = ScheduleForm(data, **kwargs)
         form.is_valid()  # the grid, the conflicts and any message for the time now filled in
         if chosen is None:
-            form.add_error(None, "That time could not be used. Pick one of the suggested times or type it in.")
+            form.add_error(None, _("That time could not be used. Pick one of the suggested times or type it in."))
     elif request.method == "POST":
         form = ScheduleForm(request.POST, **kwargs)
         if form.is_valid() and used is None:
@@ -213,7 +221,7 @@ def _previews(plan: Plan, form: InviteForm) -> dict[str, dict]:
         else:
             to = [m.user.display_name for m in plan.interviewers]
         try:
-            rendered = emails.render(emails.Wording(subject, body), emails.values_for(plan, zone))
+            rendered = emails.render(emails.Wording(subject, body), emails.recipient_values(plan, audience))
         except (UnknownPlaceholder, RenderedTooLong):
             rendered = None
         previews[audience] = {"to": to, "zone": emails.zone_label(plan.start, zone), "rendered": rendered}
@@ -221,7 +229,7 @@ def _previews(plan: Plan, form: InviteForm) -> dict[str, dict]:
 
 
 def _values_by_audience(plan: Plan) -> dict[str, dict[str, str]]:
-    return {audience: emails.values_for(plan, emails.recipient_zone(plan, audience))
+    return {audience: emails.recipient_values(plan, audience)
             for audience in ("candidate", "interviewers")}
 
 
@@ -248,19 +256,21 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
     draft = draft_load(owner=request.membership, candidate=candidate,
                        key=request.POST.get("draft") or request.GET.get("draft"))
     if draft is None:
-        messages.warning(request, "That scheduling draft has expired. Please start again.")
+        messages.warning(request, _("That scheduling draft has expired. Please start again."))
         return redirect("scheduling:schedule", company_slug=company_slug, candidate_id=candidate.pk)
     if draft.is_used:
         return _draft_used(request, candidate, draft.interview)
     step1_url, here = _step_urls(company_slug, candidate.pk, draft.key)
     step1 = ScheduleForm(as_query_dict(draft.step1), candidate=candidate, organizer=request.membership)
     if not step1.is_valid():
-        messages.error(request, "Something in step 1 needs your attention.")
+        messages.error(request, _("Something in step 1 needs your attention."))
         return redirect(step1_url)
     plan = step1.plan()
     calendars = _senders(request)
     calendar_label = calendars["calendar_label"]
-    wordings = {audience: emails.company_wording(request.company, audience, Purpose.INVITATION)
+    # The candidate's email in the candidate's language, the interviewers' in the organizer's (issue 15).
+    wordings = {audience: emails.company_wording(request.company, audience, Purpose.INVITATION,
+                                                 emails.recipient_language(plan, audience))
                 for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS)}
     initial = {f"{audience}_{part}": getattr(wordings[audience], part)
                for audience in ("candidate", "interviewers") for part in ("subject", "body")}
@@ -295,7 +305,8 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"{interview.title} is scheduled; the invitations are on their way.")
+                messages.success(request, _("%(title)s is scheduled; the invitations are on their way.")
+                                 % {"title": interview.title})
                 return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     elif draft.step2:
         form = InviteForm(as_query_dict(draft.step2), **options)
@@ -315,7 +326,8 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
         "stale": _stale_mentions(draft, plan, form),
         "calendar_label": calendar_label, "open_interviewers": edited_interviewers or bool(
             form.errors.get("interviewers_subject") or form.errors.get("interviewers_body")),
-        "when": emails.values_for(plan, plan.time_zone),
+        # The page's own summary of the time: in the reader's language, not the emails'.
+        "when": emails.values_for(plan, plan.time_zone, language=get_language()),
         # Said before sending: the company's pipeline setting moves the candidate when this is scheduled.
         "stage_change": stage_on_schedule(candidate) if plan.invite_candidate else None,
     })
@@ -331,7 +343,7 @@ def interview_detail(request: HttpRequest, company_slug: str, interview_id: int)
         # Only what the mailbox would show this member: an interviewer does not see the candidate's email here.
         "sent": selectors.interview_messages(interview, viewer=request.membership).select_related("sender__user"),
         "history": selectors.interview_history(interview),
-        "when": emails.values_for(Plan.of(interview), interview.time_zone),
+        "when": emails.values_for(Plan.of(interview), interview.time_zone, language=get_language()),
         "can_change": request.membership.can_recruit and not interview.is_cancelled,
     })
 
@@ -342,7 +354,7 @@ def calendar_retry(request: HttpRequest, company_slug: str, interview_id: int) -
     interview = get_interview_for_member(request.membership, interview_id)
     if hasattr(interview, "calendar_invite"):
         services.calendar_invite_retry(interview=interview, actor=request.user)
-        messages.info(request, "Trying the calendar invitation again.")
+        messages.info(request, _("Trying the calendar invitation again."))
     return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
 
 
@@ -388,4 +400,5 @@ def week(request: HttpRequest, company_slug: str) -> HttpResponse:
         "has_all_day": any(cell["cells"].all_day for column in columns for cell in column["people"]),
         # What the links keep: the teammates shown, and the day view.
         "keep": urlencode(with_ids + ([("view", "day")] if by_day else [])), "keep_with": urlencode(with_ids),
+        "day_view_url": "?" + urlencode([("date", day.isoformat()), ("view", "day"), *with_ids]),
     })

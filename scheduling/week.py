@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from calendars.models import CalendarConnection
 from recruitee.tenancy.models import Membership
 
@@ -43,10 +46,10 @@ def requested_day(value: str | None, today: date) -> tuple[date, str]:
     try:
         day = date.fromisoformat(value) if value else today
     except ValueError:
-        return today, "Enter a date like 2027-03-29. Showing this week instead."
+        return today, _("Enter a date like 2027-03-29. Showing this week instead.")
     # The week around the day, in any zone, must stay inside what `date` and `datetime` can hold.
     if not date(1, 1, 10) <= day <= date(9999, 12, 20):
-        return today, "That date is too far away to show. Showing this week instead."
+        return today, _("That date is too far away to show. Showing this week instead.")
     return day, ""
 
 
@@ -92,6 +95,7 @@ def week_grid(*, week: Week, shown: list[Membership], viewer: Membership, zone: 
 def _events_into_week(*, grid: Grid, events: list[tuple], ours: set[tuple[str, int]], viewer: Membership,
                       zone: ZoneInfo) -> None:
     seen = set()
+    no_title, busy_title = _("(No title)"), pgettext("calendar time", "Busy")
     for pk, owner_id, title, begin, finish, all_day, busy, uid in events:
         own = owner_id == viewer.pk
         if not own and not busy:
@@ -103,7 +107,7 @@ def _events_into_week(*, grid: Grid, events: list[tuple], ours: set[tuple[str, i
             if key in seen:
                 continue  # the same meeting seen through two of the person's connected calendars
             seen.add(key)
-        title = (title or "(No title)") if own else "Busy"
+        title = (title or no_title) if own else busy_title
         start, end = datetime.fromtimestamp(begin, zone), datetime.fromtimestamp(finish, zone)
         for day, piece_start, piece_end in split_by_day(start, end, zone):
             person_day = grid.get((owner_id, day))
@@ -122,9 +126,10 @@ def _interviews_into_week(*, grid: Grid, interviews: list[Interview], people: di
                           interview_url: Callable[[int], str]) -> None:
     """Interviews scheduled here, also for people whose calendar is not connected: linked to their page, with their
     title, for a viewer who may open them (recruiters, and the people taking part); "Interview" to anyone else."""
+    hidden_title = pgettext("an event", "Interview")
     for interview in interviews:
         visible = viewer.can_recruit or viewer.pk in people[interview.pk]
-        title, url = (interview.title, interview_url(interview.pk)) if visible else ("Interview", "")
+        title, url = (interview.title, interview_url(interview.pk)) if visible else (hidden_title, "")
         for member in shown:
             if member.pk not in people[interview.pk]:
                 continue

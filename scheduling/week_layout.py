@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 SLOT_MINUTES = 15
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
@@ -70,18 +71,33 @@ class PersonDay:
     markup: str = ""  # the blocks as HTML (finish_day)
 
 
-def _block_markup(block: Block, top: int, height: int, lanes: int) -> str:
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What a block says besides its title and times, in the reader's language (looked up once a day, not a block)."""
+
+    interview_tip: str
+    free_tip: str
+    interview_label: str
+
+    @classmethod
+    def now(cls) -> "_Words":
+        return cls(interview_tip=" · " + pgettext("a block in the week", "interview"),
+                   free_tip=" · " + pgettext("a block in the week", "free"),
+                   interview_label=" · " + str(escape(pgettext("a block in the week", "Interview"))))
+
+
+def _block_markup(block: Block, top: int, height: int, lanes: int, words: _Words) -> str:
     block.times = f"{block.start:%H:%M}–{block.end:%H:%M}"
     interview = block.kind == "interview"
     who = " wk-interview" if interview else (" wk-own" if block.own else " wk-other")
     block.css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
                  f"lane-{min(block.lane, lanes - 1)}-of-{lanes}{who}{'' if block.busy else ' wk-free'}")
-    label = " · interview" if interview else ("" if block.busy else " · free")
+    label = words.interview_tip if interview else ("" if block.busy else words.free_tip)
     block.tip = f"{block.title} · {block.times}{label}"
     # The title comes first: a narrow column elides it ("Design rev…", full in the tooltip and to a screen reader),
     # and drops the times, rather than showing "0…".
     inner = (f'<span class="wk-title">{escape(block.title)}</span>'
-             f'<span class="wk-time">{block.times}{" · Interview" if interview else ""}</span>')
+             f'<span class="wk-time">{block.times}{words.interview_label if interview else ""}</span>')
     if block.url:
         return (f'<a class="{block.css}" href="{escape(block.url)}" title="{escape(block.tip)}" '
                 f'data-testid="week-event" data-kind="interview">{inner}</a>')
@@ -96,8 +112,12 @@ def finish_day(day: PersonDay) -> None:
     value) they cost a page tens of milliseconds, written here they cost one. Titles are escaped; everything else is
     made of our own class names, digits and paths. Positions are classes: the strict CSP allows no inline style."""
     assign_lanes(day.blocks)
-    day.markup = mark_safe("".join(  # noqa: S308 -- built from escaped titles and our own classes
-        _block_markup(block, block.top_slot, block.height_slots, min(block.lanes, MAX_LANES))
+    if not day.blocks:
+        day.markup = ""
+        return
+    words = _Words.now()
+    day.markup = mark_safe("".join(  # noqa: S308 -- built from escaped titles and words, and our own classes
+        _block_markup(block, block.top_slot, block.height_slots, min(block.lanes, MAX_LANES), words)
         for block in day.blocks
     ))
 

@@ -11,9 +11,10 @@ from ..self_scheduling import is_bookable, request_display_status
 register = template.Library()
 
 OPEN = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
-BADGES = {"Link sent": "text-bg-info", "Opened": "text-bg-primary", "Booked": "text-bg-success",
-          "Expired": "text-bg-secondary", "Withdrawn": "text-bg-secondary",
-          "Cancelled by the candidate": "text-bg-warning"}
+# By state, not by the status's words (those are in the reader's language); an expired link is secondary.
+BADGES = {SchedulingRequest.Status.SENT: "text-bg-info", SchedulingRequest.Status.OPENED: "text-bg-primary",
+          SchedulingRequest.Status.BOOKED: "text-bg-success", SchedulingRequest.Status.WITHDRAWN: "text-bg-secondary",
+          SchedulingRequest.Status.CANCELLED: "text-bg-warning"}
 
 
 @register.simple_tag(takes_context=True)
@@ -24,10 +25,11 @@ def scheduling_links_of(context, candidate) -> list[dict]:
         return []
     rows = []
     for scheduling_request in selectors.candidate_scheduling_requests(candidate):
-        status = request_display_status(scheduling_request)
+        bookable = is_bookable(scheduling_request)
+        expired = scheduling_request.status in OPEN and not bookable
+        badge = "text-bg-secondary" if expired else BADGES.get(scheduling_request.status, "text-bg-secondary")
         rows.append({
-            "request": scheduling_request, "status": status, "badge": BADGES.get(status, "text-bg-secondary"),
-            "can_withdraw": scheduling_request.status in OPEN,
-            "can_resend": is_bookable(scheduling_request),
+            "request": scheduling_request, "status": request_display_status(scheduling_request), "badge": badge,
+            "can_withdraw": scheduling_request.status in OPEN, "can_resend": bookable,
         })
     return rows

@@ -12,13 +12,18 @@
     body.scrollTop = savedScroll ?? hour * Number(body.dataset.scrollHour || 7);
   }
 
-  function words(seconds) {
-    if (seconds < 10) return "just now";
-    if (seconds < 60) return `${Math.floor(seconds)} seconds ago`;
+  // The words come from the page, in the reader's language (data-just-now, data-seconds-ago="{n} seconds ago"…,
+  // templates/scheduling/week.html); English when an attribute is missing.
+  function words(seconds, said) {
+    const counted = (text, fallback, n) => (text || fallback).replace("{n}", String(n));
+    if (seconds < 10) return said.justNow || "just now";
+    if (seconds < 60) return counted(said.secondsAgo, "{n} seconds ago", Math.floor(seconds));
     const minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return minutes === 1 ? "a minute ago" : `${minutes} minutes ago`;
+    if (minutes < 60) {
+      return minutes === 1 ? said.minuteAgo || "a minute ago" : counted(said.minutesAgo, "{n} minutes ago", minutes);
+    }
     const hours = Math.floor(minutes / 60);
-    if (hours < 24) return hours === 1 ? "an hour ago" : `${hours} hours ago`;
+    if (hours < 24) return hours === 1 ? said.hourAgo || "an hour ago" : counted(said.hoursAgo, "{n} hours ago", hours);
     return null;  // older: the date and time itself (the tooltip's words)
   }
 
@@ -26,7 +31,8 @@
     document.querySelectorAll("time[data-relative]").forEach((element) => {
       const at = Date.parse(element.getAttribute("datetime"));
       if (Number.isNaN(at)) return;
-      const text = words(Math.max(0, (Date.now() - at) / 1000));
+      const holder = element.closest("[data-just-now]");
+      const text = words(Math.max(0, (Date.now() - at) / 1000), holder ? holder.dataset : {});
       element.textContent = text ?? element.getAttribute("title") ?? element.textContent;
     });
   }

@@ -20,7 +20,7 @@ from .helpers import messages_of, schedule
 
 pytestmark = pytest.mark.django_db
 
-LABELS = "|".join(re.escape(label) for label in InterviewKind.labels)
+LABELS = "|".join(re.escape(str(label)) for label in InterviewKind.labels)
 # A type's label after a word or a comma is in the middle of a sentence ("your Interview", "a Video call");
 # after a colon, a parenthesis or at the start of a line it starts a subject, a line or a title.
 MID_SENTENCE = re.compile(rf"[a-z,] (?:{LABELS})\b")

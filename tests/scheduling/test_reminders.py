@@ -304,9 +304,9 @@ def test_it_lists_the_reminder_on_the_interview_page(owner, owner_client, acme, 
 def test_it_shows_the_reminder_templates_in_the_editor(owner_client):
     page = owner_client.get("/acme/settings/templates/").content.decode()
     assert "Candidate: reminder" in page and "Interviewers: reminder" in page
-    assert "?audience=candidate&amp;purpose=reminder" in page
-    assert "?audience=interviewers&amp;purpose=reminder" in page
-    assert "?audience=interviewers&amp;purpose=booking_link" not in page  # still the candidate's only
+    assert "?language=en&amp;audience=candidate&amp;purpose=reminder" in page
+    assert "?language=en&amp;audience=interviewers&amp;purpose=reminder" in page
+    assert "audience=interviewers&amp;purpose=booking_link" not in page  # still the candidate's only
 
     response = owner_client.get("/acme/settings/templates/?audience=interviewers&purpose=reminder")
     assert response.context["form"]["subject"].value() == (

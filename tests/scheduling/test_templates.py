@@ -58,7 +58,7 @@ def test_it_records_template_edits_and_resets_in_the_audit_log(owner_client):
     log = owner_client.get("/acme/settings/audit/").content.decode()
     assert "customized the interviewers update template" in log
     assert "edited the interviewers update template" in log
-    assert log.count("reset the interviewers update template to the default wording") == 1
+    assert log.count("reset the interviewers update template (English) to the default wording") == 1
     with scopes_disabled():
         from recruitee.tenancy.models import AuditEntry
 
