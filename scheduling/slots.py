@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, ngettext
+
 
 @dataclass(frozen=True)
 class Person:
@@ -209,15 +211,17 @@ def _starts(day: date, zone: ZoneInfo, step: timedelta) -> list[datetime]:
 def _duration_words(duration: timedelta) -> str:
     minutes = int(duration.total_seconds() // 60)
     if minutes == 60:
-        return "hour"
+        return gettext("hour")
     if minutes % 60 == 0:
-        return f"{minutes // 60} hours"
-    return f"{minutes} minutes"
+        return ngettext("%(hours)d hour", "%(hours)d hours", minutes // 60) % {"hours": minutes // 60}
+    return ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes) % {"minutes": minutes}
 
 
 def _names(people: Sequence[Person]) -> str:
     names = [person.name for person in people]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _person_reason(person: _Availability, best: int, *, day_s: float, day_e: float, in_hours_before_notice: bool,
@@ -225,15 +229,16 @@ def _person_reason(person: _Availability, best: int, *, day_s: float, day_e: flo
     name = person.person.name
     if best == _OFF_HOURS:
         if not person.works_between(day_s, day_e):
-            return f"Not a working day for {name}"
+            return gettext("Not a working day for %(name)s") % {"name": name}
         if in_hours_before_notice:
-            return f"{name}’s working hours that day are within the minimum notice"
-        return f"No room for the interview in {name}’s working hours"
+            return gettext("%(name)s’s working hours that day are within the minimum notice") % {"name": name}
+        return gettext("No room for the interview in %(name)s’s working hours") % {"name": name}
     if best == _WEEK_LIMIT:
-        return f"{name} is at the weekly interview limit"
+        return gettext("%(name)s is at the weekly interview limit") % {"name": name}
     if best == _DAY_LIMIT:
-        return f"{name} is at the daily interview limit"
-    return f"{name} has no free {_duration_words(duration)} in working hours"
+        return gettext("%(name)s is at the daily interview limit") % {"name": name}
+    return gettext("%(name)s has no free %(duration)s in working hours") % {
+        "name": name, "duration": _duration_words(duration)}
 
 
 def _choose(free: list[_Availability], start: datetime, needed: int) -> tuple[int, ...]:
@@ -261,17 +266,20 @@ def compute_slots(*, panel: Sequence[Person], pool: Sequence[Person], pool_neede
     pool = _unique(pool, leave_out={person.id for person in panel})
     for person in pool:
         if not person.connected:
-            result.problems.append(f"{person.name} (pool) has no connected calendar and is left out.")
+            result.problems.append(
+                gettext("%(name)s (pool) has no connected calendar and is left out.") % {"name": person.name})
     pool = [person for person in pool if person.connected]
     unknown = [person for person in panel if not person.connected]
-    result.problems[:0] = [f"{person.name} has no connected calendar: connect it or remove them from the panel."
-                           for person in unknown]
-    day_reasons = [f"{person.name} has no connected calendar" for person in unknown]
+    result.problems[:0] = [
+        gettext("%(name)s has no connected calendar: connect it or remove them from the panel.") % {"name": person.name}
+        for person in unknown]
+    day_reasons = [gettext("%(name)s has no connected calendar") % {"name": person.name} for person in unknown]
     if not panel and pool_needed == 0:
-        result.problems.append("Nobody interviews: choose a panel, a pool, or both.")
-        day_reasons.append("No interviewers chosen")
+        result.problems.append(gettext("Nobody interviews: choose a panel, a pool, or both."))
+        day_reasons.append(gettext("No interviewers chosen"))
     elif len(pool) < pool_needed:
-        result.problems.append(f"Only {len(pool)} of the pool can take part; {pool_needed} needed.")
+        result.problems.append(gettext("Only %(free)d of the pool can take part; %(needed)d needed.")
+                               % {"free": len(pool), "needed": pool_needed})
     if day_reasons:
         result.empty_days = {day: list(day_reasons) for day in days}
         return result
@@ -328,9 +336,9 @@ def compute_slots(*, panel: Sequence[Person], pool: Sequence[Person], pool_neede
             continue
 
         if not candidates:
-            reasons = ["No start time leaves room for the interview before the window ends"]
+            reasons = [gettext("No start time leaves room for the interview before the window ends")]
         elif not after_notice:
-            reasons = ["Within the minimum notice"]
+            reasons = [gettext("Within the minimum notice")]
         else:
             reasons = [
                 _person_reason(person, best[n], day_s=day_s, day_e=day_e,
@@ -338,12 +346,13 @@ def compute_slots(*, panel: Sequence[Person], pool: Sequence[Person], pool_neede
                 for n, person in enumerate(needed) if best[n] != _FREE
             ]
             if not reasons and not panel_free:
-                reasons = [f"{_names(panel)} are never free at the same time"]
+                reasons = [gettext("%(names)s are never free at the same time") % {"names": _names(panel)}]
             elif not reasons:
                 if pool_free and not any(person.works_between(day_s, day_e) for person in pool_free):
-                    reasons = ["Not a working day for anyone in the pool"]
+                    reasons = [gettext("Not a working day for anyone in the pool")]
                 else:
-                    reasons = [f"Not enough pool members free ({most_pool} of {pool_needed} needed)"]
+                    reasons = [gettext("Not enough pool members free (%(free)d of %(needed)d needed)")
+                               % {"free": most_pool, "needed": pool_needed}]
         result.empty_days[day] = list(dict.fromkeys(reasons))
     return result
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from scheduling.slots import Person, Rules, SlotResult, compute_slots, pick_pool
 
@@ -341,6 +342,14 @@ def test_it_makes_the_request_impossible_while_a_panel_member_has_no_calendar() 
     assert result.problems == ["Eli Jones has no connected calendar: connect it or remove them from the panel."]
     assert result.empty_days == {WED: ["Eli Jones has no connected calendar"],
                                  THU: ["Eli Jones has no connected calendar"]}
+
+
+def test_it_says_why_in_the_readers_language() -> None:
+    with translation.override("de"):
+        result = slots([person(1, "Dana Scott"), person(2, "Eli Jones", connected=False)], first=WED, last=WED)
+    assert result.problems == ["Eli Jones hat keinen verbundenen Kalender: Verbinden Sie ihn oder nehmen Sie die "
+                               "Person aus dem Panel."]
+    assert result.empty_days == {WED: ["Eli Jones hat keinen verbundenen Kalender"]}
 
 
 def test_it_leaves_a_pool_member_without_a_calendar_out() -> None:
