@@ -17,7 +17,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 from django_scopes import scope
 
 from calendars.models import Event
@@ -25,6 +26,7 @@ from calendars.signals import events_synced
 from mailbox.addresses import Address
 from mailbox.models import Message
 from mailbox.services import message_send
+from recruitee.tenancy.languages import member_language, speaking
 from recruitee.tenancy.services import audit_record, in_english
 
 from .models import CalendarInvite, Interview, InterviewMessage, Participant
@@ -125,19 +127,23 @@ def _tell_organizer_of_decline(interview: Interview, participant: Participant) -
     organizer = interview.organizer
     if organizer is None or organizer.user_id is None:
         return
-    local = interview.start.astimezone(ZoneInfo(interview.time_zone))
-    when = f"{local:%a} {local.day} {local:%b %Y %H:%M} ({interview.time_zone})"
     path = reverse("scheduling:interview-detail",
                    kwargs={"company_slug": interview.company.slug, "interview_id": interview.pk})
-    text = (f"{participant.name} ({participant.email}) declined the invitation to {interview.title} with "
-            f"{interview.candidate.full_name} on {when}.\n\n"
-            f"Find another time or another interviewer: {settings.SITE_URL}{path}\n")
+    # In the organizer's language, the time in the interview's zone.
+    with speaking(member_language(organizer)), timezone.override(ZoneInfo(interview.time_zone)):
+        when = f"{date_format(timezone.localtime(interview.start), 'DATETIME_FORMAT')} ({interview.time_zone})"
+        text = gettext(
+            "%(name)s (%(email)s) declined the invitation to %(title)s with %(candidate)s on %(when)s.\n\n"
+            "Find another time or another interviewer: %(link)s\n"
+        ) % {"name": participant.name, "email": participant.email, "title": interview.title,
+             "candidate": interview.candidate.full_name, "when": when, "link": f"{settings.SITE_URL}{path}"}
+        subject = gettext("%(name)s declined: %(title)s") % {"name": participant.name, "title": interview.title}
     try:
         with transaction.atomic():  # a savepoint: a refused email must not undo the stored answer
             message = message_send(
                 company=interview.company, audience=Message.Audience.TEAM,
                 to=[Address(email=organizer.user.email, name=organizer.user.display_name)],
-                subject=f"{participant.name} declined: {interview.title}", text=text, refusable=False,
+                subject=subject, text=text, refusable=False,
             )
             InterviewMessage.objects.create(company=interview.company, interview=interview, message=message)
     except Exception:

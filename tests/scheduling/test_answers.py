@@ -154,3 +154,19 @@ def test_it_stores_an_answer_that_arrives_by_push(pushing, owner_client, intervi
     answer(pushing, provider, account, interview, interviewer.user.email, "accepted")  # no sync of ours asked for
 
     wait_for(lambda: participant(interview, interviewer.user.email).response == Participant.Response.ACCEPTED)
+
+
+def test_the_decline_email_speaks_the_organizers_language(owner_client, owner, interviewer, acme_candidate):
+    from scheduling.answers import _tell_organizer_of_decline
+
+    interview = schedule(owner_client, acme_candidate, step1_fields={"date": SOON, "interviewers": [interviewer.pk]})
+    owner.user.language = "de"
+    owner.user.save(update_fields=["language"])
+    with scopes_disabled():
+        interview = Interview.objects.select_related("organizer__user", "company", "candidate").get(pk=interview.pk)
+        participant = Participant.objects.get(interview=interview, email=interviewer.user.email)
+        _tell_organizer_of_decline(interview, participant)
+    with scopes_disabled():
+        [email] = Message.objects.filter(audience=Message.Audience.TEAM, to__contains=[{"email": owner.user.email}])
+    assert email.subject == f"{interviewer.user.display_name} hat abgelehnt: {interview.title}"
+    assert "hat die Einladung zu" in email.text_body and " Uhr (" in email.text_body
