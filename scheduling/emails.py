@@ -4,7 +4,8 @@ Candidate and interviewer messages are built from separate templates and never f
 candidate's text cannot change what the interviewers read.
 
 Each message is written in its recipient's language: the candidate's (candidate_language), and for the one message
-to all interviewers the organizer's (member_language; the organizer's choice). The template of that language is
+to all interviewers the language the organizer chose in the wizard (Interview.interviewers_language; for older
+interviews the organizer's own, member_language). The template of that language is
 used, dates and times are written the way that language writes them (recruitee/formats/) in the recipient's zone,
 and the .ics SUMMARY and DESCRIPTION follow. Recruiter-written text is never translated.
 """
@@ -77,14 +78,17 @@ def company_wording(company: Company, audience: str, purpose: str, language: str
 
 
 def organizer_language(plan: Plan) -> str:
-    """The interviewers' message is one email to all of them: it speaks the organizer's language."""
+    """The organizer's own language: what the interviewers' message speaks unless the organizer chose another."""
     return member_language(plan.organizer) if plan.organizer else company_language(plan.candidate.company)
 
 
 def recipient_language(plan: Plan, audience: str) -> str:
-    """The language a message to this audience is written in: the candidate's own, else the organizer's."""
+    """The language a message to this audience is written in: the candidate's own; for the one message to all
+    interviewers, the organizer's choice for this interview, else the organizer's own language."""
     if audience == Audience.CANDIDATE:
         return candidate_language(plan.candidate)
+    if plan.interviewers_language in dict(settings.LANGUAGES):
+        return plan.interviewers_language
     return organizer_language(plan)
 
 

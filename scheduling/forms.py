@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -102,7 +103,9 @@ class KindAndTitle(forms.Form):
 
 
 class ScheduleForm(KindAndTitle):
-    date = PlausibleDateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input's value is ISO whatever the page's language ("01.12.2026" would show an empty field in German).
+    date = PlausibleDateField(label=gettext_lazy("Date"),
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     start_time = forms.TimeField(label=pgettext_lazy("start time", "Start"),
                                  widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}))
     duration = forms.TypedChoiceField(label=gettext_lazy("Duration"), choices=DURATIONS, coerce=int, initial=60,
@@ -297,6 +300,12 @@ class InviteForm(forms.Form):
                                            validators=[validate_no_line_breaks])
     interviewers_body = forms.CharField(label=MESSAGE, max_length=20000, required=False,
                                         widget=forms.Textarea(attrs={"rows": 12}))
+    # One message to all interviewers: the organizer chooses its language (default: their own). The view
+    # (views.schedule_invite) reads it before the form, since the prefilled text and the preview depend on it.
+    interviewers_language = forms.ChoiceField(
+        label=gettext_lazy("Language of this email"), choices=settings.LANGUAGES, required=False,
+        help_text=gettext_lazy("Changing it replaces the text below with the template in that language, unless you "
+                               "have edited the text: your edits stay as they are."))
     confirm_past = forms.BooleanField(required=False, label=gettext_lazy("Yes, this already happened: record it"))
 
     def __init__(self, *args, plan: Plan, calendar_label: str | None, sending: bool = False,

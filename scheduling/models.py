@@ -49,6 +49,9 @@ class Interview(models.Model):
     # A video meeting the organizer's calendar makes for the interview (Google Meet, Microsoft Teams); its join
     # link is kept in `video_link` once the provider has made it.
     online_meeting = models.CharField(max_length=12, choices=OnlineMeeting.choices, blank=True)
+    # The language of the one message to all interviewers (invitation, updates, cancellation), chosen in the
+    # wizard's step 2; one of settings.LANGUAGES. Blank (older interviews): the organizer's language.
+    interviewers_language = models.CharField(max_length=12, blank=True)
     # The same UID for the interview's whole life; SEQUENCE rises with every change attendees must see.
     ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0)

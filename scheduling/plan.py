@@ -31,6 +31,8 @@ class Plan:
     # A cancellation's reason and note to the candidate: empty until the event is (about to be) cancelled.
     cancellation_reason: str = ""
     cancellation_note: str = ""
+    # The language of the message to all interviewers (one of settings.LANGUAGES); empty: the organizer's.
+    interviewers_language: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -49,5 +51,5 @@ class Plan:
             invite_candidate=any(p.role == Participant.Role.CANDIDATE for p in participants),
             location=interview.location, video_link=interview.video_link, note=interview.note,
             online_meeting=interview.online_meeting, cancellation_reason=interview.cancellation_reason,
-            cancellation_note=interview.cancellation_note,
+            cancellation_note=interview.cancellation_note, interviewers_language=interview.interviewers_language,
         )

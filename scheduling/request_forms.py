@@ -60,9 +60,11 @@ class SchedulingRequestForm(KindAndTitle):
                                   widget=_number(list="duration-choices", step=5),
                                   help_text=gettext_lazy("15, 30, 45, 60, 90 or 120, or any length from 5 to 480 "
                                                          "minutes."))
+    # A date input takes only 2030-06-12, whatever the page's language writes dates as.
     first_day = PlausibleDateField(label=gettext_lazy("Earliest day"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = PlausibleDateField(label=gettext_lazy("Latest day"), widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    last_day = PlausibleDateField(label=gettext_lazy("Latest day"),
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     notice_hours = forms.IntegerField(label=gettext_lazy("Minimum notice (hours)"), min_value=0,
                                       max_value=MAX_NOTICE_HOURS, initial=24, widget=_number(),
                                       help_text=gettext_lazy("No time is offered sooner than this after the "

@@ -128,6 +128,7 @@ def interview_schedule(
             kind=plan.kind, title=plan.title, start=plan.start, end=plan.end, time_zone=plan.time_zone,
             location=plan.location, video_link=plan.video_link, note=plan.note, created_by=actor,
             online_meeting=plan.online_meeting, calendar_connection=connection,
+            interviewers_language=plan.interviewers_language,
             calendar_account=account_label(connection) if connection is not None else "",
         )
         seen: set[str] = set()

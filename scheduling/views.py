@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ from recruitee.params import parse_id, parse_ids
 from recruitee.recruiting.access import get_candidate_for_member
 from recruitee.recruiting.pipeline import stage_on_schedule
 from recruitee.tenancy.access import require_recruiter
-from recruitee.tenancy.models import Membership
+from recruitee.tenancy.languages import member_language
+from recruitee.tenancy.models import Company, Membership
 from recruitee.zones import zone_or_utc
 
 from . import emails, selectors, services
@@ -224,7 +226,9 @@ def _previews(plan: Plan, form: InviteForm) -> dict[str, dict]:
             rendered = emails.render(emails.Wording(subject, body), emails.recipient_values(plan, audience))
         except (UnknownPlaceholder, RenderedTooLong):
             rendered = None
-        previews[audience] = {"to": to, "zone": emails.zone_label(plan.start, zone), "rendered": rendered}
+        language = emails.recipient_language(plan, audience)
+        previews[audience] = {"to": to, "zone": emails.zone_label(plan.start, zone), "rendered": rendered,
+                              "language": language, "language_name": dict(settings.LANGUAGES).get(language)}
     return previews
 
 
@@ -242,6 +246,36 @@ def _stale_mentions(draft: ScheduleDraft, plan: Plan, form: InviteForm) -> dict[
             wording = emails.Wording(form[f"{audience}_subject"].value() or "", form[f"{audience}_body"].value() or "")
             found[audience] = emails.stale_mentions(wording, before=before, now=now[audience])
     return found
+
+
+def _interviewers_language(request: HttpRequest, draft: ScheduleDraft, default: str) -> str:
+    """The language chosen for the interviewers' email: as posted; on a GET as asked for
+    (?interviewers_language=de) or as the draft keeps it; else `default`, the organizer's own."""
+    if request.method == "POST":
+        chosen = request.POST.get("interviewers_language")
+    else:
+        chosen = request.GET.get("interviewers_language") or next(
+            iter(draft.step2.get("interviewers_language") or []), "")
+    return chosen if chosen in dict(settings.LANGUAGES) else default
+
+
+def _same_text(wording: emails.Wording) -> tuple[str, str]:
+    return wording.subject.strip(), wording.body.replace("\r\n", "\n").strip()
+
+
+def _follow_language(data: QueryDict, company: Company, chosen: emails.Wording) -> QueryDict:
+    """The interviewers' subject and body follow the chosen language while they are one of the company's
+    templates word for word (in any language); text the recruiter edited stays as it is."""
+    typed = _same_text(emails.Wording(data.get("interviewers_subject") or "", data.get("interviewers_body") or ""))
+    if typed == _same_text(chosen):
+        return data
+    templates = {_same_text(emails.company_wording(company, Audience.INTERVIEWERS, Purpose.INVITATION, code))
+                 for code, _name in settings.LANGUAGES}
+    if typed not in templates:
+        return data
+    data = data.copy()
+    data["interviewers_subject"], data["interviewers_body"] = chosen.subject, chosen.body
+    return data
 
 
 def _draft_used(request: HttpRequest, candidate, interview) -> HttpResponse:
@@ -266,19 +300,24 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
         messages.error(request, _("Something in step 1 needs your attention."))
         return redirect(step1_url)
     plan = step1.plan()
+    own_language = member_language(request.membership)
+    plan.interviewers_language = _interviewers_language(request, draft, own_language)
     calendars = _senders(request)
     calendar_label = calendars["calendar_label"]
-    # The candidate's email in the candidate's language, the interviewers' in the organizer's (issue 15).
+    # The candidate's email in the candidate's language, the interviewers' in the one chosen here (by default the
+    # organizer's own; issue 15).
     wordings = {audience: emails.company_wording(request.company, audience, Purpose.INVITATION,
                                                  emails.recipient_language(plan, audience))
                 for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS)}
     initial = {f"{audience}_{part}": getattr(wordings[audience], part)
                for audience in ("candidate", "interviewers") for part in ("subject", "body")}
+    initial["interviewers_language"] = plan.interviewers_language
     options = {"plan": plan, "initial": initial, **calendars}
+    action = request.POST.get("action") if request.method == "POST" else None
     if request.method == "POST":
-        action = request.POST.get("action")
-        form = InviteForm(request.POST, sending=action == "send", **options)
-        draft_save_step2(draft=draft, data=request.POST, fields=STEP2_FIELDS,
+        data = _follow_language(request.POST, request.company, wordings[Audience.INTERVIEWERS])
+        form = InviteForm(data, sending=action == "send", **options)
+        draft_save_step2(draft=draft, data=data, fields=STEP2_FIELDS,
                          written_against=_values_by_audience(plan))
         if action == "back":
             return redirect(step1_url)
@@ -309,7 +348,9 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
                                  % {"title": interview.title})
                 return redirect("scheduling:interview-detail", company_slug=company_slug, interview_id=interview.pk)
     elif draft.step2:
-        form = InviteForm(as_query_dict(draft.step2), **options)
+        data = as_query_dict(draft.step2)
+        data["interviewers_language"] = plan.interviewers_language
+        form = InviteForm(_follow_language(data, request.company, wordings[Audience.INTERVIEWERS]), **options)
     else:
         form = InviteForm(**options)
     edited_interviewers = form.is_bound and any(
@@ -325,7 +366,8 @@ def schedule_invite(request: HttpRequest, company_slug: str, candidate_id: int) 
         "placeholders": placeholders_for(),
         "stale": _stale_mentions(draft, plan, form),
         "calendar_label": calendar_label, "open_interviewers": edited_interviewers or bool(
-            form.errors.get("interviewers_subject") or form.errors.get("interviewers_body")),
+            form.errors.get("interviewers_subject") or form.errors.get("interviewers_body"))
+        or action == "language" or plan.interviewers_language != own_language,
         # The page's own summary of the time: in the reader's language, not the emails'.
         "when": emails.values_for(plan, plan.time_zone, language=get_language()),
         # Said before sending: the company's pipeline setting moves the candidate when this is scheduled.

@@ -20,3 +20,37 @@
     start.dispatchEvent(new Event("change", { bubbles: true }));
   });
 })();
+
+// Step 2: the language of the interviewers' email. Choosing one posts the form as the "Change" button would
+// (views.schedule_invite keeps it in the draft and refills the text unless it was edited) and puts the answer's
+// subject, message and preview in place; the button itself is only for browsers without JavaScript.
+(() => {
+  const select = document.getElementById("id_interviewers_language");
+  const form = select && select.form;
+  const editor = document.getElementById("interviewers-editor");
+  if (!form || !editor) return;
+  form.querySelectorAll("[data-language-apply]").forEach((button) => { button.hidden = true; });
+  // The form saves itself on every input and change (htmx); this post saves the draft already, and a second one
+  // racing it could keep the old text.
+  ["input", "change"].forEach((name) => select.addEventListener(name, (event) => event.stopPropagation()));
+  let latest = 0;
+  select.addEventListener("change", async () => {
+    const mine = ++latest;
+    const body = new FormData(form);
+    body.set("action", "language");
+    editor.setAttribute("aria-busy", "true");
+    try {
+      const answer = await fetch(form.getAttribute("action"), { method: "POST", body, credentials: "same-origin" });
+      if (!answer.ok) throw new Error(`step 2 answered ${answer.status}`);
+      const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+      const fresh = page.getElementById("interviewers-editor");
+      if (mine !== latest || !fresh) return;
+      editor.replaceChildren(...fresh.childNodes);
+      if (window.htmx) window.htmx.process(editor);
+    } catch {
+      form.requestSubmit(form.querySelector("[data-language-apply]"));  // as without JavaScript
+    } finally {
+      if (mine === latest) editor.removeAttribute("aria-busy");
+    }
+  });
+})();
