@@ -76,8 +76,13 @@ class StatusBadge:
         if message.is_pending:
             every = "15s" if status == Message.Status.QUEUED and message.last_error else "2s"
             poll = f'\n     hx-get="{self.status_url(pk)}" hx-trigger="every {every}" hx-swap="outerHTML"'
+        # What a screen reader announces when it changes: a status and whether it carries a reason. The polite
+        # region that says it (after the badge) stays when htmx swaps the badge (hx-select picks the badge out of
+        # the answer), and static/js/forms.js writes into it only when this changes, not at every poll.
+        phase = f"{status}-{'reason' if message.last_error else 'ok'}"
         parts = [
-            f'<div class="mailbox-status" data-status="{escape(status)}" id="message-{pk}-status"{poll}>\n'
+            f'<div class="mailbox-status" data-status="{escape(status)}" id="message-{pk}-status" '
+            f'data-live="{escape(phase)}" hx-select="#message-{pk}-status"{poll}>\n'
             f'  <span class="badge {STATUS_CLASSES.get(status, "text-bg-secondary")}" data-testid="message-status">'
             f'{self.labels.get(status) or escape(status)}</span>'
         ]
@@ -89,11 +94,12 @@ class StatusBadge:
             label = self.send_again if status == Message.Status.SENDING else self.retry
             parts.append(
                 f'\n  <form class="mt-1" method="post" action="{url}" hx-post="{url}" '
-                f'hx-target="#message-{pk}-status" hx-swap="outerHTML">\n'
+                f'hx-target="#message-{pk}-status" hx-select="#message-{pk}-status" hx-swap="outerHTML">\n'
                 f'    {self.csrf_input}<button class="btn btn-sm btn-outline-danger" type="submit">{label}</button>\n'
                 f'  </form>'
             )
-        parts.append("\n</div>")
+        parts.append(f'\n</div><span class="visually-hidden" role="status" id="message-{pk}-status-live" '
+                     f'data-said="{escape(phase)}"></span>')
         return "".join(parts)
 
 

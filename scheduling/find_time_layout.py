@@ -14,7 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .availability import Day, Grid, Row, Slot
+from .availability import SLOT_MINUTES, SLOTS, STEP_MINUTES, Day, Grid, Row, Slot
+
+_NOT_FREE = frozenset({"busy", "interview", "off"})  # the spans that keep a person from a start time
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +31,10 @@ class _Words:
     free_tip: str  # %(time)s
     busy_tip: str
     free_aria: str  # %(day)s, %(time)s
-    busy_aria: str
+    busy_aria: str  # %(day)s, %(time)s, %(free)s, %(busy)s
+    past_aria: str  # %(day)s, %(time)s: a start nobody is busy at that is still not offered (in the past)
+    you_said: str  # "You" unescaped, for the names inside a button's name
+    nobody: str
 
     @classmethod
     def now(cls) -> "_Words":
@@ -38,7 +43,10 @@ class _Words:
             unknown=escape(_("availability unknown")), pick=escape(_("Pick a time")),
             free_hint=escape(_("green: free for everyone")),
             free_tip=_("%(time)s · free for everyone"), busy_tip=_("%(time)s · someone is busy or off"),
-            free_aria=_("Start %(day)s at %(time)s"), busy_aria=_("Start %(day)s at %(time)s (conflict)"),
+            free_aria=_("Start %(day)s at %(time)s · everyone is free"),
+            busy_aria=_("Start %(day)s at %(time)s (conflict) · free: %(free)s · busy or off: %(busy)s"),
+            past_aria=_("Start %(day)s at %(time)s (conflict)"),
+            you_said=_("You"), nobody=pgettext("nobody is free", "nobody"),
         )
 
 
@@ -49,20 +57,44 @@ def _name(row: Row, viewer_id: int, words: _Words) -> str:
     return (f'<div class="ft-name">{name}{badge}<span class="ft-sub">{escape(row.zone)}{unknown}</span></div>')
 
 
-def _day(day: Day, *, hours: str, viewer_id: int, submit: bool, words: _Words) -> str:
+def _taken(row: Row) -> bytearray:
+    """The quarter hours of the day's window in which a person cannot start: busy, an interview or off, as drawn."""
+    quarters = bytearray(SLOTS)
+    for span in row.spans:
+        if span.kind in _NOT_FREE:
+            end = min(SLOTS, span.left + span.width)
+            quarters[span.left:end] = b"\x01" * (end - span.left)
+    return quarters
+
+
+def _day(day: Day, *, hours: str, viewer_id: int, submit: bool, words: _Words, length: int) -> str:
     kind = 'type="submit" name="use_slot"' if submit else 'type="button"'
     iso = f"{day.day:%Y-%m-%d}"
     label = day.label
+    # Who is free at a start with a conflict, for the button's name ("free: Dana Schmidt · busy or off: You"):
+    # each person's quarter hours once a day, then a slice per person and start.
+    people = [(words.you_said if row.member.pk == viewer_id else row.member.user.display_name, _taken(row))
+              for row in day.rows]
+    step = STEP_MINUTES // SLOT_MINUTES
 
-    def said(slot: Slot) -> str:  # the button's tooltip and its name for a screen reader
-        tip, aria = (words.free_tip, words.free_aria) if slot.free else (words.busy_tip, words.busy_aria)
-        return (f'title="{escape(tip % {"time": slot.label})}" '
-                f'aria-label="{escape(aria % {"day": label, "time": slot.label})}"')
+    def said(index: int, slot: Slot) -> str:  # the button's tooltip and its name for a screen reader
+        if slot.free:
+            tip, aria = words.free_tip % {"time": slot.label}, words.free_aria % {"day": label, "time": slot.label}
+        else:
+            tip = words.busy_tip % {"time": slot.label}
+            first = index * step
+            free, busy = [], []
+            for name, taken in people:
+                (busy if any(taken[first:first + length]) else free).append(name)
+            aria = (words.busy_aria % {"day": label, "time": slot.label, "free": ", ".join(free) or words.nobody,
+                                       "busy": ", ".join(busy)} if busy
+                    else words.past_aria % {"day": label, "time": slot.label})
+        return f'title="{escape(tip)}" aria-label="{escape(aria)}"'
 
     buttons = "".join(
         f'<button class="{slot.css}" data-time="{slot.label}" data-date="{iso}" {kind} value="{iso}T{slot.label}" '
-        f'{said(slot)}>{slot.label}</button>'
-        for slot in day.slots
+        f'{said(index, slot)}>{slot.label}</button>'
+        for index, slot in enumerate(day.slots)
     )
     rows = "".join(
         f'<div class="ft-row" data-testid="find-time-row">{_name(row, viewer_id, words)}<div class="ft-track">'
@@ -84,6 +116,7 @@ def finish_grid(grid: Grid, *, viewer_id: int, submit: bool) -> None:
     that fill in the time (the view reads `use_slot`); where no view reads it (reschedule) they are plain buttons."""
     hours = "".join(f"<span>{hour:02d}:00</span>" for hour in grid.hours)
     words = _Words.now()
+    length = max(1, -(-int(grid.duration.total_seconds()) // (SLOT_MINUTES * 60)))  # quarter hours, rounded up
     for day in grid.days:
         day.markup = mark_safe(_day(day, hours=hours, viewer_id=viewer_id, submit=submit,  # noqa: S308 -- escaped
-                                    words=words))
+                                    words=words, length=length))

@@ -74,7 +74,8 @@ def test_step_1_with_find_time_and_its_errors_reads_german(german, owner_client,
     assert 'aria-label="Mi., 12. Juni"' in page
     assert re.search(r"Mi\., 12\. Juni, (0[7-9]|1\d|20):[03]0–\d\d:\d\d Uhr", page) or re.search(
         r"(Do|Fr|Mo|Di)\., 1\d\. Juni, \d\d:\d\d–\d\d:\d\d Uhr", page)
-    assert re.search(r'aria-label="Beginn am Mi\., 12\. Juni um 14:00 Uhr( \(Überschneidung\))?"', page)
+    assert re.search(
+        r'aria-label="Beginn am Mi\., 12\. Juni um 14:00 Uhr( · alle sind frei| \(Überschneidung\) · [^"]+)"', page)
     for english in ENGLISH_WORDS + ("Wed 12 Jun", " at 14:00", "Pick a time", "Off: outside", ">Interviewers<"):
         assert english not in page, english
 
@@ -156,7 +157,8 @@ def test_an_english_member_still_reads_english(german, teammate, teammate_client
 
     assert "The event must end after it starts." in page
     assert 'aria-label="Wed 12 Jun"' in page and "Suggested times" in page and "Find time" in page
-    assert 'aria-label="Start Wed 12 Jun at 14:00 (conflict)"' in page and "Next: how to invite" in page
+    assert 'aria-label="Start Wed 12 Jun at 14:00 (conflict) · free: You · busy or off: Ivan Interviewer"' in page
+    assert "Next: how to invite" in page
     for german_word in ("Termin", "Uhr", "Mittwoch", "Kandidat*in", "Vorgeschlagen"):
         assert german_word not in page, german_word
 
