@@ -1,6 +1,7 @@
 """Invite templates per language (issue 15): each message in its recipient's language. The candidate's in the
-candidate's language, the interviewers' in the one the organizer chose (their own by default); dates in that language's formats and the recipient's
-zone; the .ics SUMMARY and DESCRIPTION in the message's language; the company edits each language's templates apart.
+candidate's language, the interviewers' in the one the organizer chose (their own by default); dates in that
+language's formats and the recipient's zone; the .ics SUMMARY and DESCRIPTION in the message's language; the company
+edits each language's templates apart.
 """
 
 import re
