@@ -1,8 +1,9 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
+from django import forms
 
-from recruitee.zones import TimeZoneError, ZoneSelect, zone_for
+from recruitee.zones import TimeZoneError, TimeZoneField, ZoneSelect, time_zone_choices, zone_for
 from scheduling.timezones import NonexistentLocalTime, is_ambiguous, local_datetime
 
 
@@ -46,3 +47,16 @@ def test_the_zone_select_marks_only_the_chosen_zone_and_escapes_every_option():
     assert "&lt;zone&gt;" in berlin and "&quot;Zone&quot;&lt;" in berlin and "<zone>" not in berlin
     unknown = widget.render("time_zone", "Mars/Olympus")
     assert " selected" not in unknown
+
+
+def test_the_zone_field_offers_every_zone_takes_a_known_one_and_refuses_the_rest():
+    class Form(forms.Form):
+        zone = TimeZoneField()
+        kept = TimeZoneField(choices=[("Europe/Berlin", "Berlin")])
+
+    html = str(Form(initial={"zone": "Asia/Tokyo"})["zone"])
+    assert html.count("<option ") == len(time_zone_choices())
+    assert '<option value="Asia/Tokyo" selected>' in html and html.count(" selected") == 1
+    assert Form({"zone": "America/Sao_Paulo", "kept": "Europe/Berlin"}).is_valid()
+    refused = Form({"zone": "Mars/Olympus_Mons", "kept": "America/Sao_Paulo"})
+    assert not refused.is_valid() and set(refused.errors) == {"zone", "kept"}
