@@ -158,3 +158,7 @@ def sections(response, testid: str) -> list[dict]:
 
 def section_text(response, testid: str) -> str:
     return "\n".join(section["text"] for section in sections(response, testid))
+
+
+def in_hours(hours: float) -> datetime:
+    return timezone.now() + timedelta(hours=hours)

@@ -19,7 +19,14 @@ from tests.calendars.factories import connected_calendar
 from tests.conftest import client_for
 
 from .change_helpers import cancel_url, reschedule_url
-from .home_data import candidate, interview, live_in, noon_zone, scheduling_link, section_text, sections
+from .home_data import (
+    candidate,
+    in_hours,
+    interview,
+    scheduling_link,
+    section_text,
+    sections,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +53,6 @@ def german(message: str, context: str | None = None) -> str:
 def in_german(moment, fmt: str) -> str:
     with translation.override("de"):
         return date_format(moment, fmt)
-
-
-@pytest.fixture
-def zone(teammate, interviewer, owner) -> str:
-    name = noon_zone()
-    for member in (teammate, interviewer, owner):
-        live_in(member, name)
-    return name
-
-
-def in_hours(hours: float):
-    return timezone.now() + timedelta(hours=hours)
 
 
 # --- home ------------------------------------------------------------------------------------------------------------

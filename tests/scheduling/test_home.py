@@ -25,9 +25,9 @@ from tests.mailbox.factories import failed_message
 from .home_data import (
     bulk_interviews,
     candidate,
+    in_hours,
     interview,
     live_in,
-    noon_zone,
     scheduling_link,
     section_text,
     sections,
@@ -36,19 +36,6 @@ from .home_data import (
 pytestmark = pytest.mark.django_db
 
 ACCEPTED, DECLINED = Participant.Response.ACCEPTED, Participant.Response.DECLINED
-
-
-@pytest.fixture
-def zone(teammate, interviewer, owner) -> str:
-    """Everyone lives where it is around noon now, so "in an hour" is today and "in a day" tomorrow."""
-    name = noon_zone()
-    for member in (teammate, interviewer, owner):
-        live_in(member, name)
-    return name
-
-
-def in_hours(hours: float):
-    return timezone.now() + timedelta(hours=hours)
 
 
 def home(client, slug: str = "acme"):
