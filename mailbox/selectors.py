@@ -15,7 +15,7 @@ from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
 
 from .access import visible_to
-from .models import Message
+from .models import Message, SentListing
 
 # Bodies stay in the database until someone opens the message.
 LIST_DEFERRED = ("text_body", "html_body", "recipients_search", "reply_to")
@@ -154,13 +154,22 @@ def _with_details(ids: QuerySet | list[int]) -> QuerySet[Message]:
 
 
 def sent_page(*, member: Membership, filters: SentFilters, number: str | None) -> Page:
-    return IdsFirstPaginator(sent_messages(member=member, filters=filters), settings.PAGE_SIZE,
-                             load=_with_details, count_limit=SENT_COUNT_LIMIT,
+    # The page's ids come from the listing view (see SentListing: how a search reaches the trigram indexes under
+    # row-level security), its rows from the outbox.
+    listing = _sent(SentListing.objects.filter(company=member.company), member=member, filters=filters)
+    return IdsFirstPaginator(listing, settings.PAGE_SIZE, load=_with_details, count_limit=SENT_COUNT_LIMIT,
                              collect=bool(filters.query.split())).get_page(number)
 
 
 def sent_messages(*, member: Membership, filters: SentFilters) -> QuerySet[Message]:
-    messages = _who(member, filters.everyone)
+    return _sent(Message.objects.filter(company=member.company), member=member, filters=filters)
+
+
+def _sent(messages: QuerySet, *, member: Membership, filters: SentFilters) -> QuerySet:
+    """`messages` (the outbox or its listing view, filtered to the member's company) narrowed to what the Sent tab
+    shows for `filters`, newest first."""
+    if not (filters.everyone and member.is_admin):
+        messages = messages.filter(sender=member)
     if filters.status:
         messages = messages.filter(status=filters.status)
     if filters.audience:

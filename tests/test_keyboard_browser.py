@@ -11,12 +11,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from calendars.models import CalendarConnection
 from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 from scheduling.models import Interview
 from tests.browser import browser_context, page, results_dir  # noqa: F401  (fixtures)
@@ -84,7 +84,7 @@ def test_a_recruiter_schedules_an_interview_with_the_keyboard_alone(
 ):
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sofia = Candidate.objects.get(full_name="Sofia Martínez")
 
     # Sign in.
@@ -172,7 +172,7 @@ def test_a_recruiter_schedules_an_interview_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("is scheduled")
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.get()
         assert interview.candidate_id == sofia.pk
         assert sorted(messages_about(interview).values_list("audience", flat=True)) == ["candidate", "interviewers"]
@@ -184,7 +184,7 @@ def test_the_first_field_with_an_error_gets_the_focus_after_a_failed_submit(
 ):
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sofia = Candidate.objects.get(full_name="Sofia Martínez")
     page.goto(f"{base}/accounts/login/")
     expect(page.locator("body")).to_be_focused()  # a page without errors: nothing takes the focus
@@ -213,7 +213,7 @@ def test_the_first_field_with_an_error_gets_the_focus_after_a_failed_submit(
 def test_a_sync_status_is_announced_once_from_a_region_that_stays(transactional_db, live_server, page):  # noqa: F811
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         recruiter = Membership.objects.get(user__email="recruiter@acme.test", company__slug="acme")
     connection_id = connected_calendar(recruiter).connection_id  # waiting for its first sync: the status polls
     sign_in(page, base, "recruiter@acme.test")
@@ -227,7 +227,7 @@ def test_a_sync_status_is_announced_once_from_a_region_that_stays(transactional_
     assert page.evaluate(f'() => window.__status === document.getElementById("sync-{connection_id}")')
     expect(region).to_have_text("")
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection_id).update(last_sync_at=timezone.now(), events_count=7)
     expect(status).to_contain_text("Synced 7 events")
     expect(region).to_have_text(re.compile(r"^Synced 7 events · "))  # said once, without the "Sync now" button
