@@ -11,7 +11,7 @@ Measured: the candidate list (10,000 candidates) and a search in it; the Sent ta
 rare and for a common word; the full sync of a 100,000-event calendar from the sandbox Google provider into an
 empty calendar. Another company holds as many rows again, so the policies have something to keep out. Pages are
 in-process requests through the whole stack (p50 over BENCH_RUNS requests); the sync is seconds. Each figure is the
-best of BENCH_REPEATS children (default 3); the cost is with / without - 1, budget 5 %. Prints a table and writes
+best of BENCH_REPEATS children (default 5); the cost is with / without - 1, budget 5 %. Prints a table and writes
 bench/results/rls.json. Needs a PostgreSQL superuser (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/postgres), who creates the roles if they are missing.
 """
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.calendar_sync import ADMIN_URL, child_env, sandbox_call, start_sandbox  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "rls.json"
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "10000"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "100000"))
@@ -110,6 +110,7 @@ def main() -> int:
             started = time.perf_counter()
             seeded = run_child(base, "seed", email)
             print(f"Seeded in {time.perf_counter() - started:.0f} s: {seeded}")
+            envs["without"]["BENCH_ALL_COMPANY_IDS"] = ",".join(map(str, seeded["company_ids"]))
             runs: dict[str, dict[str, list[float]]] = {name: {} for name in CONFIGURATIONS}
             for repeat in range(REPEATS):
                 for name in CONFIGURATIONS:
@@ -197,7 +198,8 @@ def seed(email: str) -> dict:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*) FROM calendars_event")
         (events,) = cursor.fetchone()
-    return {"connection_id": connection_id, "events": events}
+    return {"connection_id": connection_id, "events": events,
+            "company_ids": list(Company.objects.order_by("pk").values_list("pk", flat=True))}
 
 
 def pages() -> dict:

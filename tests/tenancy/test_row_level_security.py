@@ -248,6 +248,13 @@ def test_a_failed_statement_in_another_scope_rolls_back_cleanly(filled):
         assert {job.company_id for job in Job.objects.all()} == {acme.pk}
 
 
+def test_a_kept_connection_holds_no_tenant_between_requests(owner_client, acme_candidate):
+    assert owner_client.get(f"/acme/candidates/{acme_candidate.pk}/").status_code == 200
+    with connection.connection.cursor() as raw:  # past the backend: what the session itself holds now
+        raw.execute("SELECT coalesce(current_setting('app.company_ids', true), ''), current_user")
+        assert raw.fetchone() == ("", APP_ROLE)
+
+
 def test_setting_the_tenant_is_not_a_query_of_its_own(acme, acme_job, django_assert_num_queries):
     with scope(company=acme), django_assert_num_queries(1):
         assert list(Job.objects.all()) == [acme_job]

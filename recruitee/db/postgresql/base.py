@@ -4,18 +4,25 @@ Before each statement it asks recruitee.tenancy.db which role and company ids th
 that differs from what it last set on this connection, sets both with one extra statement (session-level
 set_config: Django runs in autocommit, so a transaction-local setting would last one statement). What was set is
 forgotten whenever it may have been undone: a new connection, a transaction or savepoint rolled back (PostgreSQL
-reverts SET with them), or a connection handed out by a pool. Then the next statement sets it again.
+reverts SET with them), or a connection handed out by a pool. Then the next statement sets it again. After each
+request, once its response is out, a kept connection goes back to no tenant at all: whatever uses it next starts
+from nothing, and the next request's first statements (its session, its user) need no change of their own.
 
 The extra statement goes through a cursor of its own: not logged, not counted by assertNumQueries, and never the
-named cursor of a server-side iteration.
+named cursor of a server-side iteration. It is sent in one pipeline with the statement it comes before (psycopg's
+pipeline mode): one round trip to the server for both, not two (bench/rls.py measures it).
 """
 
+import logging
 from contextlib import contextmanager
 
+from django.core.signals import request_finished
+from django.db import DatabaseError, connections
 from django.db.backends.postgresql import base
 
 from recruitee.tenancy.db import NO_TENANT, session_statement, session_wanted
 
+logger = logging.getLogger(__name__)
 _UNKNOWN = None
 
 
@@ -39,10 +46,37 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if role == "none":
                 role = self.settings_dict["OPTIONS"].get("assume_role") or role
             statement, values = session_statement((role, company_ids))
+            if many or getattr(context["cursor"].cursor, "name", None):
+                # executemany pipelines by itself, and a server-side cursor cannot be part of a pipeline.
+                with self.wrap_database_errors, self.connection.cursor() as cursor:
+                    cursor.execute(statement, values)
+                self._tenant_session = wanted
+                return execute(sql, params, many, context)
+            try:
+                # The pipeline sends both and waits once, at its end, where an error of either is raised.
+                with self.wrap_database_errors, self.connection.pipeline():
+                    self.connection.cursor().execute(statement, values)
+                    result = execute(sql, params, many, context)
+            except Exception:
+                self._tenant_session = _UNKNOWN  # in autocommit the failed statement took the setting along
+                raise
+            self._tenant_session = wanted
+            return result
+        return execute(sql, params, many, context)
+
+    def leave_tenant(self) -> None:
+        """Put the session back to no tenant now, if a connection is open and usable."""
+        if self.connection is None or self._tenant_session == NO_TENANT or self.needs_rollback:
+            return
+        statement, values = session_statement((self.settings_dict["OPTIONS"].get("assume_role") or "none", ""))
+        try:
             with self.wrap_database_errors, self.connection.cursor() as cursor:
                 cursor.execute(statement, values)
-            self._tenant_session = wanted
-        return execute(sql, params, many, context)
+        except DatabaseError:
+            logger.warning("Could not clear the tenant of database connection %s", self.alias, exc_info=True)
+            self._tenant_session = _UNKNOWN
+        else:
+            self._tenant_session = NO_TENANT
 
     def init_connection_state(self):
         super().init_connection_state()
@@ -81,3 +115,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _close(self):
         self._tenant_session = _UNKNOWN
         return super()._close()
+
+
+def _no_tenant_between_requests(**kwargs) -> None:
+    for connection in connections.all(initialized_only=True):
+        if isinstance(connection, DatabaseWrapper):
+            connection.leave_tenant()
+
+
+# After Django's own receiver, which closes the connections that are not to be kept: only kept ones are cleared.
+request_finished.connect(_no_tenant_between_requests, dispatch_uid="recruitee.db.no_tenant_between_requests")
