@@ -255,6 +255,14 @@ def test_a_kept_connection_holds_no_tenant_between_requests(owner_client, acme_c
         assert raw.fetchone() == ("", APP_ROLE)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_runs_outside_transactions_may_follow_a_change_of_tenant(acme, acme_job):
+    """VACUUM (like CREATE INDEX CONCURRENTLY) cannot share the pipeline the tenant setting goes in."""
+    with scope(company=acme), connection.cursor() as cursor:
+        cursor.execute("VACUUM (SKIP_LOCKED) recruiting_job")  # the application may not: a warning, no error
+        assert Job.objects.get() == acme_job
+
+
 def test_setting_the_tenant_is_not_a_query_of_its_own(acme, acme_job, django_assert_num_queries):
     with scope(company=acme), django_assert_num_queries(1):
         assert list(Job.objects.all()) == [acme_job]

@@ -14,6 +14,7 @@ pipeline mode): one round trip to the server for both, not two (bench/rls.py mea
 """
 
 import logging
+import re
 from contextlib import contextmanager
 
 from django.core.signals import request_finished
@@ -23,6 +24,8 @@ from django.db.backends.postgresql import base
 from recruitee.tenancy.db import NO_TENANT, session_statement, session_wanted
 
 logger = logging.getLogger(__name__)
+# Statements that may share a pipeline (an implicit transaction) with the tenant setting before them.
+_PIPELINED = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
 _UNKNOWN = None
 
 
@@ -46,8 +49,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if role == "none":
                 role = self.settings_dict["OPTIONS"].get("assume_role") or role
             statement, values = session_statement((role, company_ids))
-            if many or getattr(context["cursor"].cursor, "name", None):
-                # executemany pipelines by itself, and a server-side cursor cannot be part of a pipeline.
+            if many or getattr(context["cursor"].cursor, "name", None) or not _PIPELINED.match(sql):
+                # executemany pipelines by itself, a server-side cursor cannot be part of a pipeline, and neither
+                # can what must run outside a transaction (VACUUM, CREATE INDEX CONCURRENTLY, ...): a pipeline is
+                # one implicit transaction. Plain reads and writes are all the pipeline is for.
                 with self.wrap_database_errors, self.connection.cursor() as cursor:
                     cursor.execute(statement, values)
                 self._tenant_session = wanted
