@@ -175,12 +175,15 @@ class SentListing(models.Model):
     """
 
     company = models.ForeignKey("tenancy.Company", on_delete=models.DO_NOTHING, related_name="+")
-    sender = models.ForeignKey("tenancy.Membership", null=True, on_delete=models.DO_NOTHING, related_name="+")
-    candidate = models.ForeignKey("recruiting.Candidate", null=True, on_delete=models.DO_NOTHING, related_name="+")
+    # What Message allows, this allows: the rows are Message's.
+    sender = models.ForeignKey("tenancy.Membership", null=True, blank=True, on_delete=models.DO_NOTHING,
+                               related_name="+")
+    candidate = models.ForeignKey("recruiting.Candidate", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                  related_name="+")
     audience = models.CharField(max_length=20, choices=Message.Audience.choices)
     status = models.CharField(max_length=10, choices=Message.Status.choices)
     subject = models.CharField(max_length=300)
-    recipients_search = models.TextField()
+    recipients_search = models.TextField(blank=True)
     created_at = models.DateTimeField()
 
     objects = ScopedManager(company="company")

@@ -13,7 +13,8 @@ the Python filters only; the database still admits just the companies of the sco
 Crossing tenants on purpose is `across_tenants(reason)`: scopes off in Python, and in the database the
 `recruitee_crosstenant` role, whose policy admits every row. The reason is logged. It is the only place in the
 production code that switches scopes off or changes the database role (a test keeps it so): beat tasks that find
-due work in every company, management commands, the admin, the account pages that list a person's companies.
+due work in every company, management commands, the admin. The companies a person belongs to (the company menu on
+every page) come from member_company_ids(), a function of the database that returns ids only.
 """
 
 from __future__ import annotations

@@ -21,11 +21,10 @@ from psycopg import sql
 from .db import APP_ROLE, CROSSTENANT_ROLE, OWNER_ROLE
 
 
-def _role(cursor, name: str, *, create: str, attributes: str, password: str | None) -> None:
+def _role(cursor, name: str, *, attributes: str, password: str | None) -> None:
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
     verb = "ALTER" if cursor.fetchone() else "CREATE"
-    statement = sql.SQL(f"{verb} ROLE {{}} {create if verb == 'CREATE' else ''} {attributes}").format(
-        sql.Identifier(name))
+    statement = sql.SQL(f"{verb} ROLE {{}} {attributes}").format(sql.Identifier(name))
     if password:
         statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(password))
     cursor.execute(statement)
@@ -34,11 +33,12 @@ def _role(cursor, name: str, *, create: str, attributes: str, password: str | No
 def ensure_roles(cursor, *, app_password: str | None = None, owner_password: str | None = None,
                  owner_may_create_databases: bool = False) -> None:
     """Create the roles or bring them up to date (passwords, attributes, memberships). Idempotent; `cursor`
-    belongs to a role that may create roles (a superuser, or one with CREATEROLE on a managed server)."""
-    _role(cursor, CROSSTENANT_ROLE, create="", attributes="NOLOGIN NOINHERIT", password=None)
-    _role(cursor, OWNER_ROLE, create="", password=owner_password,
+    belongs to a superuser (the owner's BYPASSRLS is a superuser's to give; on a managed server, its administrator
+    where it may)."""
+    _role(cursor, CROSSTENANT_ROLE, attributes="NOLOGIN NOINHERIT", password=None)
+    _role(cursor, OWNER_ROLE, password=owner_password,
           attributes="LOGIN INHERIT BYPASSRLS " + ("CREATEDB" if owner_may_create_databases else "NOCREATEDB"))
-    _role(cursor, APP_ROLE, create="", attributes="LOGIN NOINHERIT NOCREATEDB", password=app_password)
+    _role(cursor, APP_ROLE, attributes="LOGIN NOINHERIT NOCREATEDB", password=app_password)
     for member in (OWNER_ROLE, APP_ROLE):
         cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(CROSSTENANT_ROLE), sql.Identifier(member)))
     cursor.execute(
