@@ -16,6 +16,7 @@ from recruitee.tenancy.models import Membership
 
 from .access import visible_to
 from .models import Message, SentListing
+from .sent_pager import KeysetPage, KeysetPaginator, read_cursor
 
 # Bodies stay in the database until someone opens the message.
 LIST_DEFERRED = ("text_body", "html_body", "recipients_search", "reply_to")
@@ -153,12 +154,15 @@ def _with_details(ids: QuerySet | list[int]) -> QuerySet[Message]:
     )
 
 
-def sent_page(*, member: Membership, filters: SentFilters, number: str | None) -> Page:
-    # The page's ids come from the listing view (see SentListing: how a search reaches the trigram indexes under
-    # row-level security), its rows from the outbox.
+def sent_page(*, member: Membership, filters: SentFilters, cursor: str | None) -> KeysetPage:
+    """A page of the Sent tab: the first, or the one a Newer / Older link's cursor points at (an unreadable
+    cursor, or one from another company, gives the first). The page's ids come from the listing view (see
+    SentListing: how a search reaches the trigram indexes under row-level security), its rows from the outbox."""
     listing = _sent(SentListing.objects.filter(company=member.company), member=member, filters=filters)
-    return IdsFirstPaginator(listing, settings.PAGE_SIZE, load=_with_details, count_limit=SENT_COUNT_LIMIT,
-                             collect=bool(filters.query.split())).get_page(number)
+    return KeysetPaginator(
+        listing, settings.PAGE_SIZE, company_id=member.company_id,
+        load=_with_details, count_limit=SENT_COUNT_LIMIT, collect=bool(filters.query.split()),
+    ).page(read_cursor(cursor, company_id=member.company_id))
 
 
 def sent_messages(*, member: Membership, filters: SentFilters) -> QuerySet[Message]:

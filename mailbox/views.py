@@ -30,9 +30,15 @@ from .services import message_retry, message_send, sender_name
 
 @require_GET
 def sent(request: HttpRequest, company_slug: str) -> HttpResponse:
+    if "page" in request.GET:
+        # Numbered pages gave way to Newer / Older cursors (issue 11): an old link or bookmark opens the first page
+        # with its filters.
+        params = request.GET.copy()
+        del params["page"]
+        return redirect(f"{request.path}?{params.urlencode()}" if params else request.path)
     member = request.membership
     filters = selectors.SentFilters.from_query(request.GET, member)
-    page = selectors.sent_page(member=member, filters=filters, number=request.GET.get("page"))
+    page = selectors.sent_page(member=member, filters=filters, cursor=request.GET.get("cursor"))
     context = {
         "page": page, "filters": filters, "statuses": Message.Status.choices, "audiences": Message.Audience.choices,
         "failed_count": selectors.failed_count(member=member, everyone=filters.everyone),
@@ -40,12 +46,11 @@ def sent(request: HttpRequest, company_slug: str) -> HttpResponse:
         "catcher": catcher_enabled() and member.is_admin,
     }
     partial = request.htmx and request.htmx.target == "results"
-    if page.object_list:
-        context["rows"] = sent_rows(page.object_list, request=request, company_slug=member.company.slug,
+    if page.rows:
+        context["rows"] = sent_rows(page.rows, request=request, company_slug=member.company.slug,
                                     member=member, everyone=filters.everyone)
     # Interviewers send nothing themselves: rather than an empty search over nothing, the page says what it is for.
-    context["explain_mailbox"] = not member.can_recruit and not filters.narrowed and not page.object_list \
-        and page.number == 1
+    context["explain_mailbox"] = not member.can_recruit and not filters.narrowed and not page.rows and page.is_first
     if not partial:
         context.update(_sending_limits(member))
     return render(request, "mailbox/_sent_results.html" if partial else "mailbox/sent.html", context)

@@ -2,7 +2,9 @@
 // - After a failed submit the first field with an error gets focus and is scrolled into view: on page load, and
 //   after an htmx swap that brings errors in answer to a submit. A page without errors keeps its focus.
 // - A swap that replaces the element holding the focus (the Find time grid redrawn after a start button) gives the
-//   focus back to the same control in the new content, instead of dropping it on <body>.
+//   focus back to the same control in the new content, instead of dropping it on <body>. When that control is gone
+//   (a message's Retry button, replaced by its new status), the focus goes to what took the swapped element's place
+//   (the status, focusable by script only).
 // - A status that polls (`[data-live]`: message status, calendar sync) is announced in the polite region that follows
 //   it (`#<its id>-live`, which the swaps leave in place) when its phase changes, once, not at every poll; a poll
 //   that brings the same words is not swapped at all (the focus on its Retry button stays).
@@ -30,8 +32,10 @@
 
   document.addEventListener("DOMContentLoaded", () => focusFirstError(document));
 
-  // Which control of the old content had the focus, to find its twin in the new content.
+  // Which control of the old content had the focus, to find its twin in the new content, and the id of the swapped
+  // element that held it.
   let focusKey = null;
+  let focusHolder = null;
 
   function keyOf(element) {
     if (element.id) return `#${CSS.escape(element.id)}`;
@@ -60,7 +64,9 @@
       }
     }
     const active = document.activeElement;
-    focusKey = active && active !== document.body && target && target.contains(active) ? keyOf(active) : null;
+    const inside = Boolean(active && active !== document.body && target && target.contains(active));
+    focusKey = inside ? keyOf(active) : null;
+    focusHolder = inside && target.id ? target.id : null;
   });
 
   // The words of a status as a screen reader should hear them: without its buttons and hidden decoration.
@@ -79,19 +85,28 @@
     }
   }
 
+  // A status <div> takes the focus only from script (tabindex=-1), and stays out of the Tab order.
+  function focusOn(element) {
+    if (!element.matches(FOCUSABLE) && !element.hasAttribute("tabindex")) element.tabIndex = -1;
+    element.focus({ preventScroll: true });
+  }
+
   document.addEventListener("htmx:afterSettle", (event) => {
     announceChanges();
     const key = focusKey;
+    const holder = focusHolder;
     focusKey = null;
+    focusHolder = null;
     const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     const submitted = trigger && trigger.type === "submit";
     const lost = !document.activeElement || document.activeElement === document.body;
-    if (!submitted && !(key && lost)) return;  // a poll or a redraw elsewhere: the focus stays where it is
+    if (!submitted && !((key || holder) && lost)) return;  // a poll or a redraw elsewhere: the focus stays put
     const target = event.detail.target && event.detail.target.isConnected ? event.detail.target : document;
     if (focusFirstError(target)) return;
-    if (key && lost) {
-      const twin = document.querySelector(key);
-      if (twin && usable(twin)) twin.focus({ preventScroll: true });
-    }
+    if (!lost) return;
+    const twin = key && document.querySelector(key);
+    const heir = holder && document.getElementById(holder);
+    if (twin && usable(twin)) focusOn(twin);
+    else if (heir && usable(heir)) focusOn(heir);
   });
 })();

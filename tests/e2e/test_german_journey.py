@@ -54,9 +54,11 @@ def test_a_german_recruiter_invites_a_german_candidate_in_german_and_the_intervi
     page.get_by_label("Datum", exact=True).dispatch_event("change")
     page.get_by_label("Dana Schmidt").check()
     grid = page.get_by_test_id("find-time")
-    expect(grid.get_by_test_id("find-time-day").first.get_by_test_id("find-time-row")).to_have_count(2)
+    # The day typed, not the grid's first: a date inside the days already shown does not move where the grid begins.
+    chosen_day = grid.locator(f'[data-testid="find-time-day"][data-day="{day.isoformat()}"]')
+    expect(chosen_day.get_by_test_id("find-time-row")).to_have_count(2)
     expect(grid).to_contain_text("Dana Schmidt")
-    free = grid.get_by_test_id("find-time-day").first.locator(".ft-slot.ft-slot-free").last
+    free = chosen_day.locator(".ft-slot.ft-slot-free").last
     chosen = free.get_attribute("data-time")
     free.click()
     expect(page.locator("#id_start_time")).to_have_value(chosen)

@@ -13,7 +13,7 @@ from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.db import across_tenants
 from tests.conftest import analyze
 from tests.mailbox.factories import bulk_messages, send_to_candidate
-from tests.mailbox.test_pages import rows
+from tests.mailbox.test_sent_cursor_paging import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -104,29 +104,25 @@ def test_it_searches_only_your_own_messages_unless_an_admin_asks_for_everyones(
 def test_it_counts_matches_up_to_1000_and_pages_on_past_them(owner_client, owner, acme_candidate):
     bulk_messages(owner, acme_candidate, 1030)  # "Interview follow-up #0" (newest) .. "#1029"
 
-    # Under the limit: the exact number and the number of pages.
+    # Under the limit: the exact number, and where the page lies in it.
     assert pager(owner_client, "q=%2310").strip() == "41 messages"  # #10, #100 .. #109, #1000 .. #1029
     html = owner_client.get("/acme/mailbox/sent/?q=%2310", **HTMX).content.decode()
-    assert "Page 1 of 2" in html
+    assert "1–25 of 41</span>" in html
 
-    # Over it: no total, a hint to narrow the search, and Next for as long as there are more.
+    # Over it: no total, a hint to narrow the search, and Older for as long as there are more.
     assert pager(owner_client, "q=follow-up") == "1,000+ messages — add a word or a filter to see fewer."
     assert pager(owner_client, "") == "1,000+ messages"  # the plain list has nothing to narrow
     first = owner_client.get("/acme/mailbox/sent/?q=follow-up", **HTMX).content.decode()
-    assert "Page 1</span>" in first and "Page 1 of" not in first
-    assert 'href="?q=follow-up&amp;page=2">Next</a>' in first
+    assert "1–25 of many</span>" in first and "of 1" not in first
+    assert re.search(r'rel="next" href="\?q=follow-up&amp;cursor=[^"]+">Older', first)
 
-    assert subjects(owner_client, "q=follow-up&page=41") == [f"Interview follow-up #{n}" for n in range(1000, 1025)]
-    last_page = owner_client.get("/acme/mailbox/sent/?q=follow-up&page=42", **HTMX)
-    assert len(rows(last_page)) == 5
-    last = last_page.content.decode()
-    assert "Interview follow-up #1029<" in last and "Page 42</span>" in last
-    assert '<span class="page-link">Next</span>' in last and 'page=41">Previous</a>' in last
-
-    past = owner_client.get("/acme/mailbox/sent/?q=follow-up&page=43", **HTMX).content.decode()
-    assert "There are no messages on page 43." in past and "Go to the first page" in past
-    huge = owner_client.get(f"/acme/mailbox/sent/?q=follow-up&page={10**30}", **HTMX)
-    assert huge.status_code == 200
+    pages = walk(owner_client, "/acme/mailbox/sent/?q=follow-up", **HTMX)
+    assert len(pages) == 42
+    assert pages[40].subjects == [f"Interview follow-up #{n}" for n in range(1000, 1025)]
+    last = pages[-1]
+    assert last.subjects == [f"Interview follow-up #{n}" for n in range(1025, 1030)]
+    assert last.range == "1,026–1,030 of many" and last.older is None and "q=follow-up" in last.newer
+    assert '<span class="page-link" aria-disabled="true">Older' in last.html
 
 
 def test_it_pages_through_a_search_under_the_limit_in_the_list_order(owner_client, owner, acme_candidate):
@@ -134,12 +130,10 @@ def test_it_pages_through_a_search_under_the_limit_in_the_list_order(owner_clien
     # 41 matches, newest first: #10, then #100 .. #109, then #1000 .. #1029.
     expected = [f"Interview follow-up #{n}" for n in [10, *range(100, 110), *range(1000, 1030)]]
 
-    assert subjects(owner_client, "q=%2310") == expected[:25]
-    assert subjects(owner_client, "q=%2310&page=2") == expected[25:]
-    last = owner_client.get("/acme/mailbox/sent/?q=%2310&page=2", **HTMX).content.decode()
-    assert '<span class="page-link">Next</span>' in last
-    # Past the last page, Django's pager shows the last one, as it does for the plain list.
-    assert subjects(owner_client, "q=%2310&page=3") == expected[25:]
+    pages = walk(owner_client, "/acme/mailbox/sent/?q=%2310", **HTMX)
+    assert [page.subjects for page in pages] == [expected[:25], expected[25:]]
+    assert [page.range for page in pages] == ["1–25 of 41", "26–41 of 41"]
+    assert pages[1].older is None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
