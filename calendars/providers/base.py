@@ -8,7 +8,7 @@ how an event's text is formatted) is decided inside the adapter.
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -320,6 +320,16 @@ class CalendarProvider(Protocol):
         """One page of the calendar's events inside `window`: the first of a full sync (no page, no cursor), the
         first of an incremental one (`cursor`), or a later one (`page`). `FullSyncRequired` when the cursor has
         expired. Only HTTP: the sync calls it from a prefetch thread."""
+
+    def fetch_events_content(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
+                             window: tuple[datetime, datetime]) -> bytes:
+        """`fetch_events_page` in two halves, this one the HTTP: the page's body as it came, for `read_events_page`
+        here or in a sync worker process (a large full sync decodes pages there, beside the write)."""
+
+    def read_events_page(self, content: bytes, *, calendar: ProviderCalendar, window: tuple[datetime, datetime],
+                         on_links: Callable[[str, str], None] | None = None) -> Page:
+        """The other half: the page read from its body, with no HTTP and no database. `on_links` receives the
+        next page's token and the new cursor as soon as they are read, before the events are."""
 
     # Events in the organizer's calendar; the provider sends the invitations, updates and cancellations.
     def create_event(self, *, access_token: str, calendar_id: str | None, key: str,
