@@ -81,6 +81,9 @@ class EventDraft:
     # Ask the provider for its own video meeting with the event (Google Meet, Microsoft Teams): its join link then
     # comes back in the result and stands in for `video_link`. Once made, an update keeps the same meeting.
     online_meeting: bool = False
+    # With `online_meeting`, on an update: ask the provider for its meeting again (the last request failed). An id
+    # new for each request a person makes: Google ignores a createRequest whose requestId it has seen.
+    meeting_request: str = ""
 
     def __post_init__(self) -> None:
         # Mistakes here are programming errors in the caller; catching them before any HTTP call keeps a retried

@@ -158,10 +158,10 @@ def _event_body(draft: EventDraft, current_attendees: list[dict] | None = None) 
     }
 
 
-def _conference_request(key: str) -> dict:
-    # The requestId is ours and fixed per event: a repeated request makes no second conference.
-    return {"createRequest": {"requestId": f"meet-{google_event_id(key)[:40]}",
-                              "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+def _conference_request(request_id: str) -> dict:
+    # The requestId is ours and fixed per event (and per request to make it again): a repeated request makes no
+    # second conference.
+    return {"createRequest": {"requestId": request_id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
 
 
 def _meeting(event: dict) -> dict:
@@ -362,7 +362,8 @@ class GoogleProvider:
         extra = {}
         if draft.online_meeting:
             # Without conferenceDataVersion=1 Google ignores conferenceData; the answer may still say "pending".
-            body["conferenceData"], extra = _conference_request(key), {"conferenceDataVersion": 1}
+            body["conferenceData"] = _conference_request(f"meet-{google_event_id(key)[:40]}")
+            extra = {"conferenceDataVersion": 1}
         conflict = object()
         event = _execute(events.insert(calendarId=calendar_id, body=body, sendUpdates="all", **extra),
                          "creating the event", on={409: conflict})
@@ -388,12 +389,17 @@ class GoogleProvider:
         gone = EventNotFound("The event was deleted from the Google calendar.")
         if current.get("status") == "cancelled" and not restore:
             raise gone
-        # No conferenceDataVersion: Google leaves the event's conference as it is, so the meeting link stays.
+        # No conferenceDataVersion: Google leaves the event's conference as it is, so the meeting link stays;
+        # unless the meeting is asked for again (the last request failed).
         body = _event_body(draft, current.get("attendees"))
+        extra = {}
+        if draft.online_meeting and draft.meeting_request:
+            body["conferenceData"] = _conference_request(f"meet-{draft.meeting_request}"[:64])
+            extra = {"conferenceDataVersion": 1}
         if restore:
             body["status"] = "confirmed"
-        event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all"),
-                         "updating the event", on={404: gone, 410: gone})
+        event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all",
+                                      **extra), "updating the event", on={404: gone, 410: gone})
         return _result(event, "updated")
 
     def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:
