@@ -362,6 +362,15 @@ def interview_reschedule(
             "added": [p.email for p in added], "removed": [p.email for p in removed], "by": by,
             "channels": [{"email": p.email, "from": _channels_label(old), "to": _channels_label(new)}
                          for p, old, new in switched],
+            # What the history says in its reader's language (scheduling/sentences.py).
+            "moved": moved, "added_names": [p.name for p in added], "removed_names": [p.name for p in removed],
+            "invited_now": {str(role): [name for name, on in (("email", via[role].email),
+                                                              ("calendar", via[role].calendar)) if on]
+                            for role in via if any(p.role == role for p, _old, _new in switched)},
+            "calendar_lost": _lost(sending) if told_by_email else None,
+            # A member applying the calendar's change (outside_changes.outside_change_apply): `by` names them and
+            # the calendar; the calendar's provider, for the history's own words.
+            "by_calendar": invite.provider if by and actor is not None and invite is not None else "",
             "edited_wording": [audience for audience, wording in ((Audience.CANDIDATE, candidate_wording),
                                                                   (Audience.INTERVIEWERS, interviewers_wording))
                                if wording is not None and wording != emails.company_wording(
@@ -483,7 +492,8 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
         if told_by_email:
             detail += f"; {sending.lost_reason}: the people it invited were told by email"
         _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by,
-                                                         "reason": reason, "note": note})
+                                                         "reason": reason, "note": note,
+                                                         "calendar_lost": _lost(sending) if told_by_email else None})
     return interview
 
 
@@ -492,12 +502,21 @@ def _when(interview: Interview) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({interview.time_zone})"
 
 
+def _lost(sending) -> dict:
+    """The calendar an interview lost (disconnected, or waiting for reconnection), as its history names it."""
+    return {"calendar": sending.label, "reconnect": sending.connection is not None}
+
+
 def _record(interview: Interview, actor: User | None, kind: str, detail: str, data: dict) -> None:
     """One entry in the company's audit trail, which is also the interview's history (its page reads the entries
-    about it): `detail` is what that page shows, the summary says which interview for the admins' log."""
+    about it): `detail` is what that page shows, the summary says which interview for the admins' log. Pages say
+    it in their reader's language from the data (scheduling/sentences.py): the interview's time, title and
+    candidate as they are now."""
     audit_record(company=interview.company, actor=actor, action=f"interview.{kind}", target=interview,
                  summary=f"{interview.title} with {interview.candidate.full_name}: {detail}",
-                 detail=detail, **data)
+                 detail=detail, title=interview.title, candidate=interview.candidate.full_name,
+                 start=interview.start.isoformat(), end=interview.end.isoformat(), time_zone=interview.time_zone,
+                 **data)
 
 
 def _queue_calendar_sync(interview: Interview) -> None:
