@@ -6,7 +6,8 @@ Against the sandbox Google provider (its own process) and a throwaway PostgreSQL
   * COPY-only: the same rows (fetched beforehand, untimed) COPYed page by page into a table shaped like ours
     (same columns, defaults and indexes), committed like the sync commits;
   * the floor = fetch-only + COPY-only, the least a sync must do, measured in the same run from the same server;
-  * the full sync of the account into an empty calendar: seconds, events/s, peak RSS of the syncing process, and
+  * the full sync of the account into an empty calendar: seconds, events/s, peak RSS of the syncing process (and the
+    CPU time of the worker processes it may start to read pages: calendars/sync/worker.py), and
     the ratio sync / floor with its budget (1.5x up to 10,000 events, 1.2x at 100,000);
   * the sandbox's own CPU time while serving the fetch (from /proc/<pid>/stat), flagged "server time dominates"
     when it is more than half of the fetch: the figures then measure the stand-in more than us;
@@ -167,6 +168,7 @@ def measure_size(size: int, env: dict[str, str], provider_env: dict[str, str], s
         "sync_seconds": sync["seconds"], "sync_server_cpu_seconds": sync["server_cpu_seconds"],
         "ratio": sync["seconds"] / floor, "budget": ratio_budget(size),
         "rss_mb": max(run["rss_mb"] for run in syncs),
+        "worker_cpu_seconds": sync["worker_cpu_seconds"],
         "runs": {"fetch_seconds": [r["seconds"] for r in fetches], "copy_seconds": [r["seconds"] for r in copies],
                  "sync_seconds": [r["seconds"] for r in syncs],
                  "server_cpu_seconds": [r["server_cpu_seconds"] for r in fetches]},
@@ -233,6 +235,9 @@ def report(rows: list[dict]) -> None:
                 if share > 0.5 else "")
         print(f"  {row['events']:,} events: the sandbox spent {row['server_cpu_seconds']:.2f} s of CPU serving the "
               f"fetch ({share:.0%} of it), {row['sync_server_cpu_seconds']:.2f} s during the sync{note}")
+        if row["worker_cpu_seconds"]:
+            print(f"  {row['events']:,} events: the sync's worker processes read pages with "
+                  f"{row['worker_cpu_seconds']:.2f} s of CPU, beside the syncing process's")
     print(f"Peak RSS at {largest['events']:,} events / at {smallest['events']:,}: {rss_growth:.2f}x "
           f"(budget <= {TARGETS['rss_growth']}x) {verdict(rss_growth <= TARGETS['rss_growth'])}")
     inc = largest.get("incremental", {})
@@ -294,11 +299,17 @@ def child(kind: str, arg: str) -> dict:
 
             with db.cursor() as cursor:
                 cursor.execute("VACUUM calendars_event")
+            workers_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             connection_sync(connection_id=connection.pk, full=True)
             seconds = time.perf_counter() - started
+            # The sync's worker processes (calendars/sync/worker.py), which read a big calendar's pages: their CPU
+            # time (they have ended, and been waited for, when the sync returns). Not their peak RSS: the children's
+            # maximum counts this process's own pages, which a child shares until it runs the worker.
+            workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+            worker_cpu = (workers.ru_utime + workers.ru_stime) - (workers_before.ru_utime + workers_before.ru_stime)
             return {"events": Event.objects.filter(calendar__connection=connection).count(), "seconds": seconds,
-                    "rss_mb": peak_rss_mb()}
+                    "rss_mb": peak_rss_mb(), "worker_cpu_seconds": round(worker_cpu, 2)}
         if kind == "fetch":
             started = time.perf_counter()
             rows, size = fetch_all(connection, calendars, keep=False)

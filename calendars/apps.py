@@ -6,4 +6,5 @@ class CalendarsConfig(AppConfig):
     verbose_name = "Calendar connections"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (registers the system checks and the signal receivers)
+        # Importing registers the system checks, the signal receivers and how its audit entries are said.
+        from . import checks, sentences, signals  # noqa: F401

@@ -115,4 +115,5 @@ def connect_reminder_send(*, member: Membership, sender: Membership) -> None:
             )
         _send(member, sender)
         audit_record(company=member.company, actor=sender.user, action=REMINDED, target=member,
-                     summary=f"{sender.user} reminded {member.user} to connect a calendar", email=member.user.email)
+                     summary=f"{sender.user} reminded {member.user} to connect a calendar", email=member.user.email,
+                     member=name)

@@ -53,7 +53,7 @@ def connection_store(*, member: Membership, provider: str, grant: Grant, calenda
         summary = f"{member.user} {verb} {connection}"
     audit_record(
         company=member.company, actor=member.user, action=f"calendar.{verb}",
-        summary=summary, connection_id=connection.pk,
+        summary=summary, connection_id=connection.pk, provider=connection.provider, account=connection.account_email,
     )
     return connection, created
 
@@ -86,7 +86,7 @@ def calendars_select(*, connection: CalendarConnection, selected_ids: set[int], 
             company=connection.company, actor=actor, action="calendar.selection_changed",
             summary=summary,
             connection_id=connection.pk, turned_on=[c.name for c in turned_on],
-            turned_off=[c.name for c in turned_off],
+            turned_off=[c.name for c in turned_off], provider=connection.provider, account=connection.account_email,
         )
     # Newly selected calendars need their first sync (and channels); deselected ones get their events removed by it.
     _queue_sync_after_commit(connection, full=False)
@@ -118,5 +118,7 @@ def connection_disconnect(*, connection: CalendarConnection, actor, reason: str 
         with in_english():
             summary = f"{actor} disconnected {connection}" + (f" ({reason})" if reason else "")
         audit_record(company=connection.company, actor=actor, action="calendar.disconnected",
-                     summary=summary, connection_id=connection.pk)
+                     summary=summary, connection_id=connection.pk, provider=connection.provider,
+                     account=connection.account_email, owner_id=connection.member.user_id,
+                     member=connection.member.user.display_name)
         CalendarConnection.objects.filter(pk=connection.pk, company=connection.company).delete()

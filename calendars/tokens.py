@@ -57,7 +57,8 @@ def connection_mark_reconnect_needed(*, connection_id: int, reason: str) -> None
             with in_english():
                 summary = f"{connection} needs to be reconnected: {reason}"
             audit_record(company=connection.company, actor=None, action="calendar.token_failed",
-                         summary=summary, connection_id=connection.pk)
+                         summary=summary, connection_id=connection.pk, provider=connection.provider,
+                         account=connection.account_email)
         connection.save()
 
 

@@ -9,6 +9,7 @@ class MailboxConfig(AppConfig):
         # The core sends its system emails through whatever outbox is registered (recruitee/emails.py): ours.
         from recruitee.emails import outbox_register
 
+        from . import sentences  # noqa: F401  (registers how its audit entries are said)
         from .services import system_message_send
 
         outbox_register(system_message_send)

@@ -190,7 +190,7 @@ class SendingLimitReached(RecordedRefusal):
             company=refusal.company, actor=sender.user, action="mail.limit_reached",
             summary=summary,
             limit=limit.key, allowed=limit.recipients, used=refusal.usage.used, recipients=refusal.recipients,
-            member_id=sender.pk, new_company=refusal.young,
+            member_id=sender.pk, new_company=refusal.young, window_minutes=int(limit.window.total_seconds() // 60),
         )
 
 

@@ -204,6 +204,7 @@ def message_retry(*, message: Message, actor) -> bool:
             recipients = ", ".join(a.email for a in message.to_addresses)
             audit_record(company=message.company, actor=actor, action="message.retried",
                          summary=f"{actor} retried the email “{message.subject}” to {recipients}",
-                         message_id=message.pk)
+                         message_id=message.pk, subject=message.subject,
+                         recipients=[a.email for a in message.to_addresses])
         _queue_delivery(message)
     return True

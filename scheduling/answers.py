@@ -117,7 +117,8 @@ def answers_store(*, interview: Interview, attendees: list[dict]) -> list[Partic
         audit_record(company=interview.company, actor=None, action="interview.answered", target=interview,
                      summary=f"{interview.title} with {interview.candidate.full_name}: {detail}",
                      detail=detail, email=participant.email, response=response,
-                     name=participant.name)  # "Dana accepted": no "by" line
+                     name=participant.name,  # "Dana accepted": no "by" line
+                     title=interview.title, candidate=interview.candidate.full_name)
         if response == Participant.Response.DECLINED:
             _tell_organizer_of_decline(interview, participant)
     return changed

@@ -7,5 +7,5 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers: what removing a member means for interviews; answers and outside changes from the
-        # calendar sync.
-        from . import answers, removal  # noqa: F401
+        # calendar sync; how its audit entries are said.
+        from . import answers, removal, sentences  # noqa: F401

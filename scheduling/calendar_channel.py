@@ -6,6 +6,7 @@ the task.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -33,6 +34,7 @@ from recruitee.tasking import backoff_seconds
 from recruitee.tenancy.services import audit_record
 
 from . import emails
+from .meeting_link import meeting_link_announce
 from .models import CalendarInvite, Interview, MeetingStatus, OnlineMeeting
 from .plan import Plan
 
@@ -95,7 +97,15 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
         result: ProviderEventResult | None = None
         try:
             if interview.is_cancelled:
+                retry_dropped = _retrying(invite)
+                if retry_dropped:
+                    # Nobody is told of a link for a cancelled interview.
+                    invite.meeting_status, invite.meeting_error = MeetingStatus.FAILED, "The interview was cancelled."
+                    invite.meeting_request = ""
                 if invite.status == CalendarInvite.Status.CANCELLED:
+                    if retry_dropped:
+                        invite.save(update_fields=["meeting_status", "meeting_error", "meeting_request",
+                                                   "updated_at"])
                     return None
                 if invite.provider_event_id:
                     # Outlook passes the comment on with its cancellation; Google has no place for one.
@@ -106,9 +116,12 @@ def calendar_invite_sync(*, interview_id: int) -> float | None:
                 result = event_create(connection=connection, key=invite.key, draft=draft)
                 invite.provider_event_id, invite.synced_digest = result.provider_event_id, digest
                 invite.status = CalendarInvite.Status.CREATED
-            elif invite.synced_digest != digest:
-                result = _update_or_recreate(invite, connection, draft)
-                invite.synced_digest = digest
+                invite.meeting_request = ""  # the create asked for the meeting
+            elif invite.synced_digest != digest or invite.meeting_request:
+                # A Retry of the meeting asks the provider for it again, once (its request id stays until then).
+                asking = dataclasses.replace(draft, meeting_request=invite.meeting_request)
+                result = _update_or_recreate(invite, connection, asking)
+                invite.synced_digest, invite.meeting_request = digest, ""
             elif _meeting_open(invite):
                 result = _event_read(connection, invite.provider_event_id)
             elif invite.status == CalendarInvite.Status.FAILED:
@@ -168,7 +181,7 @@ def _fail(invite: CalendarInvite, reason: str) -> None:
     _meeting_given_up(invite, invite.interview, reason)
     after_removal_send(invite, invite.interview)
     invite.save(update_fields=["status", "last_error", "attempts", "meeting_status", "meeting_error",
-                               "after_removal", "updated_at"])
+                               "meeting_request", "after_removal", "updated_at"])
 
 
 def after_removal_send(invite: CalendarInvite, interview: Interview) -> None:
@@ -196,8 +209,24 @@ def after_removal_send(invite: CalendarInvite, interview: Interview) -> None:
 
 
 def _meeting_open(invite: CalendarInvite) -> bool:
-    """A meeting was asked for and is neither made nor given up on: the invitations are still waiting for it."""
-    return invite.meeting_status in (MeetingStatus.REQUESTED, MeetingStatus.PENDING)
+    """A meeting was asked for and is neither made nor given up on: the held invitations wait for it (requested,
+    pending), or the people invited without it wait for an update (retrying)."""
+    return invite.meeting_status in (MeetingStatus.REQUESTED, MeetingStatus.PENDING, MeetingStatus.RETRYING)
+
+
+def _retrying(invite: CalendarInvite) -> bool:
+    return invite.meeting_status == MeetingStatus.RETRYING
+
+
+def meeting_retry_open(invite: CalendarInvite, interview: Interview) -> bool:
+    """Retry of a meeting the calendar could not make (the invitations went out without it): ask the provider again
+    on the next calendar task, with a new request id. Call under the invite's row lock, then queue the task.
+    Returns False when there is nothing to retry (no meeting wanted, not failed, or the interview cancelled)."""
+    if not interview.online_meeting or interview.is_cancelled or invite.meeting_status != MeetingStatus.FAILED:
+        return False
+    invite.meeting_status, invite.meeting_error = MeetingStatus.RETRYING, ""
+    invite.meeting_request = uuid.uuid4().hex
+    return True
 
 
 def _meeting_follow(invite: CalendarInvite, interview: Interview, result: ProviderEventResult) -> float | None:
@@ -205,14 +234,22 @@ def _meeting_follow(invite: CalendarInvite, interview: Interview, result: Provid
     if result.meeting_state == MEETING_READY:
         interview.video_link = result.meeting_url
         interview.save(update_fields=["video_link", "updated_at"])
+        retried = _retrying(invite)
         invite.meeting_status, invite.meeting_error, invite.attempts = MeetingStatus.CREATED, "", 0
-        _invitations_release(interview, f"{_meeting_label(interview)} link created")
+        if retried:
+            _link_announce(interview, f"{_meeting_label(interview)} link created on retry")
+        else:
+            _invitations_release(invite, interview, f"{_meeting_label(interview)} link created")
         return None
     if result.meeting_state == MEETING_FAILED:
         _meeting_given_up(invite, interview, result.meeting_error or "the provider refused it.")
         return None
-    # Pending (or not there yet): read the event again a little later, a bounded number of times.
-    invite.meeting_status = MeetingStatus.PENDING
+    if not result.meeting_state:
+        _meeting_given_up(invite, interview, f"{invite.provider_label} made the event without it.")
+        return None
+    # Pending: read the event again a little later, a bounded number of times.
+    if not _retrying(invite):
+        invite.meeting_status = MeetingStatus.PENDING
     invite.attempts += 1
     if invite.attempts > len(MEETING_POLL_SECONDS):
         _meeting_given_up(invite, interview, f"{invite.provider_label} was still creating it after "
@@ -223,19 +260,38 @@ def _meeting_follow(invite: CalendarInvite, interview: Interview, result: Provid
 
 
 def _meeting_given_up(invite: CalendarInvite, interview: Interview, reason: str) -> None:
-    """The meeting cannot be made: the invitations go out without a link, and the interview page says why."""
+    """The meeting cannot be made: the held invitations go out without a link, and the interview page says why (a
+    Retry that failed again sends nothing: everyone was invited already)."""
     if not _meeting_open(invite):
         return
-    invite.meeting_status, invite.meeting_error = MeetingStatus.FAILED, reason
-    _invitations_release(interview, f"The {_meeting_label(interview)} link could not be created: {reason}")
+    retried = _retrying(invite)
+    invite.meeting_status, invite.meeting_error, invite.meeting_request = MeetingStatus.FAILED, reason, ""
+    if retried:
+        _record_meeting(interview, f"The {_meeting_label(interview)} link could not be created on retry: {reason}",
+                        [], retried=True, reason=reason)
+        return
+    _invitations_release(invite, interview, f"The {_meeting_label(interview)} link could not be created: {reason}")
 
 
-def _invitations_release(interview: Interview, detail: str) -> None:
+def _invitations_release(invite: CalendarInvite, interview: Interview, detail: str) -> None:
     # Called under the invite's row lock, once per interview (the meeting status leaves "open" in the same save).
-    sent = emails.invitations_send(interview=interview)
+    # Worded as at Send (kept on the invite); invites held before that was kept are worded from the wizard draft.
+    sent = emails.invitations_send(interview=interview, held=invite.held_wording)
+    _record_meeting(interview, detail, sent)
+
+
+def _link_announce(interview: Interview, detail: str) -> None:
+    # Under the invite's row lock, once: the meeting leaves "retrying" in the same save.
+    sent = meeting_link_announce(interview=interview)
+    _record_meeting(interview, f"{detail}; the people invited by email were sent an update", sent,
+                    sequence=interview.sequence, retried=True)
+
+
+def _record_meeting(interview: Interview, detail: str, sent: list[int], **data) -> None:
     audit_record(company=interview.company, actor=None, action="interview.meeting", target=interview,
                  summary=f"{interview.title} with {interview.candidate.full_name}: {detail}", detail=detail,
-                 messages=sent)
+                 messages=sent, title=interview.title, candidate=interview.candidate.full_name,
+                 meeting=interview.online_meeting, created=bool(interview.video_link), **data)
 
 
 def _meeting_label(interview: Interview) -> str:

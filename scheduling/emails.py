@@ -273,10 +273,12 @@ PURPOSE_METHOD = {Purpose.INVITATION: "REQUEST", Purpose.UPDATE: "REQUEST", Purp
 
 
 def send(*, interview: Interview, plan: Plan, participants: list[Participant], audience: str, purpose: str,
-         wording: Wording | None = None, previous: tuple[datetime, datetime] | None = None) -> Message | None:
+         wording: Wording | None = None, previous: tuple[datetime, datetime] | None = None,
+         language: str | None = None) -> Message | None:
     """One message to the audience's people invited by email (none: None), with the .ics unless the provider
     invites them, linked to the interview's ledger. Dates and times are `plan`'s (a removed interviewer's
-    cancellation gets the plan they were invited to). No `wording`: the company's for the recipients' language."""
+    cancellation gets the plan they were invited to). No `wording`: the company's for the recipients' language.
+    `language`: the one `wording` is written in, when it is not the audience's now (recipient_language)."""
     role = Participant.Role.CANDIDATE if audience == Audience.CANDIDATE else Participant.Role.INTERVIEWER
     people = [p for p in participants if p.role == role and p.by_email]
     if not people:
@@ -284,7 +286,7 @@ def send(*, interview: Interview, plan: Plan, participants: list[Participant], a
     # Whoever the provider invites already has the event in their calendar; a second .ics would make a second
     # entry (Graph gives its event its own UID), so their email is a plain confirmation.
     method = None if any(p.by_calendar for p in people) else PURPOSE_METHOD[purpose]
-    language = recipient_language(plan, audience)
+    language = language or recipient_language(plan, audience)
     if wording is None:
         wording = company_wording(interview.company, audience, purpose, language)
     # A cancellation must reach people even when the organizer is over a sending limit (it still counts).
@@ -329,9 +331,9 @@ def entry_replaced_send(*, interview: Interview, plan: Plan, people: list[Partic
 
 
 def invitation_wording(interview: Interview, audience: str, language: str | None = None) -> Wording:
-    """The invitation's wording for an interview whose invitations waited for its meeting link: what the
-    recruiter sent from the wizard's step 2 (kept in the draft the interview was made from), else the company's
-    in `language`."""
+    """The invitation's wording for an interview whose invitations waited for its meeting link from before that
+    wording was kept on the calendar invite (CalendarInvite.held_wording): what the recruiter sent from the wizard's
+    step 2 (kept in the draft the interview was made from), else the company's in `language`."""
     draft = ScheduleDraft.objects.filter(company=interview.company, interview=interview).first()
     step2 = draft.step2 if draft is not None else {}
     subject, body = step2.get(f"{audience}_subject"), step2.get(f"{audience}_body")
@@ -340,16 +342,22 @@ def invitation_wording(interview: Interview, audience: str, language: str | None
     return company_wording(interview.company, audience, Purpose.INVITATION, language)
 
 
-def invitations_send(*, interview: Interview) -> list[int]:
+def invitations_send(*, interview: Interview, held: Mapping[str, Mapping[str, str]] | None = None) -> list[int]:
     """The invitations that waited for the interview's meeting link (made or given up on): one message per
-    audience invited by email, as interview_schedule would have sent them. Returns the message ids."""
+    audience invited by email, as interview_schedule would have sent them, worded as `held` keeps them per audience
+    ({"subject", "body", "language"}: as they were when the recruiter pressed Send). Returns the message ids."""
     participants = list(interview.participants.all())
     plan = Plan.of(interview)
     sent = []
     for audience in (Audience.CANDIDATE, Audience.INTERVIEWERS):
+        kept = (held or {}).get(audience)
+        if kept:
+            wording, language = Wording(kept["subject"], kept["body"]), kept.get("language") or None
+        else:
+            language = recipient_language(plan, audience)
+            wording = invitation_wording(interview, audience, language)
         message = send(interview=interview, plan=plan, participants=participants, audience=audience,
-                       purpose=Purpose.INVITATION,
-                       wording=invitation_wording(interview, audience, recipient_language(plan, audience)))
+                       purpose=Purpose.INVITATION, wording=wording, language=language)
         if message is not None:
             sent.append(message.pk)
     return sent

@@ -79,7 +79,8 @@ def invitation_calendar_set(*, member: Membership, connection: CalendarConnectio
         with in_english():
             audit_record(company=member.company, actor=actor, action="calendar.invitations_from", target=connection,
                          summary=f"{member.user.display_name} sends invitations from {connection}",
-                         detail=f"Invitations are sent from {connection}")
+                         detail=f"Invitations are sent from {connection}", member=member.user.display_name,
+                         provider=connection.provider, account=connection.account_email)
 
 
 # --- the calendar an interview was sent from -----------------------------------------------------------------------

@@ -44,7 +44,7 @@ def invite_template_save(*, company: Company, audience: str, purpose: str, subje
         audit_record(company=company, actor=actor, action="template.saved", target=template,
                      summary=f"{actor} {'customized' if created else 'edited'} the "
                              f"{_name(audience, purpose, language)}",
-                     audience=audience, purpose=purpose, language=language)
+                     audience=audience, purpose=purpose, language=language, created=created)
     return template
 
 

@@ -168,6 +168,9 @@ class InviteTemplate(models.Model):
 class MeetingStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     PENDING = "pending", _("Being created")
+    # Asked for again (Retry) after it failed, when the invitations had gone out without it: once made, the
+    # people invited get an update with the link.
+    RETRYING = "retrying", _("Being created again")
     CREATED = "created", _("Created")
     FAILED = "failed", _("Failed")
 
@@ -201,6 +204,11 @@ class CalendarInvite(models.Model):
     # first), made, or failed with the reason.
     meeting_status = models.CharField(max_length=12, choices=MeetingStatus.choices, blank=True)
     meeting_error = models.TextField(blank=True)
+    # Retry of a failed meeting: the id of the request to make it again, until the provider has been asked.
+    meeting_request = models.CharField(max_length=64, blank=True)
+    # The invitations held while the meeting is made, worded as they were when the recruiter pressed Send (what
+    # goes out then, whatever the draft or the templates say later): {audience: {"subject", "body", "language"}}.
+    held_wording = models.JSONField(default=dict, blank=True)
     # What the provider's event says that the interview does not, found by the sync (moved, deleted, people
     # changed in the calendar app): shown to the recruiter, who applies it or restores ours. Empty: they agree.
     outside_change = models.JSONField(default=dict, blank=True)
@@ -220,6 +228,13 @@ class CalendarInvite(models.Model):
     def provider_label(self) -> str:
         # The connection's own list of providers names them; a row of a provider since removed keeps its code.
         return str(dict(Provider.choices).get(self.provider, self.provider))  # a lazy label cannot go into JSON
+
+    @property
+    def meeting_retryable(self) -> bool:
+        """The calendar could not make the interview's meeting and Retry may ask it again (the interview page's
+        button; calendar_channel.meeting_retry_open decides under the row locks)."""
+        return (self.meeting_status == MeetingStatus.FAILED and bool(self.interview.online_meeting)
+                and not self.interview.is_cancelled)
 
 
 class InterviewMessage(models.Model):

@@ -75,7 +75,8 @@ def outside_change_detect(*, invite: CalendarInvite, event: Event | None, comple
     if change:
         with in_english():  # a record
             summary, label = outside_change_summary(invite), invite.provider_label
-        _record(interview, None, "outside_change", summary, {"change": change, "by": label})
+        _record(interview, None, "outside_change", summary, {"change": change, "by": label,
+                                                             "by_calendar": invite.provider})
     return change
 
 
@@ -155,11 +156,13 @@ def outside_change_restore(*, interview: Interview, actor: User) -> CalendarInvi
             raise ValidationError(_("There is no change to undo in the calendar."))
         with in_english():  # for the record
             summary = outside_change_summary(invite)
+        undone = invite.outside_change
         invite.synced_digest = ""  # what the provider has is no longer ours: the task writes it again
         _clear(invite)
         invite.save(update_fields=["synced_digest", "outside_change", "outside_change_at", "updated_at"])
         _record(interview, actor, "outside_change_restored",
-                f"Restored ours in {_recorded_label(invite)} ({summary[:1].lower()}{summary[1:]})", {})
+                f"Restored ours in {_recorded_label(invite)} ({summary[:1].lower()}{summary[1:]})",
+                {"provider": invite.provider, "change": undone})
         queue_after_commit(calendar_invite_sync_task, company_id=interview.company_id, interview_id=interview.pk)
     return invite
 
@@ -191,11 +194,14 @@ def outside_change_recreate(*, interview: Interview, actor: User) -> CalendarInv
         invite.status, invite.attempts, invite.last_error = CalendarInvite.Status.PENDING, 0, ""
         _clear(invite)
         invite.save()
-        _record(interview, actor, "calendar_recreated", f"Recreated the event in {_recorded_label(invite)}", {})
+        _record(interview, actor, "calendar_recreated", f"Recreated the event in {_recorded_label(invite)}",
+                {"provider": invite.provider})
         queue_after_commit(calendar_invite_sync_task, company_id=interview.company_id, interview_id=interview.pk)
     return invite
 
 
 def _record(interview: Interview, actor: User | None, kind: str, detail: str, data: dict) -> None:
     audit_record(company=interview.company, actor=actor, action=f"interview.{kind}", target=interview,
-                 summary=f"{interview.title} with {interview.candidate.full_name}: {detail}", detail=detail, **data)
+                 summary=f"{interview.title} with {interview.candidate.full_name}: {detail}", detail=detail,
+                 title=interview.title, candidate=interview.candidate.full_name, start=interview.start.isoformat(),
+                 time_zone=interview.time_zone, **data)

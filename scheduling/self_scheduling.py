@@ -318,7 +318,8 @@ def _record(scheduling_request: SchedulingRequest, actor: User | None, kind: str
                  target=scheduling_request,
                  summary=f"Scheduling link “{scheduling_request.title}” for "
                          f"{scheduling_request.candidate.full_name}: {detail}",
-                 detail=detail, **data)
+                 detail=detail, title=scheduling_request.title, candidate=scheduling_request.candidate.full_name,
+                 **data)
 
 
 def scheduling_request_send(*, organizer: Membership, candidate: Candidate, spec: RequestSpec,
@@ -357,7 +358,8 @@ def scheduling_request_send(*, organizer: Membership, candidate: Candidate, spec
         )
         _send_link(scheduling_request, organizer=organizer, spec=spec, wording=wording, token=token)
         _record(scheduling_request, actor, "sent", f"link sent to {candidate.email}",
-                panel=[m.pk for m in spec.panel], pool=[m.pk for m in spec.pool], pool_size=spec.pool_size)
+                panel=[m.pk for m in spec.panel], pool=[m.pk for m in spec.pool], pool_size=spec.pool_size,
+                email=candidate.email)
     return scheduling_request
 
 
@@ -391,7 +393,8 @@ def scheduling_request_resend(*, scheduling_request: SchedulingRequest, actor: U
         wording = emails.company_wording(locked.company, Audience.CANDIDATE, Purpose.SCHEDULING_LINK,
                                          candidate_language(locked.candidate))
         _send_link(locked, organizer=locked.organizer, spec=RequestSpec.of(locked), wording=wording, token=token)
-        _record(locked, actor, "resent", f"link sent again to {locked.candidate.email}; the old link no longer works")
+        _record(locked, actor, "resent", f"link sent again to {locked.candidate.email}; the old link no longer works",
+                email=locked.candidate.email)
     return locked
 
 
@@ -486,7 +489,9 @@ def scheduling_request_book(*, scheduling_request: SchedulingRequest, start: dat
         if fallback:
             detail += f"; {sending.lost_reason}, so everyone was invited by email"
         _record(locked, None, "booked", detail, interview=interview.pk,
-                interviewers=[m.pk for m in plan.interviewers])
+                interviewers=[m.pk for m in plan.interviewers], start=slot.start.isoformat(),
+                calendar_lost={"calendar": sending.label, "reconnect": sending.connection is not None}
+                if fallback else None)
     return interview
 
 
@@ -524,7 +529,8 @@ def scheduling_request_reschedule(*, scheduling_request: SchedulingRequest, star
         locked.save(update_fields=["reschedules", "updated_at"])
         _record(locked, None, "rescheduled",
                 f"moved by the candidate from {_local(previous, spec.time_zone)} to "
-                f"{_local(slot.start, spec.time_zone)}", interview=interview.pk)
+                f"{_local(slot.start, spec.time_zone)}", interview=interview.pk, previous_start=previous.isoformat(),
+                start=slot.start.isoformat())
     return interview
 
 
@@ -541,7 +547,7 @@ def scheduling_request_cancel(*, scheduling_request: SchedulingRequest, reason: 
                                                                 timezone.now(), reason)
         locked.save(update_fields=["status", "closed_at", "cancel_reason", "updated_at"])
         detail = "cancelled by the candidate" + (f": “{locked.cancel_reason}”" if locked.cancel_reason else "")
-        _record(locked, None, "cancelled", detail, interview=interview.pk)
+        _record(locked, None, "cancelled", detail, interview=interview.pk, reason=locked.cancel_reason)
     return interview
 
 

@@ -25,7 +25,7 @@ from recruitee.tenancy.refusals import refusals_recorded
 from recruitee.tenancy.services import audit_record
 
 from . import emails
-from .calendar_channel import provider_keeps_our_uid
+from .calendar_channel import meeting_retry_open, provider_keeps_our_uid
 from .invitation_calendar import account_label, interview_calendar
 from .models import Audience, CalendarInvite, Interview, MeetingStatus, Participant, Purpose, ScheduleDraft
 from .placeholders import UnknownPlaceholder
@@ -156,13 +156,17 @@ def interview_schedule(
         participants = list(interview.participants.all())
 
         sent = []
+        held: dict[str, dict[str, str]] = {}
         for audience, wording in ((Audience.CANDIDATE, candidate_wording),
                                   (Audience.INTERVIEWERS, interviewers_wording)):
             # Rendered now to refuse what cannot be sent; with a meeting to make, the invitations are sent by the
-            # calendar task once the join link exists (or could not be made), so they carry it.
+            # calendar task once the join link exists (or could not be made), so they carry it. Their wording is
+            # kept as it is now: a later edit of the draft or the templates does not change what goes out.
             if plan.online_meeting:
+                language = emails.recipient_language(plan, audience)
                 emails.render(wording, emails.values_for(plan, emails.recipient_zone(plan, audience),
-                                                         language=emails.recipient_language(plan, audience)))
+                                                         language=language))
+                held[audience] = {"subject": wording.subject, "body": wording.body, "language": language}
                 continue
             message = emails.send(interview=interview, plan=plan, participants=participants, audience=audience,
                                   purpose=Purpose.INVITATION, wording=wording)
@@ -172,7 +176,7 @@ def interview_schedule(
             # With the email channel only, the event (without attendees) is there to own the meeting.
             CalendarInvite.objects.create(
                 company=interview.company, interview=interview, connection=connection, provider=connection.provider,
-                meeting_status=MeetingStatus.REQUESTED if plan.online_meeting else "")
+                meeting_status=MeetingStatus.REQUESTED if plan.online_meeting else "", held_wording=held)
             _queue_calendar_sync(interview)
         _record(interview, actor, "scheduled", f"Scheduled for {_when(interview)}", {
             "messages": sent, "calendar": [p.email for p in participants if p.by_calendar], "by": by,
@@ -225,6 +229,10 @@ def interview_reschedule(
     email made (unless the provider's event carries our UID, so it is that same entry); moving to email removes
     them from the provider event and our email brings the entry. The wordings (None: the company's) are the
     update emails as the recruiter edited them for this event; the company's templates stay as they are."""
+    if plan.online_meeting:
+        # The calendar's meeting keeps its own link (taken from the interview under its lock below), so the link
+        # a plan of the interview carries (Plan.of, the reschedule form's prefilled field) is no second video link.
+        plan.video_link = ""
     _check_plan(plan)
     _check_wordings(candidate_wording, interviewers_wording)
     via = {Participant.Role.CANDIDATE: candidate_via, Participant.Role.INTERVIEWER: interviewers_via}
@@ -354,6 +362,15 @@ def interview_reschedule(
             "added": [p.email for p in added], "removed": [p.email for p in removed], "by": by,
             "channels": [{"email": p.email, "from": _channels_label(old), "to": _channels_label(new)}
                          for p, old, new in switched],
+            # What the history says in its reader's language (scheduling/sentences.py).
+            "moved": moved, "added_names": [p.name for p in added], "removed_names": [p.name for p in removed],
+            "invited_now": {str(role): [name for name, on in (("email", via[role].email),
+                                                              ("calendar", via[role].calendar)) if on]
+                            for role in via if any(p.role == role for p, _old, _new in switched)},
+            "calendar_lost": _lost(sending) if told_by_email else None,
+            # A member applying the calendar's change (outside_changes.outside_change_apply): `by` names them and
+            # the calendar; the calendar's provider, for the history's own words.
+            "by_calendar": invite.provider if by and actor is not None and invite is not None else "",
             "edited_wording": [audience for audience, wording in ((Audience.CANDIDATE, candidate_wording),
                                                                   (Audience.INTERVIEWERS, interviewers_wording))
                                if wording is not None and wording != emails.company_wording(
@@ -475,7 +492,8 @@ def interview_cancel(*, interview: Interview, actor: User | None, by: str = "", 
         if told_by_email:
             detail += f"; {sending.lost_reason}: the people it invited were told by email"
         _record(interview, actor, "cancelled", detail, {"messages": sent, "sequence": interview.sequence, "by": by,
-                                                         "reason": reason, "note": note})
+                                                         "reason": reason, "note": note,
+                                                         "calendar_lost": _lost(sending) if told_by_email else None})
     return interview
 
 
@@ -484,12 +502,21 @@ def _when(interview: Interview) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({interview.time_zone})"
 
 
+def _lost(sending) -> dict:
+    """The calendar an interview lost (disconnected, or waiting for reconnection), as its history names it."""
+    return {"calendar": sending.label, "reconnect": sending.connection is not None}
+
+
 def _record(interview: Interview, actor: User | None, kind: str, detail: str, data: dict) -> None:
     """One entry in the company's audit trail, which is also the interview's history (its page reads the entries
-    about it): `detail` is what that page shows, the summary says which interview for the admins' log."""
+    about it): `detail` is what that page shows, the summary says which interview for the admins' log. Pages say
+    it in their reader's language from the data (scheduling/sentences.py): the interview's time, title and
+    candidate as they are now."""
     audit_record(company=interview.company, actor=actor, action=f"interview.{kind}", target=interview,
                  summary=f"{interview.title} with {interview.candidate.full_name}: {detail}",
-                 detail=detail, **data)
+                 detail=detail, title=interview.title, candidate=interview.candidate.full_name,
+                 start=interview.start.isoformat(), end=interview.end.isoformat(), time_zone=interview.time_zone,
+                 **data)
 
 
 def _queue_calendar_sync(interview: Interview) -> None:
@@ -497,13 +524,29 @@ def _queue_calendar_sync(interview: Interview) -> None:
 
 
 def calendar_invite_retry(*, interview: Interview, actor: User) -> CalendarInvite:
-    """A person pressed Retry on a failed provider write: another round of attempts."""
+    """A person pressed Retry: another round of attempts at a failed provider write, and at a meeting link the
+    calendar could not make (the invitations went out without it; once it exists, the people invited get an
+    update with it: calendar_channel)."""
     with transaction.atomic():
+        # The interview first, as a cancel locks them: a meeting is not retried for an interview being cancelled.
+        interview = Interview.objects.select_for_update().get(pk=interview.pk, company=interview.company)
         invite = CalendarInvite.objects.select_for_update().get(interview=interview, company=interview.company)
-        if invite.status != CalendarInvite.Status.FAILED:
+        failed = invite.status == CalendarInvite.Status.FAILED
+        meeting = meeting_retry_open(invite, interview)
+        if not failed and not meeting:
             return invite
-        invite.status, invite.attempts, invite.last_error = CalendarInvite.Status.PENDING, 0, ""
-        invite.save(update_fields=["status", "attempts", "last_error", "updated_at"])
-        _record(interview, actor, "calendar_retry", f"Retried the {invite.provider_label} invitation", {})
+        if failed:
+            invite.status, invite.attempts, invite.last_error = CalendarInvite.Status.PENDING, 0, ""
+        invite.save(update_fields=["status", "attempts", "last_error", "meeting_status", "meeting_error",
+                                   "meeting_request", "updated_at"])
+        if meeting:
+            label = interview.get_online_meeting_display()
+            detail = (f"Retried the {invite.provider_label} invitation and the {label} link" if failed
+                      else f"Retried the {label} link")
+            _record(interview, actor, "meeting_retry", detail, {"calendar": failed, "provider": invite.provider,
+                                                                 "meeting": interview.online_meeting})
+        else:
+            _record(interview, actor, "calendar_retry", f"Retried the {invite.provider_label} invitation",
+                    {"provider": invite.provider})
         _queue_calendar_sync(interview)
     return invite

@@ -8,7 +8,7 @@ how an event's text is formatted) is decided inside the adapter.
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -81,6 +81,9 @@ class EventDraft:
     # Ask the provider for its own video meeting with the event (Google Meet, Microsoft Teams): its join link then
     # comes back in the result and stands in for `video_link`. Once made, an update keeps the same meeting.
     online_meeting: bool = False
+    # With `online_meeting`, on an update: ask the provider for its meeting again (the last request failed). An id
+    # new for each request a person makes: Google ignores a createRequest whose requestId it has seen.
+    meeting_request: str = ""
 
     def __post_init__(self) -> None:
         # Mistakes here are programming errors in the caller; catching them before any HTTP call keeps a retried
@@ -320,6 +323,16 @@ class CalendarProvider(Protocol):
         """One page of the calendar's events inside `window`: the first of a full sync (no page, no cursor), the
         first of an incremental one (`cursor`), or a later one (`page`). `FullSyncRequired` when the cursor has
         expired. Only HTTP: the sync calls it from a prefetch thread."""
+
+    def fetch_events_content(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
+                             window: tuple[datetime, datetime]) -> bytes:
+        """`fetch_events_page` in two halves, this one the HTTP: the page's body as it came, for `read_events_page`
+        here or in a sync worker process (a large full sync decodes pages there, beside the write)."""
+
+    def read_events_page(self, content: bytes, *, calendar: ProviderCalendar, window: tuple[datetime, datetime],
+                         on_links: Callable[[str, str], None] | None = None) -> Page:
+        """The other half: the page read from its body, with no HTTP and no database. `on_links` receives the
+        next page's token and the new cursor as soon as they are read, before the events are."""
 
     # Events in the organizer's calendar; the provider sends the invitations, updates and cancellations.
     def create_event(self, *, access_token: str, calendar_id: str | None, key: str,

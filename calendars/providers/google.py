@@ -8,8 +8,8 @@ import base64
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import google.auth.transport.requests
@@ -28,13 +28,10 @@ from .base import (
     MEETING_FAILED,
     MEETING_PENDING,
     MEETING_READY,
-    RESPONSES,
-    UNREADABLE,
     Account,
     AuthorizationFailed,
     AuthorizationStart,
     Channel,
-    EventData,
     EventDraft,
     EventNotFound,
     FullSyncRequired,
@@ -50,15 +47,13 @@ from .base import (
     Unauthorized,
     event_description,
     event_location,
-    normalize_response,
-    zone_named,
 )
+from .google_pages import read_events_page
 from .http import provider_session, thread_client
 
 logger = logging.getLogger(__name__)
 
 SCOPES = ["openid", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/calendar"]
-UTC_ZONE = ZoneInfo("UTC")
 
 # Google may answer with the scopes in another order or with earlier grants added (include_granted_scopes);
 # oauthlib would treat that as an error.
@@ -114,6 +109,11 @@ def _execute(request, doing: str, *, on: dict | None = None):
         raise TemporaryProviderError(f"Could not reach Google while {doing}.") from None
 
 
+def _unparsed(response, content: bytes) -> bytes:
+    """A request's `postproc` that keeps the body as it came (the client's own decodes the JSON); a 204 has none."""
+    return b"" if response.status == 204 else content
+
+
 def google_event_id(key: str) -> str:
     """The Google event id for one of our keys: always the same for the same key, and valid for Google.
 
@@ -158,10 +158,10 @@ def _event_body(draft: EventDraft, current_attendees: list[dict] | None = None) 
     }
 
 
-def _conference_request(key: str) -> dict:
-    # The requestId is ours and fixed per event: a repeated request makes no second conference.
-    return {"createRequest": {"requestId": f"meet-{google_event_id(key)[:40]}",
-                              "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+def _conference_request(request_id: str) -> dict:
+    # The requestId is ours and fixed per event (and per request to make it again): a repeated request makes no
+    # second conference.
+    return {"createRequest": {"requestId": request_id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
 
 
 def _meeting(event: dict) -> dict:
@@ -193,92 +193,7 @@ def _result(event: dict, status: str) -> ProviderEventResult:
 # --- reading events (sync) ---------------------------------------------------------------------------------------
 
 
-def _parse_instant(value: str, zone: ZoneInfo = UTC_ZONE) -> datetime:
-    parsed = datetime.fromisoformat(value)  # Python 3.11 reads RFC 3339, "Z" included
-    if parsed.tzinfo is UTC:  # "…Z", as Google writes `updated`: nothing to convert (astimezone costs 0.4 µs)
-        return parsed
-    # RFC 3339 requires an offset; a time without one is read in `zone`, never in the server's own zone.
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(UTC)
-
-
-def _optional_instant(value: object) -> datetime | None:
-    """A timestamp we only keep for reference (`updated`): unreadable, it is left out, not the event."""
-    try:
-        return _parse_instant(value) if value else None
-    except (ValueError, TypeError, AttributeError, OverflowError):
-        return None
-
-
-def _read_when(edge: dict, zone: ZoneInfo) -> tuple[datetime, date | None]:
-    """An aware instant, and the date for all-day edges (midnight in the calendar's zone).
-
-    The instant keeps the offset or zone it came with: the database stores the same instant either way, and
-    converting to UTC here cost 0.4 µs a time, twice an event of every full sync."""
-    if "dateTime" in edge:
-        parsed = datetime.fromisoformat(edge["dateTime"])
-        if parsed.tzinfo is None:  # no offset: read in the edge's own zone, else the calendar's
-            zone = zone_named(edge["timeZone"], UTC_ZONE) if edge.get("timeZone") else zone
-            parsed = parsed.replace(tzinfo=zone)
-        return parsed, None
-    day = date.fromisoformat(edge["date"])
-    return datetime.combine(day, time.min, tzinfo=zone), day
-
-
-_response_of = RESPONSES.get
-_DEFAULT_LENGTH = timedelta(hours=1)
-
-
-def _people(attendees: list) -> list[dict]:
-    try:
-        # Almost every response is one of Google's words: a dict lookup, no call per attendee.
-        return [{"email": a.get("email", ""), "name": a.get("displayName", ""),
-                 "response": _response_of(a.get("responseStatus"), "needs_action")}
-                for a in attendees if isinstance(a, dict)]
-    except TypeError:  # a response that is not even hashable (a list, say)
-        return [{"email": a.get("email", ""), "name": a.get("displayName", ""),
-                 "response": normalize_response(a.get("responseStatus", ""))}
-                for a in attendees if isinstance(a, dict)]
-
-
-def _declined_by_owner(attendees: list) -> bool:
-    """The calendar's owner said no (their own entry, `self`, answered "declined"): the time is not theirs to give."""
-    for attendee in attendees:  # a plain loop: any() over a generator costs a frame per attendee, once per event
-        if isinstance(attendee, dict) and attendee.get("self") is True and attendee.get("responseStatus") == "declined":
-            return True
-    return False
-
-
-def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
-    # Once per event of every full sync: plain lookups, no helper calls where a dict lookup will do.
-    get = item.get
-    start_edge, end_edge = get("start") or {}, get("end") or {}
-    start, start_date = _read_when(start_edge, calendar_zone)
-    end, end_date = _read_when(end_edge, calendar_zone) if end_edge else (start.astimezone(UTC) + _DEFAULT_LENGTH, None)
-    organizer = get("organizer") or {}
-    attendees = get("attendees")
-    updated = get("updated")
-    # Positional, in EventData's order: a call with sixteen keywords costs noticeably more, once per event.
-    return EventData(
-        item["id"], get("iCalUID", ""), get("summary", ""), start, end if end > start else start,
-        start_edge.get("timeZone", ""), start_date is not None, start_date, end_date, get("status", "confirmed"),
-        get("transparency", "opaque") != "transparent" and not (attendees and _declined_by_owner(attendees)),
-        organizer.get("email", ""), organizer.get("displayName", ""),
-        _people(attendees) if attendees else [], get("recurringEventId", ""),
-        _optional_instant(updated) if updated else None,
-    )
-
-
-def _read_item(item: dict, zone: ZoneInfo, window: tuple[datetime, datetime], result: Page) -> None:
-    if item.get("status") == "cancelled":
-        result.removed_ids.append(item["id"])
-        return
-    event = parse_event(item, zone)
-    if event.end < window[0] or event.start > window[1]:
-        # Outside the mirrored window: gone for us (it may have been moved out of it). An incremental sync cannot
-        # ask Google for the window (timeMin/timeMax are refused with a sync token), so it is applied here.
-        result.removed_ids.append(event.provider_event_id)
-    else:
-        result.events.append(event)
+# How a page of events is read: google_pages.py (the sync may read pages in a worker process of its own).
 
 
 class GoogleProvider:
@@ -408,6 +323,13 @@ class GoogleProvider:
 
     def fetch_events_page(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
                           window: tuple[datetime, datetime]) -> Page:
+        content = self.fetch_events_content(access_token=access_token, calendar=calendar, page=page, cursor=cursor,
+                                            window=window)
+        return self.read_events_page(content, calendar=calendar, window=window)
+
+    def fetch_events_content(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
+                             window: tuple[datetime, datetime]) -> bytes:
+        """The body of one page of events as it came (JSON), for read_events_page: HTTP only."""
         # Keep the parameters of full and incremental requests identical, as Google requires for sync tokens.
         params = {"calendarId": calendar.calendar_id, "singleEvents": True,
                   "maxResults": settings.CALENDAR_SYNC_PAGE_SIZE}
@@ -415,17 +337,16 @@ class GoogleProvider:
             params["syncToken"] = cursor
         if page:
             params["pageToken"] = page
+        request = self._events(access_token).list(**params)
+        # The body as it came, not decoded by the client: read_events_page reads it, here or in the sync's worker.
+        request.postproc = _unparsed
         # 410: the sync token expired or was invalidated.
-        body = _execute(self._events(access_token).list(**params), "listing events",
+        return _execute(request, "listing events",
                         on={410: FullSyncRequired("Google needs a full sync of this calendar.")})
-        zone = zone_named(calendar.time_zone) or zone_named(body.get("timeZone"), UTC_ZONE)
-        result = Page(next_page=body.get("nextPageToken", ""), cursor=body.get("nextSyncToken", ""))
-        for item in body.get("items", []):
-            try:
-                _read_item(item, zone, window, result)
-            except UNREADABLE as error:
-                result.skip(item, error)  # one unreadable event never costs its page
-        return result
+
+    def read_events_page(self, content: bytes, *, calendar: ProviderCalendar, window: tuple[datetime, datetime],
+                         on_links: Callable[[str, str], None] | None = None) -> Page:
+        return read_events_page(content, calendar=calendar, window=window, on_links=on_links)
 
     # --- events ---
 
@@ -441,7 +362,8 @@ class GoogleProvider:
         extra = {}
         if draft.online_meeting:
             # Without conferenceDataVersion=1 Google ignores conferenceData; the answer may still say "pending".
-            body["conferenceData"], extra = _conference_request(key), {"conferenceDataVersion": 1}
+            body["conferenceData"] = _conference_request(f"meet-{google_event_id(key)[:40]}")
+            extra = {"conferenceDataVersion": 1}
         conflict = object()
         event = _execute(events.insert(calendarId=calendar_id, body=body, sendUpdates="all", **extra),
                          "creating the event", on={409: conflict})
@@ -467,12 +389,17 @@ class GoogleProvider:
         gone = EventNotFound("The event was deleted from the Google calendar.")
         if current.get("status") == "cancelled" and not restore:
             raise gone
-        # No conferenceDataVersion: Google leaves the event's conference as it is, so the meeting link stays.
+        # No conferenceDataVersion: Google leaves the event's conference as it is, so the meeting link stays;
+        # unless the meeting is asked for again (the last request failed).
         body = _event_body(draft, current.get("attendees"))
+        extra = {}
+        if draft.online_meeting and draft.meeting_request:
+            body["conferenceData"] = _conference_request(f"meet-{draft.meeting_request}"[:64])
+            extra = {"conferenceDataVersion": 1}
         if restore:
             body["status"] = "confirmed"
-        event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all"),
-                         "updating the event", on={404: gone, 410: gone})
+        event = _execute(events.patch(calendarId=calendar_id, eventId=event_id, body=body, sendUpdates="all",
+                                      **extra), "updating the event", on={404: gone, 410: gone})
         return _result(event, "updated")
 
     def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:

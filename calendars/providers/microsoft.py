@@ -6,25 +6,23 @@ Only the base URLs come from settings (MICROSOFT_AUTHORITY, MICROSOFT_GRAPH_URL,
 import logging
 import uuid
 import warnings
-from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import msal
 import requests
 from django.conf import settings
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from .base import (
+    MEETING_FAILED,
     MEETING_PENDING,
     MEETING_READY,
-    UNREADABLE,
     Account,
     AuthorizationFailed,
     AuthorizationStart,
     Channel,
-    EventData,
     EventDraft,
     EventNotFound,
     FullSyncRequired,
@@ -40,10 +38,9 @@ from .base import (
     Unauthorized,
     event_description,
     event_location,
-    normalize_response,
-    zone_named,
 )
 from .http import provider_session, thread_client
+from .microsoft_pages import iana_zone_name, read_events_page  # noqa: F401 (iana_zone_name: read from here too)
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +48,6 @@ logger = logging.getLogger(__name__)
 SCOPES = ["Calendars.ReadWrite", "User.Read"]
 
 MICROSOFT_LOGIN_HOSTS = {"login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn"}
-
-UTC_ZONE = ZoneInfo("UTC")
 
 # Shared across app instances so the OpenID configuration is fetched once per process, not per call.
 _HTTP_CACHE: dict = {}
@@ -118,22 +113,6 @@ def graph_transaction_id(key: str) -> str:
     return str(uuid.uuid5(_TRANSACTION_NAMESPACE, key))
 
 
-def iana_zone_name(name: object) -> str:
-    """The IANA name for a zone as Graph names it, or "" when it names none we know ("Customized Time Zone").
-
-    Graph sends IANA names, Windows names ("W. Europe Standard Time", mapped with the CLDR table that icalendar
-    ships) and, for UTC, sometimes "tzone://Microsoft/Utc".
-    """
-    if not isinstance(name, str) or not name:
-        return ""
-    if name.lower() == "tzone://microsoft/utc":
-        return "UTC"
-    for candidate in (name, WINDOWS_TO_OLSON.get(name)):
-        if zone_named(candidate) is not None:
-            return candidate
-    return ""
-
-
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
 
@@ -168,10 +147,15 @@ def _event_body(draft: EventDraft) -> dict:
     }
 
 
-def _meeting(event: dict) -> dict:
+def _meeting(event: dict, asked: bool = False) -> dict:
     """The result's meeting fields: the Teams join link is `onlineMeeting.joinUrl` (onlineMeetingUrl stays null
-    for Teams); an online meeting without it yet is read again later."""
+    for Teams); an online meeting without it yet is read again later. Asked for and answered with an event that is
+    no online meeting: Outlook could not make it (it answers so for a mailbox without Teams)."""
     if not event.get("isOnlineMeeting"):
+        if asked:
+            return {"meeting_state": MEETING_FAILED, "meeting_label": MicrosoftProvider.meeting_label,
+                    "meeting_error": "Outlook made the event without the Teams meeting (the mailbox may not be "
+                                     "allowed to make Teams meetings)."}
         return {}
     join = (event.get("onlineMeeting") or {}).get("joinUrl")
     if isinstance(join, str) and join.startswith("https://"):
@@ -179,90 +163,16 @@ def _meeting(event: dict) -> dict:
     return {"meeting_state": MEETING_PENDING, "meeting_label": MicrosoftProvider.meeting_label}
 
 
-def _result(event: dict, status: str) -> ProviderEventResult:
+def _result(event: dict, status: str, *, meeting_asked: bool = False) -> ProviderEventResult:
     if event.get("isCancelled"):
         status = "cancelled"
     return ProviderEventResult(provider_event_id=event["id"], status=status, html_link=event.get("webLink") or "",
-                               ical_uid=event.get("iCalUId") or "", **_meeting(event))
+                               ical_uid=event.get("iCalUId") or "", **_meeting(event, meeting_asked))
 
 
 # --- reading events (sync) ---------------------------------------------------------------------------------------
 
-# Graph's showAs values that leave the person available.
-FREE_SHOW_AS = {"free", "workingElsewhere"}
-
-
-def _instant(edge: dict) -> datetime:
-    """Graph sends `2026-03-29T09:00:00.0000000` plus a zone name; without a Prefer header the zone is UTC."""
-    stamp = edge["dateTime"]
-    if "." in stamp:
-        whole, fraction = stamp.split(".", 1)
-        stamp = f"{whole}.{fraction[:6]}"
-    naive = datetime.fromisoformat(stamp)
-    return naive.replace(tzinfo=zone_named(iana_zone_name(edge.get("timeZone")), UTC_ZONE)).astimezone(UTC)
-
-
-def _optional_stamp(value: object) -> datetime | None:
-    """A timestamp we only keep for reference: unreadable, it is left out, not the event."""
-    try:
-        stamp = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
-def _declined_by_owner(item: dict) -> bool:
-    answer = item.get("responseStatus")
-    return isinstance(answer, dict) and answer.get("response") == "declined"
-
-
-def parse_event(item: dict, calendar_zone: ZoneInfo) -> EventData:
-    all_day = bool(item.get("isAllDay"))
-    start, end = _instant(item["start"]), _instant(item["end"])
-    original_zone = iana_zone_name(item.get("originalStartTimeZone", ""))
-    start_date = end_date = None
-    if all_day:
-        # All-day events are whole dates; anchor them at midnight in the zone they were made in, like Google's.
-        start_date, end_date = start.date(), end.date()
-        zone = zone_named(original_zone, calendar_zone)
-        start = datetime.combine(start_date, time.min, tzinfo=zone).astimezone(UTC)
-        end = datetime.combine(end_date, time.min, tzinfo=zone).astimezone(UTC)
-    organizer = (item.get("organizer") or {}).get("emailAddress") or {}
-    attendees = [
-        {
-            "email": (a.get("emailAddress") or {}).get("address", ""),
-            "name": (a.get("emailAddress") or {}).get("name", ""),
-            "response": normalize_response((a.get("status") or {}).get("response", "")),
-        }
-        for a in item.get("attendees") or [] if isinstance(a, dict)
-    ]
-    return EventData(
-        provider_event_id=item["id"],
-        ical_uid=item.get("iCalUId", ""),
-        title=item.get("subject") or "",
-        start=start,
-        end=max(end, start),
-        time_zone=original_zone,
-        all_day=all_day,
-        start_date=start_date,
-        end_date=end_date,
-        status="cancelled" if item.get("isCancelled") else ("tentative" if item.get("showAs") == "tentative"
-                                                              else "confirmed"),
-        # Shown as free, or declined by the calendar's owner (Outlook may keep a declined meeting): no busy time.
-        is_busy=item.get("showAs", "busy") not in FREE_SHOW_AS and not _declined_by_owner(item),
-        organizer_email=organizer.get("address", ""),
-        organizer_name=organizer.get("name", ""),
-        attendees=attendees,
-        series_id=item.get("seriesMasterId") or "",
-        provider_updated_at=_optional_stamp(item.get("lastModifiedDateTime")),
-    )
-
-
-def _read_item(item: dict, zone: ZoneInfo, result: Page) -> None:
-    if "@removed" in item or item.get("isCancelled"):
-        result.removed_ids.append(item["id"])
-    elif item.get("type") != "seriesMaster":
-        result.events.append(parse_event(item, zone))
+# How a page of events is read: microsoft_pages.py (the sync may read pages in a worker process of its own).
 
 
 def _first_delta_url(calendar: ProviderCalendar, window: tuple[datetime, datetime]) -> str:
@@ -393,6 +303,13 @@ class MicrosoftProvider:
 
     def fetch_events_page(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
                           window: tuple[datetime, datetime]) -> Page:
+        content = self.fetch_events_content(access_token=access_token, calendar=calendar, page=page, cursor=cursor,
+                                            window=window)
+        return self.read_events_page(content, calendar=calendar, window=window)
+
+    def fetch_events_content(self, *, access_token: str, calendar: ProviderCalendar, page: str, cursor: str,
+                             window: tuple[datetime, datetime]) -> bytes:
+        """The body of one page of events as it came (JSON), for read_events_page: HTTP only."""
         # Graph's links are self-contained: a nextLink continues, a deltaLink (which encodes the window) starts the
         # next incremental sync.
         url = page or cursor or _first_delta_url(calendar, window)
@@ -403,15 +320,11 @@ class MicrosoftProvider:
         if stale:  # the delta link is no longer accepted
             raise FullSyncRequired("Microsoft needs a full sync of this calendar.")
         raise_for_graph(response, "listing events")
-        body = response.json()
-        zone = zone_named(calendar.time_zone, UTC_ZONE)
-        result = Page(next_page=body.get("@odata.nextLink", ""), cursor=body.get("@odata.deltaLink", ""))
-        for item in body.get("value", []):
-            try:
-                _read_item(item, zone, result)
-            except UNREADABLE as error:
-                result.skip(item, error)  # one unreadable event never costs its page
-        return result
+        return response.content
+
+    def read_events_page(self, content: bytes, *, calendar: ProviderCalendar, window: tuple[datetime, datetime],
+                         on_links: Callable[[str, str], None] | None = None) -> Page:
+        return read_events_page(content, calendar=calendar, window=window, on_links=on_links)
 
     # --- events ---
 
@@ -427,7 +340,8 @@ class MicrosoftProvider:
         body = {"transactionId": graph_transaction_id(key), **_event_body(draft)}
         if draft.online_meeting:
             body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
-        return _result(self._json("POST", url, "creating the event", access_token, body=body), "created")
+        return _result(self._json("POST", url, "creating the event", access_token, body=body), "created",
+                       meeting_asked=draft.online_meeting)
 
     def update_event(self, *, access_token: str, calendar_id: str | None, event_id: str,
                      draft: EventDraft, restore: bool = False) -> ProviderEventResult:
@@ -436,8 +350,12 @@ class MicrosoftProvider:
         EventNotFound, and the caller makes a new one."""
         url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"
         gone = EventNotFound("The event was deleted from the Outlook calendar.")
-        event = self._json("PATCH", url, "updating the event", access_token, body=_event_body(draft), on={404: gone})
-        return _result(event, "updated")
+        body = _event_body(draft)
+        if draft.online_meeting and draft.meeting_request:
+            # The meeting asked for again (Outlook made the event without it): an event may become one later.
+            body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
+        event = self._json("PATCH", url, "updating the event", access_token, body=body, on={404: gone})
+        return _result(event, "updated", meeting_asked=draft.online_meeting)
 
     def read_event(self, *, access_token: str, calendar_id: str | None, event_id: str) -> ProviderEventResult:
         url = f"{settings.MICROSOFT_GRAPH_URL}/me/events/{quote(event_id, safe='')}"

@@ -16,7 +16,8 @@ from .state import NotFound, State
 from .web import HttpError, Request, Response, Router, json_response, redirect
 
 SETTINGS = ("google_token_lifetime", "microsoft_token_lifetime", "code_lifetime", "push_timeout",
-            "validation_timeout", "allow_loopback_redirects")
+            "validation_timeout", "allow_loopback_redirects", "google_conference_pending_reads",
+            "google_conference_failures", "microsoft_online_meeting_failures")
 FAULT_FIELDS = ("path", "method", "listener", "status", "delay", "retry_after", "body", "reason", "count", "nth")
 
 

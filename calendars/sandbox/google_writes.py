@@ -39,7 +39,7 @@ from .model import (
 from .push import Channel
 from .recurrence import RecurrenceError
 from .recurrence import validate as validate_recurrence
-from .state import new_event_id
+from .state import Settings, new_event_id
 from .views import Instance
 from .web import Request, Response, json_response
 
@@ -83,8 +83,11 @@ def _parse_attendees(raw: Any, old: tuple[Attendee, ...]) -> tuple[Attendee, ...
     return tuple(out)
 
 
-def _apply(ev: Event, body: dict[str, Any], *, replace: bool, conference: bool, pending_reads: int = 0) -> bool:
-    """Apply a patch (or a full update with `replace`); returns whether the change is significant."""
+def _apply(ev: Event, body: dict[str, Any], *, replace: bool, conference: bool,
+           settings: Settings | None = None) -> bool:
+    """Apply a patch (or a full update with `replace`); returns whether the change is significant. A conference
+    asked for on an event that had none (or whose conference failed) is significant: it tells people where to
+    meet, as a new place would."""
     cal = ev.calendar
     significant = False
     if replace or "start" in body or "end" in body:
@@ -129,7 +132,7 @@ def _apply(ev: Event, body: dict[str, Any], *, replace: bool, conference: bool, 
         significant = significant or lines != (ev.recurrence or ())
         ev.recurrence = lines or None
     if conference and isinstance(body.get("conferenceData"), dict):
-        _conference(ev, body["conferenceData"], pending_reads)
+        significant = _conference(ev, body["conferenceData"], settings or Settings()) or significant
     return significant
 
 
@@ -140,16 +143,20 @@ def _when_of(ev: Event, ts: int, tz: str | None) -> dict[str, str]:
     return {"dateTime": datetime.fromtimestamp(ts, zone(tz)).isoformat(), "timeZone": tz}
 
 
-def _conference(ev: Event, data: dict[str, Any], pending_reads: int) -> None:
+def _conference(ev: Event, data: dict[str, Any], settings: Settings) -> bool:
     """A Meet conference for the event, as Google documents it: `createRequest.status.statusCode` is "pending"
-    until the conference exists, then "success" with the video entry point and `hangoutLink`. A second request
-    with the same requestId (or any request once a conference exists) changes nothing."""
+    until the conference exists, then "success" with the video entry point and `hangoutLink`, or "failure" without
+    entry points (`settings.google_conference_failures`). A request with the requestId of the current one changes
+    nothing ("the request is ignored"); a new requestId replaces a conference that failed. A conference that is
+    made or still pending stays as it is (the sandbox does not model replacing one). Returns whether a conference
+    was asked for."""
     request = data.get("createRequest") or {}
     if not isinstance(request, dict) or not request:
-        return
+        return False
     current = ev.get_extra("conferenceData")
-    if current:
-        return
+    if current and (current["createRequest"]["status"]["statusCode"] != "failure"
+                    or current["createRequest"]["requestId"] == request.get("requestId")):
+        return False
     solution = (request.get("conferenceSolutionKey") or {}).get("type")
     if solution != "hangoutsMeet":
         raise error(400, "invalid", "Invalid conference type value.")
@@ -159,7 +166,12 @@ def _conference(ev: Event, data: dict[str, Any], pending_reads: int) -> None:
         "createRequest": {"requestId": request["requestId"], "conferenceSolutionKey": {"type": "hangoutsMeet"},
                           "status": {"statusCode": "pending"}},
     })
-    ev.set_extra("conference_pending_reads", pending_reads)
+    ev.set_extra("conference_pending_reads", settings.google_conference_pending_reads)
+    fails = settings.google_conference_failures > 0
+    if fails:
+        settings.google_conference_failures -= 1
+    ev.set_extra("conference_fails", fails or None)
+    return True
 
 
 def conference_progress(ev: Event) -> None:
@@ -172,6 +184,11 @@ def conference_progress(ev: Event) -> None:
         return  # stuck: the sandbox's stand-in for a conference Google never finishes
     if left > 0:
         ev.set_extra("conference_pending_reads", left - 1)
+        return
+    if ev.get_extra("conference_fails"):
+        ev.set_extra("conference_fails", None)
+        ev.set_extra("conferenceData", {"createRequest": {**data["createRequest"],
+                                                          "status": {"statusCode": "failure"}}})
         return
     letters = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
     link = f"https://meet.google.com/{letters[:3]}-{letters[3:7]}-{letters[7:]}"
@@ -236,8 +253,7 @@ def insert_event(req: Request) -> Response:
             raise error(409, "duplicate")
         ev = Event(event_id or new_event_id(GOOGLE), cal, None, 0, 0, cal.tz, organizer=cal.owner,
                    uid=uid if isinstance(uid, str) and uid else None)
-        _apply(ev, body, replace=True, conference=req.q("conferenceDataVersion") == "1",
-               pending_reads=st.settings.google_conference_pending_reads)
+        _apply(ev, body, replace=True, conference=req.q("conferenceDataVersion") == "1", settings=st.settings)
         st.insert(cal, ev)
         st.record_invites(GOOGLE, ev, "invite", _recipients(ev, send, ev.attendees))
         return json_response(render_event(Instance(ev.id, ev, ev.start, ev.end, None), cal, req.base_url))
@@ -258,8 +274,7 @@ def modify_event(req: Request) -> Response:
         old = inst.event.attendees
         was_deleted = inst.event.status == CANCELLED
         ev, significant = st.edit(inst, lambda work: _apply(
-            work, body, replace=replace, conference=req.q("conferenceDataVersion") == "1",
-            pending_reads=st.settings.google_conference_pending_reads))
+            work, body, replace=replace, conference=req.q("conferenceDataVersion") == "1", settings=st.settings))
         if significant:
             ev.sequence += 1
         st.touch(ev, "deleted" if ev.status == CANCELLED else "updated")

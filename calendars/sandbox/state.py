@@ -66,6 +66,12 @@ class Settings:
     # Google may answer a conference createRequest with status "pending" and finish later: the insert answers
     # pending, then this many reads of the event still do (0: the first read finds it made; negative: never).
     google_conference_pending_reads: int = 0
+    # Making the video meeting can fail, as each provider documents it, for the next this many requests for one:
+    # Google ends the conference's createRequest in statusCode "failure" with no entry points (after the pending
+    # reads above); Graph makes the event without the meeting (isOnlineMeeting false, onlineMeetingProvider
+    # "unknown", onlineMeeting null), as it does for a mailbox that cannot make Teams meetings.
+    google_conference_failures: int = 0
+    microsoft_online_meeting_failures: int = 0
 
 
 @dataclass

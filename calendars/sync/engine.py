@@ -8,12 +8,14 @@ looks empty while it is being replaced.
 
 import gc
 import logging
+import os
 import re
 import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection as db
@@ -40,10 +42,13 @@ from ..tokens import FreshToken
 from . import lock
 from .calendar_list import calendars_store
 from .normalize import clean_page
-from .prefetch import Prefetcher
+from .offload import PageWorker, Workers, event_ids, offloaded_pages
+from .prefetch import Prefetcher, fetched_pages
+from .rows import PreparedPage, prepare_page, read_page
 from .signals import events_synced
-from .store import PreparedPage, RowsRefused, prepare_page, upsert_events, upsert_events_one_by_one
+from .store import RowsRefused, upsert_events, upsert_events_one_by_one
 from .window import sync_window
+from .worker import PROVIDERS as WORKER_PROVIDERS
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +58,8 @@ POSITION_FIELDS = ["sync_page", "sync_mode", "sync_cursor", "sync_generation", "
 # A page that changed nothing skips the heartbeat while the last one is younger than this (far below the
 # CALENDAR_SYNC_LOCK_STALE_SECONDS after which another worker may take the lock).
 QUIET_PAGE_HEARTBEAT_SECONDS = 5.0
+# A full sync on PostgreSQL reads its pages in worker processes (see worker.py) past a number of events: settings
+# CALENDAR_SYNC_WORKER_AFTER_EVENTS and CALENDAR_SYNC_WORKER_PROCESSES say when and how many, and why.
 
 
 class SyncDeferred(Exception):
@@ -77,6 +84,8 @@ class SyncRun:
         # One token for the run: refreshed under the connection's lock, and once more should the provider refuse it.
         self.access = FreshToken(connection.pk, loaded=connection)
         self.window = sync_window()
+        # The worker processes that read a big calendar's pages, shared by the calendars of the run (see _worker).
+        self.workers = Workers(settings.CALENDAR_SYNC_WORKER_PROCESSES)
 
     def refresh_calendar_list(self) -> None:
         calendars = self.access.run(lambda access_token: self.adapter.list_calendars(access_token=access_token))
@@ -86,11 +95,19 @@ class SyncRun:
     def fetch(self, calendar: ProviderCalendar, *, page: str, cursor: str, access_token: str) -> Page:
         """One page, with retries for rate limits and temporary errors. Runs in the prefetch thread: HTTP only,
         no database (an Unauthorized goes back to the sync's own thread, which refreshes the token)."""
+        return self._retrying(lambda: self.adapter.fetch_events_page(
+            access_token=access_token, calendar=calendar, page=page, cursor=cursor, window=self.window))
+
+    def fetch_content(self, calendar: ProviderCalendar, *, page: str, cursor: str, access_token: str) -> bytes:
+        """As fetch, but the page's body as it came, to be read by rows.read_page (here or in the worker)."""
+        return self._retrying(lambda: self.adapter.fetch_events_content(
+            access_token=access_token, calendar=calendar, page=page, cursor=cursor, window=self.window))
+
+    def _retrying(self, request: Callable[[], Any]) -> Any:
         attempts = settings.CALENDAR_SYNC_PAGE_ATTEMPTS
         for attempt in range(1, attempts + 1):
             try:
-                return self.adapter.fetch_events_page(access_token=access_token, calendar=calendar, page=page,
-                                                      cursor=cursor, window=self.window)
+                return request()
             except (RateLimited, TemporaryProviderError) as error:
                 retry_after = getattr(error, "retry_after", None)
                 delay = retry_after if retry_after is not None else backoff_seconds(
@@ -112,6 +129,16 @@ class SyncRun:
         # The generation is fixed for this prefetcher's life: a restart (410) makes a new prefetcher.
         ids = {"company_id": calendar.company_id, "calendar_id": calendar.pk, "generation": calendar.sync_generation,
                "copy": db.vendor == "postgresql"}
+        if state["mode"] == "full" and ids["copy"] and self._worker_wanted():
+            # A full sync, which may be big: its pages go to the worker processes once the calendar proves big (they
+            # make COPY rows, hence PostgreSQL only). Until then, and whenever they cannot, pages are read here.
+            job = {"provider": self.adapter.name, "calendar": target.calendar_id, "time_zone": target.time_zone,
+                   "window": [edge.isoformat() for edge in self.window], "ids": ids}
+            return Prefetcher(offloaded_pages(
+                fetch=lambda page: self.fetch_content(target, page=page, cursor="", access_token=access_token),
+                read_here=lambda content: read_page(self.adapter.read_events_page, content, calendar=target,
+                                                    window=self.window, ids=ids),
+                first_page=state["page"], worker=self._worker, job=job))
 
         def prepare(page: Page) -> tuple[Page, PreparedPage]:
             # Normalising and building the rows cost CPU, not database time: done here, they overlap the writing
@@ -119,8 +146,25 @@ class SyncRun:
             page = clean_page(page)
             return page, prepare_page(events=page.events, **ids)
 
-        return Prefetcher(lambda page: self.fetch(target, page=page, cursor=cursor, access_token=access_token),
-                          state["page"], prepare)
+        return Prefetcher(fetched_pages(
+            lambda page: self.fetch(target, page=page, cursor=cursor, access_token=access_token), state["page"],
+            prepare))
+
+    @staticmethod
+    def _worker_after_events() -> int | None:
+        return settings.CALENDAR_SYNC_WORKER_AFTER_EVENTS
+
+    def _worker_wanted(self) -> bool:
+        return (self._worker_after_events() is not None and self.adapter.name in WORKER_PROVIDERS
+                and len(os.sched_getaffinity(0)) > 1)
+
+    def _worker(self, events_read: int) -> PageWorker | None:
+        """The worker process for a full sync's next page once `events_read` (so far, in the calendar) are enough
+        to make the workers worth starting, and only once one is up (until then, and should they fail, None: the
+        page is read here)."""
+        if events_read < self._worker_after_events():
+            return None
+        return self.workers.next()
 
     @staticmethod
     def _start_state(calendar: Calendar, *, full: bool) -> dict:
@@ -146,6 +190,10 @@ class SyncRun:
         finally:
             for prefetcher in running.values():
                 prefetcher.close()
+            if self.workers.pages:
+                logger.info("Sync of connection %s: %d pages read by the worker processes", self.connection.pk,
+                            self.workers.pages)
+            self.workers.close()
 
     def _consume(self, calendar: Calendar, state: dict, prefetcher: Prefetcher) -> None:
         while True:
@@ -202,7 +250,7 @@ class SyncRun:
             # half the database thread's time in a 100,000-event first sync went to that).
             return
         complete = full  # the last page of a full sync
-        ids = frozenset([event.provider_event_id for event in result.events] + list(result.removed_ids))
+        ids = frozenset(event_ids(result.events) + list(result.removed_ids))
         if not ids and not complete:
             return
         answers = events_synced.send_robust(CalendarConnection, company_id=self.connection.company_id,

@@ -16,9 +16,6 @@ from functools import cache
 from itertools import chain
 from operator import attrgetter, ge, itemgetter
 
-from recruitee.zones import is_known_zone
-
-from ..models import Calendar, Event
 from ..providers.base import EVENT_STATUSES, RESPONSES, EventData, Page, ProviderCalendar
 
 logger = logging.getLogger(__name__)
@@ -43,13 +40,57 @@ def clean_text(value: object, max_length: int | None = None) -> str:
     return text[:max_length] if max_length else text
 
 
-@cache
-def _max_length(model: type, name: str) -> int:
-    return model._meta.get_field(name).max_length
+# The sizes of the events' text columns, from the model, or as given to a worker process (which reads pages
+# without Django: see worker.py).
+SIZED_FIELDS = ("provider_event_id", "ical_uid", "title", "organizer_email", "organizer_name", "series_id",
+                "time_zone")
+_event_sizes: dict[str, int] = {}
+
+
+def event_sizes() -> dict[str, int]:
+    if not _event_sizes:
+        from ..models import Event  # here, not above: the worker process has no models (see worker.py)
+
+        _event_sizes.update({name: Event._meta.get_field(name).max_length for name in SIZED_FIELDS})
+    return _event_sizes
+
+
+def use_event_sizes(sizes: dict[str, int]) -> None:
+    """In a worker process: the sizes its parent read from the model."""
+    _event_sizes.update({name: int(sizes[name]) for name in SIZED_FIELDS})
+
+
+# The zone names recruitee.zones knows, or as given to a worker process (which then need not import that module and
+# the form widgets beside the names: half its start-up).
+_known_zones: set[str] = set()
+
+
+def known_zones() -> set[str]:
+    if not _known_zones:
+        from recruitee.zones import known_zone_names  # here, not above: see _known_zones
+
+        _known_zones.update(known_zone_names())
+    return _known_zones
+
+
+def use_known_zones(names: list[str]) -> None:
+    """In a worker process: the zone names its parent knows."""
+    _known_zones.update(names)
+
+
+def is_known_zone(name: str) -> bool:
+    return name in known_zones()
 
 
 def _event_limit(name: str) -> int:
-    return _max_length(Event, name)
+    return event_sizes()[name]
+
+
+@cache
+def _calendar_limit(name: str) -> int:
+    from ..models import Calendar  # see event_sizes
+
+    return Calendar._meta.get_field(name).max_length
 
 
 def usable_id(value: object, max_length: int) -> str | None:
@@ -89,12 +130,6 @@ def clean_attendees(value: object) -> list[dict]:
                 "response": response if response in _RESPONSES else "needs_action",
             })
     return cleaned
-
-
-@cache
-def _limits() -> dict[str, int]:
-    names = ("provider_event_id", "ical_uid", "title", "organizer_email", "organizer_name", "series_id", "time_zone")
-    return {name: _event_limit(name) for name in names}
 
 
 def clean_event(event: EventData) -> EventData | None:
@@ -142,7 +177,7 @@ def _page_already_clean(events: list[EventData]) -> bool:
     event of a calendar through here, and copying each one cost a third of the sync's own CPU time."""
     if not events:
         return True
-    limits = _limits()
+    limits = event_sizes()
     column = dict(zip(_CHECKED, zip(*map(_checked_fields, events), strict=True), strict=True))
     if not all(_texts_storable(column[name], limit) for name, limit in limits.items()) or "" in column[
             "provider_event_id"]:
@@ -198,13 +233,13 @@ def clean_page(page: Page) -> Page:
 
 def clean_calendar(item: ProviderCalendar) -> ProviderCalendar | None:
     """A calendar from the provider's list as it can be stored, or None when its id cannot be."""
-    if usable_id(item.calendar_id, _max_length(Calendar, "provider_calendar_id")) is None:
+    if usable_id(item.calendar_id, _calendar_limit("provider_calendar_id")) is None:
         return None
     return replace(
         item,
-        name=clean_text(item.name, _max_length(Calendar, "name")),
-        time_zone=clean_zone(item.time_zone, _max_length(Calendar, "time_zone")),
-        color=clean_text(item.color, _max_length(Calendar, "color")),
+        name=clean_text(item.name, _calendar_limit("name")),
+        time_zone=clean_zone(item.time_zone, _calendar_limit("time_zone")),
+        color=clean_text(item.color, _calendar_limit("color")),
         is_primary=bool(item.is_primary),
         can_edit=bool(item.can_edit),
     )

@@ -17,17 +17,27 @@ from ..providers.base import Page
 _DONE = object()
 
 
-class Prefetcher:
-    """Iterates over `prepare(page)` for every page from `first_page` on (`prepare` also runs in the background
-    thread: work on a page that needs no database, done while the consumer writes the page before)."""
+def fetched_pages(fetch: Callable[[str], Page], first_page: str,
+                  prepare: Callable[[Page], Any] | None = None) -> Iterator[Any]:
+    """`prepare(page)` for every page from `first_page` on (work on a page that needs no database)."""
+    page = first_page
+    while True:
+        result = fetch(page)
+        yield prepare(result) if prepare else result
+        if not result.next_page:
+            return
+        page = result.next_page
 
-    def __init__(self, fetch: Callable[[str], Page], first_page: str, prepare: Callable[[Page], Any] | None = None):
-        self._fetch = fetch
-        self._prepare = prepare
+
+class Prefetcher:
+    """Iterates over `pages` (see fetched_pages; any iterator of pages, which may raise), run in the background
+    thread: its HTTP and CPU work overlap the consumer's writing of the page before."""
+
+    def __init__(self, pages: Iterator[Any]):
+        self._pages = pages
         self._slot: queue.Queue = queue.Queue(maxsize=1)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._work, args=(first_page,), name="calendar-sync-prefetch",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._work, name="calendar-sync-prefetch", daemon=True)
         self._thread.start()
 
     def _deliver(self, item) -> bool:
@@ -40,16 +50,18 @@ class Prefetcher:
                 continue
         return False
 
-    def _work(self, page: str) -> None:
+    def _work(self) -> None:
         try:
-            while not self._stop.is_set():
-                result = self._fetch(page)
-                if not self._deliver(self._prepare(result) if self._prepare else result) or not result.next_page:
-                    break
-                page = result.next_page
+            for item in self._pages:
+                if not self._deliver(item) or self._stop.is_set():  # (stopped: fetch no further page)
+                    return
         except BaseException as error:  # noqa: BLE001 — handed to the consumer, which re-raises it
             self._deliver(error)
             return
+        finally:
+            close = getattr(self._pages, "close", None)
+            if close is not None:  # a generator left early runs its cleanup here, in its own thread
+                close()
         self._deliver(_DONE)
 
     def __iter__(self) -> Iterator[Any]:

@@ -8,63 +8,28 @@ refuse a row all the same, the page is written again one event at a time and onl
 
 import json
 import logging
-from dataclasses import dataclass
-from json.encoder import c_make_encoder, encode_basestring
 
 from django.db import DataError, IntegrityError, connection, transaction
 
 from ..models import Calendar, Event
 from ..providers.base import EventData
+from .rows import COLUMNS, COPY_THRESHOLD, PreparedPage, copy_text, latest_per_id
 
 logger = logging.getLogger(__name__)
 
-# In the order COPY rows are written (see _copy_text): the columns that may be NULL last.
-COLUMNS = [
-    "company_id", "calendar_id", "sync_generation", "provider_event_id", "ical_uid", "title", "time_zone", "status",
-    "organizer_email", "organizer_name", "series_id", "start", "end", "all_day", "is_busy", "attendees",
-    "start_date", "end_date", "provider_updated_at",
-]
 # What comes from the provider's event (the rest says where it belongs and which sync saw it last).
 EVENT_FIELDS = [name for name in COLUMNS if name not in ("company_id", "calendar_id", "sync_generation")]
 # What an update may change: everything but the row's identity.
 UPDATED = [name for name in COLUMNS if name not in ("company_id", "calendar_id", "provider_event_id")]
 STAGE = "calendars_event_stage"
-# Below this many events a page is written with one plain upsert: COPY through the staging table pays off only for
-# big pages (a full sync's), and an incremental sync's few changes should cost as few round trips as possible.
-COPY_THRESHOLD = 200
 
 
 def _quoted(names: list[str]) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
 
 
-def _latest_per_id(events: list[EventData]) -> list[EventData]:
-    # A page may carry one event twice (Graph replays changes); one statement must not touch a row twice.
-    return list({event.provider_event_id: event for event in events}.values())
-
-
 class RowsRefused(Exception):
     """The database refused a row of the page (a value normalisation did not foresee)."""
-
-
-@dataclass(frozen=True)
-class PreparedPage:
-    """A page's events made ready to write, away from the thread that talks to the database: one entry per event
-    id, and (for pages big enough to COPY) the COPY rows, as bytes."""
-
-    calendar_id: int
-    generation: int
-    events: list[EventData]
-    copy_rows: bytes | None
-
-
-def prepare_page(*, company_id: int, calendar_id: int, generation: int, events: list[EventData],
-                 copy: bool) -> PreparedPage:
-    """What upsert_events would work out first, done in advance (the sync does it in its fetch thread, so that
-    the CPU work of a page overlaps the database's work on the one before). `copy`: the database takes COPY."""
-    events = _latest_per_id(events)
-    rows = _copy_text(company_id, calendar_id, events, generation) if copy and len(events) >= COPY_THRESHOLD else None
-    return PreparedPage(calendar_id, generation, events, rows.encode() if rows is not None else None)
 
 
 def upsert_events(calendar: Calendar, events: list[EventData], generation: int, *, fresh: bool = False,
@@ -78,7 +43,7 @@ def upsert_events(calendar: Calendar, events: list[EventData], generation: int, 
     Raises RowsRefused when the database refuses any row; the transaction is then unusable and must be rolled back.
     """
     if prepared is None or (prepared.calendar_id, prepared.generation) != (calendar.pk, generation):
-        prepared = PreparedPage(calendar.pk, generation, _latest_per_id(events), None)
+        prepared = PreparedPage(calendar.pk, generation, latest_per_id(events), None)
     # Only errors about the values: a lost connection or a deadlock must fail the page (to be fetched again),
     # never make its events look unstorable. COPY talks to the driver directly, so its errors arrive unwrapped.
     refusals = (DataError, IntegrityError, connection.Database.DataError, connection.Database.IntegrityError,
@@ -95,7 +60,7 @@ def upsert_events_one_by_one(calendar: Calendar, events: list[EventData], genera
     """The slow way, for a page the database refused: each event in its own savepoint, so a refused one is left
     out alone. Returns (how many were new, how many were refused)."""
     inserted = refused = 0
-    for event in _latest_per_id(events):
+    for event in latest_per_id(events):
         try:
             with transaction.atomic():
                 inserted += upsert_events(calendar, [event], generation)
@@ -135,59 +100,9 @@ def _upsert(calendar: Calendar, page: PreparedPage, *, fresh: bool) -> int:
     return len(events) - known
 
 
-_NULL = "\\N"
-# One JSON encoder for every attendee list, made once: json.dumps and even JSONEncoder.encode make a new one per call
-# (a third of the cost of encoding a short list). The same output as json.dumps(value, ensure_ascii=False); no check
-# for circular lists, which parsed JSON cannot hold.
-_json_chunks = c_make_encoder(None, None, encode_basestring, None, ": ", ", ", False, False, True) \
-    if c_make_encoder else None
-
-
-def _to_json(value) -> str:
-    return "".join(_json_chunks(value, 0)) if _json_chunks else json.dumps(value, ensure_ascii=False)
-
-
-def _copy_text(company_id: int, calendar_id: int, events: list[EventData], generation: int) -> str | None:
-    """The page as COPY's text format, built with joins rather than a call per field (the rows of a full sync are
-    a good part of its own CPU time). None if the page does not come out as exactly one line per event of exactly
-    one field per column: a value normalisation let through would then go the careful way, never misplaced."""
-    head = f"{company_id}\t{calendar_id}\t{generation}\t"
-    lines = []
-    try:
-        rows = _text_rows(head, events, lines)
-    except TypeError:  # a value that is not text where text belongs
-        return None
-    payload = "".join(rows)
-    if payload.count("\n") != len(events) or payload.count("\t") != len(events) * (len(COLUMNS) - 1):
-        return None
-    return payload
-
-
-def _text_rows(head: str, events: list[EventData], lines: list[str]) -> list[str]:
-    for event in events:
-        # Normalised text holds no tab, newline or carriage return (nothing unprintable): only backslashes, COPY's
-        # escape character, need doubling, in the text and JSON columns alike; the rest cannot contain one.
-        text = "\t".join((
-            event.provider_event_id, event.ical_uid, event.title, event.time_zone, event.status,
-            event.organizer_email, event.organizer_name, event.series_id,
-            # isoformat(" ") is what str() returns, without str()'s lookup of the method by name (measured: half the
-            # cost, three times an event).
-            event.start.isoformat(" "), event.end.isoformat(" "), "t" if event.all_day else "f",
-            "t" if event.is_busy else "f", _to_json(event.attendees),
-        ))
-        if "\\" in text:
-            text = text.replace("\\", "\\\\")
-        start_date, end_date, updated = event.start_date, event.end_date, event.provider_updated_at
-        lines.append("\t".join((
-            head + text, _NULL if start_date is None else start_date.isoformat(),
-            _NULL if end_date is None else end_date.isoformat(), _NULL if updated is None else updated.isoformat(" "),
-        )) + "\n")
-    return lines
-
-
 def _copy_rows(cursor, table: str, calendar: Calendar, page: PreparedPage) -> None:
     rows = page.copy_rows
-    if rows is None and (text := _copy_text(calendar.company_id, calendar.pk, page.events, page.generation)):
+    if rows is None and (text := copy_text(calendar.company_id, calendar.pk, page.events, page.generation)):
         rows = text.encode()
     with cursor.cursor.copy(f"COPY {table} ({_quoted(COLUMNS)}) FROM STDIN") as copy:
         if rows is not None:

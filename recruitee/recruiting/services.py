@@ -18,25 +18,30 @@ def _stored(instance: models.Model) -> models.Model:
 
 
 def _apply_changes(instance: models.Model, stored: models.Model, fields: dict) -> list[str]:
-    """Set the fields on the instance; the verbose names of those that differ from the stored row, in order, in
-    English as the audit trail keeps them.
+    """Set the fields on the instance; the names of those that differ from the stored row, in order.
 
     Compared with the row as stored, not the instance given: a model form has already set its values on that.
     """
     changed = []
     for name, value in fields.items():
         if getattr(stored, name) != value:
-            with in_english():
-                changed.append(str(instance._meta.get_field(name).verbose_name))
+            changed.append(name)
         setattr(instance, name, value)
     return changed
+
+
+def _labels(model: type[models.Model], names: list[str]) -> list[str]:
+    """The fields' verbose names in English, as the audit trail's summaries keep them (pages say them from the
+    names, in their reader's language)."""
+    with in_english():
+        return [str(model._meta.get_field(name).verbose_name) for name in names]
 
 
 @transaction.atomic
 def job_create(*, company: Company, actor, **fields) -> Job:
     job = Job.objects.create(company=company, **fields)
     audit_record(company=company, actor=actor, action="job.created", summary=f"{actor} created the job {job}",
-                 job_id=job.pk)
+                 job_id=job.pk, job=job.title)
     return job
 
 
@@ -45,15 +50,17 @@ def job_update(*, job: Job, actor, **fields) -> Job:
     changed = _apply_changes(job, _stored(job), fields)
     if changed:
         job.save()
+        labels = _labels(Job, changed)
         audit_record(company=job.company, actor=actor, action="job.updated",
-                     summary=f"{actor} changed the job {job}: {', '.join(changed)}", job_id=job.pk, fields=changed)
+                     summary=f"{actor} changed the job {job}: {', '.join(labels)}", job_id=job.pk, fields=labels,
+                     job=job.title, changed=changed)
     return job
 
 
 @transaction.atomic
 def job_delete(*, job: Job, actor) -> None:
     audit_record(company=job.company, actor=actor, action="job.deleted", summary=f"{actor} deleted the job {job}",
-                 job_id=job.pk)
+                 job_id=job.pk, job=job.title)
     job.delete()
 
 
@@ -61,7 +68,8 @@ def job_delete(*, job: Job, actor) -> None:
 def candidate_create(*, company: Company, actor, **fields) -> Candidate:
     candidate = Candidate.objects.create(company=company, created_by=actor, **fields)
     audit_record(company=company, actor=actor, action="candidate.created",
-                 summary=f"{actor} added the candidate {candidate}", candidate_id=candidate.pk)
+                 summary=f"{actor} added the candidate {candidate}", candidate_id=candidate.pk,
+                 candidate=candidate.full_name)
     return candidate
 
 
@@ -72,23 +80,23 @@ def candidate_update(*, candidate: Candidate, actor, **fields) -> Candidate:
     if not changed:
         return candidate
     candidate.save()
-    with in_english():
-        stage_label = str(Candidate._meta.get_field("stage").verbose_name)
-    if stage_label in changed:
+    if "stage" in changed:
         _record_stage_change(StageChange(candidate=candidate, before=stored.stage, after=candidate.stage),
                              actor=actor, summary=f"{actor} moved {candidate}")
-        changed.remove(stage_label)
+        changed.remove("stage")
     if changed:
+        labels = _labels(Candidate, changed)
         audit_record(company=candidate.company, actor=actor, action="candidate.updated",
-                     summary=f"{actor} changed the candidate {candidate}: {', '.join(changed)}",
-                     candidate_id=candidate.pk, fields=changed)
+                     summary=f"{actor} changed the candidate {candidate}: {', '.join(labels)}",
+                     candidate_id=candidate.pk, fields=labels, candidate=candidate.full_name, changed=changed)
     return candidate
 
 
 @transaction.atomic
 def candidate_delete(*, candidate: Candidate, actor) -> None:
     audit_record(company=candidate.company, actor=actor, action="candidate.deleted",
-                 summary=f"{actor} deleted the candidate {candidate}", candidate_id=candidate.pk)
+                 summary=f"{actor} deleted the candidate {candidate}", candidate_id=candidate.pk,
+                 candidate=candidate.full_name)
     candidate.delete()
 
 
@@ -98,7 +106,8 @@ def _record_stage_change(change: StageChange, *, actor, summary: str, **data) ->
     with in_english():
         summary = f"{summary} from {change.before_label} to {change.after_label}"
     audit_record(company=candidate.company, actor=actor, action=STAGE_CHANGED, target=candidate, summary=summary,
-                 candidate_id=candidate.pk, stage=change.after, previous_stage=change.before, **data)
+                 candidate_id=candidate.pk, stage=change.after, previous_stage=change.before,
+                 candidate=candidate.full_name, **data)
 
 
 def _move(candidate: Candidate, *, stored: Candidate, stage: str) -> StageChange:

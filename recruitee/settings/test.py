@@ -70,3 +70,5 @@ BOOKING_RATE_PER_CLIENT = BOOKING_RATE_PER_TOKEN_GET = BOOKING_RATE_PER_TOKEN_PO
 # allauth's limits live in the cache (Redis when REDIS_URL is set), which outlives a test run: an hourly limit per
 # address would trip when the suite runs a few times an hour. A minute is allauth's own default.
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "reset_password": "20/m/ip,5/m/key"}  # noqa: F405
+# An audit action without a sentence for the pages fails where it is recorded, not on some reader's page later.
+AUDIT_ACTIONS_STRICT = True

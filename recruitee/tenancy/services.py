@@ -7,7 +7,7 @@ from datetime import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +17,7 @@ from django_scopes import scope
 from recruitee.emails import queue_system_email, render_system_email
 from recruitee.zones import zone_or_utc
 
+from .audit_sentences import is_said
 from .languages import company_language, speaking
 from .models import AuditEntry, Company, Invitation, Membership, Role, StageOnSchedule
 from .refusals import refusals_recorded
@@ -37,8 +38,13 @@ def audit_record(*, company: Company, actor, action: str, summary: str, target: 
     """The one audit trail admins read: who did what (`action`, a sentence in `summary`) to which object.
 
     A summary is a record, written once in English whatever language its author reads: build it inside
-    `in_english()` when it names a translated label (a role, a stage).
+    `in_english()` when it names a translated label (a role, a stage). Pages say the entry in their reader's
+    language instead, from `data` (audit_sentences.py): it holds what the action's sentence needs. An action
+    without a sentence would show its English summary to everyone: with AUDIT_ACTIONS_STRICT (default: DEBUG;
+    on in the tests) it is refused here, where it is written.
     """
+    if not is_said(action) and getattr(settings, "AUDIT_ACTIONS_STRICT", settings.DEBUG):
+        raise ImproperlyConfigured(f"The audit action {action!r} has no sentence: register one (audit_sentences.py).")
     return AuditEntry.objects.create(
         company=company, actor=actor, action=action, summary=summary[:300], data=data,
         target_type=target._meta.label_lower if target is not None else "",
@@ -86,7 +92,8 @@ def _apply_load_limits(stored: Membership, *, actor, limits: LoadLimits) -> None
     stored.save(update_fields=[*wanted])
     whose = "their" if actor is not None and actor.pk == stored.user_id else f"{stored.user}'s"
     audit_record(company=stored.company, actor=actor, action="membership.load_limits",
-                 summary=f"{actor} set {whose} interview limits: {limits.describe()}", target=stored, **wanted)
+                 summary=f"{actor} set {whose} interview limits: {limits.describe()}", target=stored, **wanted,
+                 member=stored.user.display_name, user_id=stored.user_id)
 
 
 def membership_set_load_limits(*, membership: Membership, actor, limits: LoadLimits) -> Membership:
@@ -120,7 +127,7 @@ def membership_set_working_hours(*, membership: Membership, actor, working_days:
                          summary=f"{stored.user} set working hours to {work_start:%H:%M}–{work_end:%H:%M} "
                                  f"on days {days}",
                          target=stored, working_days=days, work_start=f"{work_start:%H:%M}",
-                         work_end=f"{work_end:%H:%M}")
+                         work_end=f"{work_end:%H:%M}", member=stored.user.display_name, user_id=stored.user_id)
         if load_limits is not None:
             _apply_load_limits(stored, actor=actor, limits=load_limits)
     return stored
@@ -135,7 +142,8 @@ def company_create(*, name: str, slug: str, time_zone: str, owner) -> Company:
         raise ValidationError({"slug": _("This address is already taken.")}) from None
     with scope(company=company):
         Membership.objects.create(company=company, user=owner, role=Role.ADMIN)
-        audit_record(company=company, actor=owner, action="company.created", summary=f"{owner} created {name}")
+        audit_record(company=company, actor=owner, action="company.created", summary=f"{owner} created {name}",
+                     company_name=name)
     return company
 
 
@@ -280,7 +288,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
         with in_english():
             summary = f"{user} joined as {membership.get_role_display()}"
         audit_record(company=invitation.company, actor=user, action="membership.joined", summary=summary,
-                     email=user.email)
+                     email=user.email, role=membership.role)
     return membership
 
 
@@ -313,13 +321,15 @@ def membership_change_role(*, membership: Membership, role: str, actor) -> Membe
         return membership
     if membership.role == Role.ADMIN and len(admins) <= 1:
         raise TeamError(_("A company needs at least one admin. Make someone else an admin first."))
+    previous_role = membership.role
     with in_english():
         old = membership.get_role_display()
         membership.role = role
         summary = f"{actor} changed {membership.user} from {old} to {membership.get_role_display()}"
     membership.save(update_fields=["role"])
     audit_record(company=membership.company, actor=actor, action="membership.role_changed", summary=summary,
-                 user_id=membership.user_id, role=role)
+                 user_id=membership.user_id, role=role, previous_role=previous_role,
+                 member=membership.user.display_name)
     return membership
 
 
@@ -348,5 +358,6 @@ def membership_remove(*, membership: Membership, actor) -> None:
     with transaction.atomic():
         _check_removable(membership)
         audit_record(company=membership.company, actor=actor, action="membership.removed",
-                     summary=f"{actor} removed {membership.user} from the team", user_id=membership.user_id)
+                     summary=f"{actor} removed {membership.user} from the team", user_id=membership.user_id,
+                     member=membership.user.display_name)
         membership.delete()

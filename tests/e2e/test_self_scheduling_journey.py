@@ -118,7 +118,7 @@ def slot_label(start: datetime, duration: timedelta, zone: ZoneInfo) -> str:
 def history_when(moment: datetime) -> str:
     """How the interview's history names a time (in the interview's zone, here the request's: Europe/Berlin)."""
     local = moment.astimezone(BERLIN)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} (Europe/Berlin)"
+    return f"{local:%A}, {local.day} {local:%B %Y}, {local:%H:%M}"
 
 
 def interview_when(start: datetime, duration: timedelta) -> str:
@@ -295,7 +295,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
     history = history_of(rita)
     expect(history).to_have_count(1)
     expect(history).to_contain_text([
-        re.compile(rf"· Scheduled for {re.escape(history_when(booked))} by the candidate$")])
+        re.compile(rf"· Scheduled for {re.escape(history_when(booked))} \(Europe/Berlin\) by the candidate$")])
     rita.screenshot(path=str(results_dir / "recruiter-interview-booked.png"), full_page=True)
     interview_url = rita.url
     rita.problems.collect_csp()
@@ -344,8 +344,9 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
     rita.screenshot(path=str(results_dir / "recruiter-interview-cancelled.png"), full_page=True)
     expect(history).to_contain_text([
         re.compile(rf"· Cancelled: “{re.escape(REASON)}” by the candidate$"),
-        re.compile(rf"· Rescheduled to {re.escape(history_when(moved))} by the candidate$"),
-        re.compile(rf"· Scheduled for {re.escape(history_when(booked))} by the candidate$"),
+        re.compile(rf"· Rescheduled from {re.escape(history_when(booked))} to {re.escape(history_when(moved))} "
+                   r"\(Europe/Berlin\) by the candidate$"),
+        re.compile(rf"· Scheduled for {re.escape(history_when(booked))} \(Europe/Berlin\) by the candidate$"),
     ])
     rita.get_by_role("link", name="Sofia Martínez").first.click()
     row = request_row(rita)

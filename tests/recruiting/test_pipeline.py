@@ -126,7 +126,8 @@ def test_it_moves_a_candidate_with_the_plain_form_and_records_the_move(teammate_
         entry = AuditEntry.objects.get(action="candidate.stage_changed")
     assert (entry.actor, entry.target_type, entry.target_id) == (teammate.user, "recruiting.candidate",
                                                                  acme_candidate.pk)
-    assert entry.data == {"candidate_id": acme_candidate.pk, "stage": "interview", "previous_stage": "applied"}
+    assert entry.data == {"candidate_id": acme_candidate.pk, "stage": "interview", "previous_stage": "applied",
+                          "candidate": "Wile E. Coyote"}
 
 
 def test_the_admin_reads_the_move_in_the_audit_log(owner_client, teammate_client, acme_job, acme_candidate):

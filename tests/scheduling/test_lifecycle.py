@@ -162,11 +162,11 @@ def test_it_records_schedule_reschedule_and_cancel_in_the_one_audit_trail(owner_
     reschedule(owner_client, interview, start_time="15:00")
     owner_client.post(f"/acme/interviews/{interview.pk}/cancel/")
     log = owner_client.get("/acme/settings/audit/").content.decode()
-    for detail in ("Scheduled for", "Rescheduled to", "Cancelled"):
+    for detail in ("Scheduled for", "Rescheduled from", "Cancelled"):
         assert f"{interview.title} with {acme_candidate.full_name}: {detail}" in log
     with across_tenants("test setup"):
         actions = list(audit_entries_of(interview).values_list("action", flat=True))
     assert actions == ["interview.cancelled", "interview.rescheduled", "interview.scheduled"]
     # The interview's page shows the same entries, not a second history.
     page = owner_client.get(f"/acme/interviews/{interview.pk}/").content.decode()
-    assert "Scheduled for" in page and "Rescheduled to" in page and "Cancelled" in page
+    assert "Scheduled for" in page and "Rescheduled from" in page and "Cancelled" in page

@@ -86,7 +86,7 @@ def test_it_shows_a_move_and_applies_it_with_updates_to_those_invited_by_email(
     assert [m.audience for m in update] == ["candidate"]  # the interviewer's calendar already has it
     assert b"SEQUENCE:1" in calendar_part(update[0]) and b"METHOD:REQUEST" in calendar_part(update[0])
     assert invite_of(interview).outside_change == {}
-    assert "Rescheduled to" in page_of(owner_client, interview)
+    assert "Rescheduled from" in page_of(owner_client, interview)
 
     sync(capture)  # the calendar and the interview agree: nothing to report
     assert invite_of(interview).outside_change == {}

@@ -38,7 +38,8 @@ def test_it_lets_a_member_set_their_own_limits_with_their_hours_and_records_them
     assert (member.max_interviews_per_day, member.max_interviews_per_week) == (2, 6)
     [entry] = entries("membership.load_limits")
     assert (entry.actor, entry.target_type, entry.target_id) == (interviewer.user, "tenancy.membership", interviewer.pk)
-    assert entry.data == {"max_interviews_per_day": 2, "max_interviews_per_week": 6}
+    assert entry.data == {"max_interviews_per_day": 2, "max_interviews_per_week": 6,
+                          "member": "Ivan Interviewer", "user_id": interviewer.user_id}
     assert "set their interview limits: 2 a day, 6 a week" in entry.summary
     # The hours did not change: no working-hours entry; saving the same again records nothing.
     assert entries("membership.working_hours") == []

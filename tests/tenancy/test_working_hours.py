@@ -37,7 +37,8 @@ def test_it_saves_the_hours_and_records_them(interviewer_client, interviewer):
         [entry] = AuditEntry.objects.filter(action="membership.working_hours")
     assert (entry.target_type, entry.target_id, entry.actor) == ("tenancy.membership", interviewer.pk,
                                                                   interviewer.user)
-    assert entry.data == {"working_days": "246", "work_start": "07:30", "work_end": "15:00"}
+    assert entry.data == {"working_days": "246", "work_start": "07:30", "work_end": "15:00",
+                          "member": "Ivan Interviewer", "user_id": interviewer.user_id}
     page = interviewer_client.get("/acme/my-hours/").content.decode()
     assert 'value="6" id="id_working_days_5" checked' in page and 'value="07:30"' in page
 
