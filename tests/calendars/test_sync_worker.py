@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection as db
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.sync.worker import frame_start, read_frame
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.sync_truth import sandbox_events
 from tests.calendars.test_sync import EVENTS_PATH, assert_mirrors, connected, selected_ids, sync
 from tests.calendars.test_sync_memory import cycles_left_by_a_full_sync
@@ -46,14 +46,14 @@ def big(providers, owner_client, settings, request):
 
 def stored_rows(connection) -> dict[str, dict]:
     fields = [f.name for f in Event._meta.fields if f.name not in ("id", "sync_generation")]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return {row["provider_event_id"]: row
                 for row in Event.objects.filter(calendar__connection=connection).values(*fields)}
 
 
 def start_over(connection) -> None:
     """As before the first sync: no events, no cursor (so the next full sync writes into an empty calendar)."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Event.objects.filter(calendar__connection=connection).delete()
         Calendar.objects.filter(connection=connection).update(sync_cursor="", sync_page="", sync_mode="")
 
@@ -98,7 +98,7 @@ def test_it_stores_what_the_sync_stores_in_process_and_leaves_no_process_behind(
     sync(connection, full=True)
     assert worked_pages(caplog) == 0
     assert stored_rows(connection) == worked
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert CalendarConnection.objects.get(pk=connection.pk).events_count == len(worked)
 
 
@@ -153,7 +153,7 @@ def test_a_page_the_worker_cannot_read_fails_the_sync_as_it_would_without_the_wo
         caplog.set_level(logging.INFO, logger="calendars.sync.engine")
         with pytest.raises(json.JSONDecodeError):
             sync(connection, full=True)
-        with scopes_disabled():
+        with across_tenants("test setup"):
             failed = CalendarConnection.objects.get(pk=connection.pk)
         outcomes.append((failed.last_error_class, sorted(stored_rows(connection))))
         assert (worked_pages(caplog) >= 2) == (after_events is not None)
@@ -175,7 +175,7 @@ def test_a_page_the_database_refuses_is_written_event_by_event(big, providers, c
     sync(connection, full=True)
     assert worked_pages(caplog) >= 4
     assert stored_rows(connection).keys() == truth.keys() - set(refused)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert CalendarConnection.objects.get(pk=connection.pk).sync_events_skipped == len(refused)
 
 

@@ -8,7 +8,7 @@ from recruitee.tenancy.rls import TenantRowSecurity
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("scheduling", "0013_interview_interviewers_language"),
+        ("scheduling", "0014_meeting_retry_and_held_wording"),
         ("tenancy", "0007_tenant_wall"),
     ]
 
