@@ -23,6 +23,7 @@ from mailbox.access import visible_to
 from mailbox.models import Message
 from mailbox.selectors import LIST_DEFERRED, SentFilters, sent_messages
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.audit_sentences import audit_by, audit_sentence
 from recruitee.tenancy.models import AuditEntry, Membership
 
 from .interview_list import InterviewRow, clock, day_label, interview_rows, taking_part, when_text, with_people
@@ -277,16 +278,14 @@ def needs_attention(member: Membership, *, now: datetime, zone: ZoneInfo) -> lis
 
 
 def _sentence(entry: AuditEntry) -> str:
-    """The entry's summary (a record, kept as it was written); those about interviews and links do not name who
-    did it, so it is added."""
-    if entry.action.startswith(("interview.", "scheduling_link.")) and entry.action != "interview.answered":
-        by = entry.data.get("by") or (entry.actor.display_name if entry.actor else "")
-        if not by:
-            return pgettext("an audit entry done by nobody", "%(summary)s (automatically)") % {
-                "summary": entry.summary}
-        return pgettext("an audit entry and who did it", "%(summary)s — %(by)s") % {"summary": entry.summary,
-                                                                                  "by": by}
-    return entry.summary
+    """The entry in the reader's language; those about interviews and links do not name who did it, so it is
+    added ("… — by Dana", "… — by the system")."""
+    text = audit_sentence(entry)
+    if entry.action.startswith(("interview.", "scheduling_link.")):
+        by = audit_by(entry)
+        if by:
+            return pgettext("an audit entry and who did it", "%(summary)s — %(by)s") % {"summary": text, "by": by}
+    return text
 
 
 def _existing(model, ids: set[int], company_id: int) -> set[int]:

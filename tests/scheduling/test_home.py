@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django_scopes import scope
 
 from calendars.models import CalendarConnection
@@ -282,7 +283,7 @@ def test_it_shows_recent_activity_as_sentences_linking_to_what_they_are_about(
     activity = sections(home(teammate_client), "home-activity")[0]
     assert "Olivia Owner added the candidate Wile E. Coyote" in activity["text"]
     assert "Interview with Wile E. Coyote: Ivan Interviewer accepted" in activity["text"]
-    assert "Interview with Wile E. Coyote: Scheduled for Thu — Terry Teammate" in activity["text"]
+    assert "Interview with Wile E. Coyote: Scheduled for Thu — by Terry Teammate" in activity["text"]
     assert "Today" in activity["text"]
     assert "made Terry Teammate a recruiter" not in activity["text"]  # the team's changes are the admins'
     assert "Hank Scorpio" not in activity["text"]
@@ -292,6 +293,22 @@ def test_it_shows_recent_activity_as_sentences_linking_to_what_they_are_about(
     assert "Olivia Owner made Terry Teammate a recruiter" in admin_activity["text"]
     assert "/acme/settings/audit/" in admin_activity["links"]
     assert "Hank Scorpio" not in admin_activity["text"]
+
+
+def test_recent_activity_is_said_in_the_readers_language(teammate_client, teammate, acme, acme_candidate, zone):
+    talk = interview(teammate, acme_candidate, start=in_hours(30))
+    with translation.override("de"), timezone.override(ZoneInfo(zone)):
+        when = date_format(timezone.localtime(talk.start), "DATETIME_FORMAT")
+        zone_name = timezone.get_current_timezone_name()  # "+08" for the fixed-offset zones of the fixture
+    with across_tenants("test setup"):
+        audit_record(company=acme, actor=teammate.user, action="interview.scheduled", target=talk,
+                     summary="Interview with Wile E. Coyote: Scheduled for Thu", title="Interview",
+                     candidate="Wile E. Coyote", start=talk.start.isoformat())
+    teammate.user.language = "de"
+    teammate.user.save(update_fields=["language"])
+    text = sections(home(teammate_client), "home-activity")[0]["text"]
+    assert "Interview with Wile E. Coyote: Scheduled for Thu" not in text
+    assert f"Interview mit Wile E. Coyote: Geplant für {when} ({zone_name}) – von Terry Teammate" in text
 
 
 def test_activity_about_a_deleted_candidate_has_no_dead_link(teammate_client, teammate, acme, zone):
