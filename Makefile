@@ -35,6 +35,7 @@ bench: $(DEV_STAMP)
 	$(VENV_PYTHON) bench/calendar_sync.py
 	$(VENV_PYTHON) bench/self_schedule.py
 	$(VENV_PYTHON) bench/self_schedule_slots.py
+	$(VENV_PYTHON) bench/rls.py
 
 # Languages besides English (the language of the code) that have a catalogue in locale/<lang>/LC_MESSAGES/.
 TRANSLATED_LANGUAGES := de

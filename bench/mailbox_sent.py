@@ -84,14 +84,13 @@ def deep_pages(client) -> dict[str, str]:
     Clicking Older 2,000 times would take a minute, so the walk starts one page above: at the cursor the Older link
     of the page ending at row 49,975 carries (made as the pager makes it), and follows that page's Older link.
     """
-    from django_scopes import scopes_disabled
-
     from mailbox.models import Message
     from mailbox.sent_pager import OLDER, Cursor, cursor_token
+    from recruitee.tenancy.db import across_tenants
 
     def below(place: int) -> str:
         """The page below row `place` (1 = the newest), reached through the Older link of the page above it."""
-        with scopes_disabled():
+        with across_tenants("bench: the page edge"):
             edge = Message.objects.filter(company__slug="acme").order_by("-created_at", "-id")[place - 26]
         cursor = cursor_token(Cursor(OLDER, edge.created_at, edge.pk, place - 24), company_id=edge.company_id)
         url = link(client, f"/acme/mailbox/sent/?who=everyone&cursor={cursor}", "next")

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from recruitee.tasking import company_context, queue_after_commit, tenant_task
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company
 
 from .models import CalendarConnection
@@ -82,9 +83,11 @@ def queue_push_reconcile(connection: CalendarConnection, *, renew_all: bool = Fa
 
 def _active_connection_ids() -> dict[int, list[int]]:
     """The ids of every active connection, by company, each company's read in its own scope."""
-    companies = Company.objects.filter(calendar_connections__status=CalendarConnection.Status.ACTIVE).distinct()
+    with across_tenants("beat: the companies with active calendar connections"):
+        company_ids = list(Company.objects.filter(calendar_connections__status=CalendarConnection.Status.ACTIVE)
+                           .distinct().values_list("pk", flat=True))
     found = {}
-    for company_id in companies.values_list("pk", flat=True):
+    for company_id in company_ids:
         with company_context(company_id):
             found[company_id] = list(CalendarConnection.objects.filter(
                 company_id=company_id, status=CalendarConnection.Status.ACTIVE).values_list("pk", flat=True))

@@ -1,18 +1,20 @@
 """Read-only outbox for staff, across companies; system mail (no company) is visible only here. Retry is an action.
 
-Admin pages are cross-tenant by nature: each view runs, and renders, with the tenant scopes disabled.
+Admin pages are cross-tenant by nature: each view runs, and renders, across tenants (the explicit path).
 """
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
+
+from recruitee.tenancy.db import across_tenants
 
 from .models import Attachment, Message
 from .services import message_retry
 
 
 def _unscoped(view, *args, **kwargs):
-    with scopes_disabled():
+    with across_tenants("admin: the outbox of every company"):
         response = view(*args, **kwargs)
         if isinstance(response, TemplateResponse) and not response.is_rendered:
             response.render()  # templates evaluate querysets lazily: still inside the block

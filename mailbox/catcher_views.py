@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from recruitee.tenancy.access import require_admin
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 
 from .catcher import Caught, catcher_dir, catcher_enabled, caught_get, caught_list, caught_source
@@ -37,10 +38,12 @@ def _require_catcher(request: HttpRequest) -> None:
 
 
 def _rows_for(member: Membership, message_ids: list[str]) -> dict[str, Message]:
-    company_rows = Message.objects.filter(company=member.company, message_id__in=message_ids)
-    own_account_mail = Message.system.filter(
-        message_id__in=message_ids, recipients_search__contains=f"<{member.user.email.lower()}>"
-    )
+    company_rows = list(Message.objects.filter(company=member.company, message_id__in=message_ids))
+    # Account mail belongs to no company, and the database shows it only outside every company's scope.
+    with across_tenants("mail catcher: the admin's own account mail"):
+        own_account_mail = list(Message.system.filter(
+            message_id__in=message_ids, recipients_search__contains=f"<{member.user.email.lower()}>"
+        ))
     return {row.message_id: row for row in [*company_rows, *own_account_mail]}
 
 

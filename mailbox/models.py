@@ -160,3 +160,38 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename or self.content_type
+
+
+class SentListing(models.Model):
+    """The outbox as the Sent tab lists and searches it: a view (migration 0007) of the columns its filters read,
+    holding the rows of the session's companies only (recruitee/tenancy/db.py).
+
+    Why a view and not the table: row-level security makes PostgreSQL apply a query's conditions only after the
+    tenant check, unless they are leakproof, and LIKE is not: the trigram indexes of the search would go unused and
+    every search would read all of the company's mail (nor would it trust the column statistics that tell a rare word
+    from a common one). The view reads the table as its owner, who bypasses the policies, and applies the same
+    tenant condition itself, so the search's conditions reach the indexes and the statistics again.
+    Read-only: the application may only SELECT from it.
+    """
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.DO_NOTHING, related_name="+")
+    # What Message allows, this allows: the rows are Message's.
+    sender = models.ForeignKey("tenancy.Membership", null=True, blank=True, on_delete=models.DO_NOTHING,
+                               related_name="+")
+    candidate = models.ForeignKey("recruiting.Candidate", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                  related_name="+")
+    audience = models.CharField(max_length=20, choices=Message.Audience.choices)
+    status = models.CharField(max_length=10, choices=Message.Status.choices)
+    subject = models.CharField(max_length=300)
+    recipients_search = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        managed = False
+        db_table = "mailbox_sent_listing"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -15,7 +15,7 @@ from recruitee.recruiting.models import Candidate
 from recruitee.tenancy.models import Membership
 
 from .access import visible_to
-from .models import Message
+from .models import Message, SentListing
 from .sent_pager import KeysetPage, KeysetPaginator, read_cursor
 
 # Bodies stay in the database until someone opens the message.
@@ -156,15 +156,24 @@ def _with_details(ids: QuerySet | list[int]) -> QuerySet[Message]:
 
 def sent_page(*, member: Membership, filters: SentFilters, cursor: str | None) -> KeysetPage:
     """A page of the Sent tab: the first, or the one a Newer / Older link's cursor points at (an unreadable
-    cursor, or one from another company, gives the first)."""
+    cursor, or one from another company, gives the first). The page's ids come from the listing view (see
+    SentListing: how a search reaches the trigram indexes under row-level security), its rows from the outbox."""
+    listing = _sent(SentListing.objects.filter(company=member.company), member=member, filters=filters)
     return KeysetPaginator(
-        sent_messages(member=member, filters=filters), settings.PAGE_SIZE, company_id=member.company_id,
+        listing, settings.PAGE_SIZE, company_id=member.company_id,
         load=_with_details, count_limit=SENT_COUNT_LIMIT, collect=bool(filters.query.split()),
     ).page(read_cursor(cursor, company_id=member.company_id))
 
 
 def sent_messages(*, member: Membership, filters: SentFilters) -> QuerySet[Message]:
-    messages = _who(member, filters.everyone)
+    return _sent(Message.objects.filter(company=member.company), member=member, filters=filters)
+
+
+def _sent(messages: QuerySet, *, member: Membership, filters: SentFilters) -> QuerySet:
+    """`messages` (the outbox or its listing view, filtered to the member's company) narrowed to what the Sent tab
+    shows for `filters`, newest first."""
+    if not (filters.everyone and member.is_admin):
+        messages = messages.filter(sender=member)
     if filters.status:
         messages = messages.filter(status=filters.status)
     if filters.audience:

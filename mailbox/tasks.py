@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from recruitee.tasking import company_context, tenant_task
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company
 
 from .delivery import due_for_requeue, message_deliver
@@ -35,10 +36,11 @@ def message_requeue_stale_task() -> int:
     """Beat: queue again what no task will deliver (publish failed, broker lost it, the worker died mid-send)."""
     now = timezone.now()
     queued = 0
-    company_ids = list(
-        Company.objects.filter(messages__status__in=[Message.Status.QUEUED, Message.Status.SENDING])
-        .values_list("pk", flat=True).distinct()
-    )
+    with across_tenants("beat: the companies with mail that may be stuck"):
+        company_ids = list(
+            Company.objects.filter(messages__status__in=[Message.Status.QUEUED, Message.Status.SENDING])
+            .values_list("pk", flat=True).distinct()
+        )
     for company_id in [*company_ids, None]:
         with company_context(company_id):
             rows = messages_of(company_id)

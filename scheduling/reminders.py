@@ -24,6 +24,7 @@ from mailbox.models import Message
 from mailbox.services import message_send
 from recruitee.accounts.models import User
 from recruitee.recruiting.selectors import candidate_language
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.languages import member_language
 from recruitee.tenancy.models import Company
 from recruitee.tenancy.services import audit_record
@@ -100,11 +101,12 @@ def reminder_settings_save(*, company: Company, candidate_offsets: list[int], in
 
 def companies_with_upcoming_interviews(*, now: datetime) -> list[int]:
     """The ids of companies with a scheduled interview that a reminder could be due for at `now`."""
-    return list(
-        Company.objects.filter(interviews__status=Interview.Status.SCHEDULED, interviews__start__gt=now,
-                               interviews__start__lte=now + LONGEST_OFFSET)
-        .distinct().order_by("pk").values_list("pk", flat=True)
-    )
+    with across_tenants("beat: the companies with reminders that may be due"):
+        return list(
+            Company.objects.filter(interviews__status=Interview.Status.SCHEDULED, interviews__start__gt=now,
+                                   interviews__start__lte=now + LONGEST_OFFSET)
+            .distinct().order_by("pk").values_list("pk", flat=True)
+        )
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection
 from recruitee.accounts.models import User
 from recruitee.ops.models import WorkerPing
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.middleware import PUBLIC_ATTRIBUTE
 from recruitee.tenancy.models import Company, Invitation, Membership, Role
 from recruitee.tenancy.services import invitation_token
@@ -175,7 +175,7 @@ _serial = itertools.count(1)
 
 
 def _candidate(objects: CompanyObjects) -> str:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         job = Job.objects.get(pk=objects.value("job_id"))
         candidate = Candidate.objects.create(
             company=objects.company, full_name="Wile E. Coyote", email="wile.coyote@acme-candidates.test",
@@ -186,7 +186,7 @@ def _candidate(objects: CompanyObjects) -> str:
 
 
 def _job(objects: CompanyObjects) -> str:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         job = Job.objects.create(company=objects.company, title="Secret Rocket Engineer", department="Skunkworks")
     objects.secrets.add(job.title)
     return str(job.pk)
@@ -195,14 +195,14 @@ def _job(objects: CompanyObjects) -> str:
 def _membership(objects: CompanyObjects) -> str:
     n = next(_serial)
     user = User.objects.create_user(email=f"colleague-{n}@acme-staff.test", full_name="Colleen Colleague")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         membership = Membership.objects.create(company=objects.company, user=user, role=Role.RECRUITER)
     objects.secrets.add(user.email)
     return str(membership.pk)
 
 
 def _invitation(objects: CompanyObjects, prefix: str = "invitee") -> Invitation:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invitation = Invitation.objects.create(
             company=objects.company, email=f"{prefix}-{next(_serial)}@acme-hires.test", role=Role.RECRUITER,
             invited_by=objects.actor,
@@ -225,14 +225,14 @@ def _token(objects: CompanyObjects) -> str:
 
 
 def _ping(objects: CompanyObjects) -> str:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         ping = WorkerPing.objects.create(company=objects.company, requested_by=objects.actor)
     return str(ping.pk)
 
 
 def _connection(objects: CompanyObjects) -> str:
     n = next(_serial)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         member = Membership.objects.get(company=objects.company, user=objects.actor)
         connection = CalendarConnection.objects.create(
             company=objects.company, member=member, provider="google", account_id=f"acme-account-{n}",
@@ -251,7 +251,7 @@ def _message(objects: CompanyObjects) -> str:
     from mailbox.models import Message
 
     candidate_id = objects.value("candidate_id")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sender = Membership.objects.get(company=objects.company, user=objects.actor)
         message = Message.objects.create(
             company=objects.company, sender=sender, audience=Message.Audience.CANDIDATE,
@@ -267,7 +267,7 @@ def _message(objects: CompanyObjects) -> str:
 def _attachment(objects: CompanyObjects) -> str:
     from mailbox.models import Attachment, Message
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.get(pk=objects.value("message_id"))  # the URL names both: same message
         attachment = Attachment.objects.create(
             company=objects.company, message=message, filename="acme-anvil-offer.txt", content_type="text/plain",
@@ -282,7 +282,7 @@ def _caught_mail(objects: CompanyObjects) -> str:
     from mailbox.catcher import catcher_dir
     from mailbox.models import Message
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.get(pk=objects.value("message_id"))
     name = f"20260101T000000.{next(_serial):06d}-ac3e0001"
     catcher_dir().mkdir(parents=True, exist_ok=True)
@@ -300,7 +300,7 @@ def _interview(objects: CompanyObjects) -> str:
     from scheduling.models import Interview, Participant
 
     candidate_id = objects.value("candidate_id")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         organizer = Membership.objects.get(company=objects.company, user=objects.actor)
         start = datetime(2030, 6, 12, 12, 0, tzinfo=UTC)
         interview = Interview.objects.create(
@@ -326,7 +326,7 @@ def _draft_query(objects: CompanyObjects) -> dict[str, str]:
     data = QueryDict(mutable=True)
     data.update({"kind": "interview", "date": "2030-06-12", "start_time": "14:00", "duration": "60",
                  "time_zone": "Europe/Berlin", "invite_candidate": "on", "location": "Acme Mesa Bunker 7"})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         owner = Membership.objects.get(company=objects.company, user=objects.actor)
         candidate = Candidate.objects.get(pk=objects.value("candidate_id"))
         draft = draft_save_step1(owner=owner, candidate=candidate, data=data, fields=STEP1_FIELDS, draft=None)
@@ -348,7 +348,7 @@ def _booking_token(objects: CompanyObjects) -> str:
     user = User.objects.create_user(email=f"rhonda-{n}@acme-staff.test", full_name="Rhonda Recruiter")
     first, last = default_window(today=timezone.localdate())
     now = timezone.now()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         organizer = Membership.objects.create(company=objects.company, user=user, role=Role.RECRUITER)
         connection = CalendarConnection.objects.create(
             company=objects.company, member=organizer, provider="google", account_id=f"acme-booking-{n}",
@@ -381,7 +381,7 @@ def _scheduling_request(objects: CompanyObjects) -> str:
     from scheduling.self_scheduling import default_window, token_hash
 
     first, last = default_window(today=timezone.localdate())
-    with scopes_disabled():
+    with across_tenants("test setup"):
         organizer = Membership.objects.get(company=objects.company, user=objects.actor)
         scheduling_request = SchedulingRequest.objects.create(
             company=objects.company, candidate_id=objects.value("candidate_id"), organizer=organizer,
@@ -627,7 +627,7 @@ def leaked(response: HttpResponse, secrets: Iterable[str]) -> list[str]:
 def company_snapshot(company: Company) -> dict:
     """Every row that belongs to `company` (any model with a `company` foreign key), plus its members' accounts."""
     snapshot: dict[str, list] = {"company": list(Company.objects.filter(pk=company.pk).values())}
-    with scopes_disabled():
+    with across_tenants("test setup"):
         for model in _company_owned_models():
             rows = model._base_manager.filter(company=company).order_by("pk").values()
             snapshot[model._meta.label] = list(rows)

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from calendars.providers.base import Account, Grant, ProviderCalendar, TokenSet
 from calendars.services import connection_store
@@ -20,6 +20,7 @@ from mailbox.models import Message
 from recruitee.recruiting.models import Candidate
 from recruitee.recruiting.services import job_create
 from recruitee.tenancy.audit_sentences import said_actions
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Company, Role
 from recruitee.tenancy.services import audit_record
 from scheduling.answers import answers_store
@@ -67,7 +68,7 @@ def audit_log(client) -> list[str]:
 
 
 def reschedule(client, interview: Interview) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interviewers = [p.member_id for p in interview.participants.all() if p.role == "interviewer"]
     response = client.post(f"/acme/interviews/{interview.pk}/reschedule/", {
         "kind": interview.kind, "title": interview.title, "date": "2030-06-13", "start_time": "09:30",
@@ -151,13 +152,13 @@ def test_an_english_admin_reads_the_audit_log_in_english(lived, owner):
 
 def test_the_stored_summary_stays_an_english_record(lived, owner):
     reading(owner, "de").get(f"/acme/interviews/{lived.pk}/")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         entry = AuditEntry.objects.get(action="interview.cancelled")
     assert entry.summary == f"{lived.title} with Wile E. Coyote: Cancelled: “{REASON}”"
 
 
 def test_an_older_entry_without_the_data_shows_its_summary(owner, acme_candidate, lived):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         AuditEntry.objects.filter(company=owner.company).delete()
         AuditEntry.objects.create(company=owner.company, actor=owner.user, action="interview.scheduled",
                                   target_type="scheduling.interview", target_id=lived.pk,
@@ -304,7 +305,7 @@ def test_a_german_senders_failed_message_says_why_in_german(settings, owner, acm
     german = reading(owner, "de")
     with django_capture_on_commit_callbacks(execute=True):
         message = send_to_candidate(owner, acme_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.get(pk=message.pk)
     reason = "Der Mailserver war nicht erreichbar (Verbindung abgelehnt). Nach 3 Versuchen aufgegeben."
     assert (message.status, message.last_error) == (Message.Status.FAILED, reason)
@@ -318,7 +319,7 @@ def test_an_english_senders_failed_message_says_why_in_english(settings, owner, 
     reading(owner, "en")
     with translation.override("de"), django_capture_on_commit_callbacks(execute=True):  # whatever the worker speaks
         message = send_to_candidate(owner, acme_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Message.objects.get(pk=message.pk).last_error == (
             "The mail server could not be reached (connection refused). Gave up after 3 attempts.")
 
@@ -334,7 +335,7 @@ def interviewers_language_line(client, interview: Interview) -> str | None:
 
 def test_the_interview_page_names_the_interviewers_language_where_the_company_uses_two(
         owner_client, owner, interviewer, acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=acme_candidate.pk).update(language="de")
     interview = schedule(owner_client, acme_candidate, step1_fields={"interviewers": [interviewer.pk]},
                          interviewers_language="en")
@@ -352,7 +353,7 @@ def test_the_interview_page_says_nothing_of_languages_where_the_company_uses_one
 
 
 def test_a_member_who_reads_another_language_makes_it_two(owner_client, interviewer, acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Company.objects.filter(pk=acme_candidate.company_id).update(default_language="en")
     make_member(acme_candidate.company, "dora@acme.test", Role.RECRUITER, "Dora Deutsch").user.__class__.objects \
         .filter(email="dora@acme.test").update(language="de")
@@ -361,7 +362,7 @@ def test_a_member_who_reads_another_language_makes_it_two(owner_client, intervie
 
 
 def test_an_interview_without_interviewers_says_nothing_of_their_language(owner_client, acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=acme_candidate.pk).update(language="de")
     interview = schedule(owner_client, acme_candidate)
     assert interviewers_language_line(owner_client, interview) is None

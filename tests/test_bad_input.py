@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.test import Client
-from django_scopes import scopes_disabled
 
 from recruitee.accounts.models import User
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company, Invitation, Membership, Role
 from recruitee.tenancy.services import invitation_token
 from tests.conftest import PASSWORD, client_for
@@ -160,7 +160,7 @@ def test_it_explains_each_mistake_on_the_new_company_form(owner_client, case):
 
 @pytest.fixture
 def globex_job(globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Job.objects.create(company=globex, title="Nuclear Safety Inspector")
 
 
@@ -187,14 +187,14 @@ def test_it_explains_each_mistake_on_the_candidate_form(teammate_client, acme_ca
     url = "/acme/candidates/new/" if form == "new" else f"/acme/candidates/{acme_candidate.pk}/edit/"
     response = teammate_client.post(url, {**CANDIDATE, "job": acme_candidate.job_id, **changes})
     assert_rejected(response, expected)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert list(Candidate.objects.values_list("full_name", flat=True)) == ["Wile E. Coyote"]
 
 
 def test_it_refuses_another_companys_job_on_the_candidate_form(teammate_client, globex_job):
     response = teammate_client.post("/acme/candidates/new/", {**CANDIDATE, "job": globex_job.pk})
     assert_rejected(response, {"job": "Select a valid choice. That choice is not one of the available choices."})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Candidate.objects.exists()
 
 
@@ -215,7 +215,7 @@ def test_it_explains_each_mistake_on_the_job_form(teammate_client, acme_job, for
     data = {"title": "Roadrunner Catcher", "department": "", "location": "", "status": "open", **changes}
     response = teammate_client.post(url, data)
     assert_rejected(response, expected)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert list(Job.objects.values_list("title", flat=True)) == ["Secret Rocket Engineer"]
 
 
@@ -235,7 +235,7 @@ def test_it_explains_each_mistake_on_the_team_invitation_form(owner_client, team
     response = owner_client.post("/acme/team/invitations/", {"email": "new.hire@example.com", "role": "recruiter",
                                                              **changes})
     assert_rejected(response, expected)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Invitation.objects.exists()
 
 
@@ -243,7 +243,8 @@ def test_it_explains_an_unknown_role_on_role_change_and_keeps_the_role(owner_cli
     response = owner_client.post(f"/acme/team/members/{teammate.pk}/role/", {"role": "overlord"}, follow=True)
     assert response.status_code == 200
     assert "Pick one of the listed roles." in errors_on_page(response)["__all__"][0]
-    teammate.refresh_from_db()
+    with across_tenants("test setup"):
+        teammate.refresh_from_db()
     assert teammate.role == Role.RECRUITER
 
 
@@ -283,7 +284,7 @@ def test_it_explains_each_mistake_on_the_company_settings_form(owner_client, acm
 
 @pytest.fixture
 def invitation_url(acme, owner):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invitation = Invitation.objects.create(company=acme, email="new.hire@example.com", invited_by=owner.user)
     return f"/acme/join/{invitation_token(invitation)}/"
 
@@ -385,7 +386,7 @@ def project_models() -> list[type[models.Model]]:
 def invalid_rows() -> list[str]:
     """Rows that their own model would refuse: blank required text, unknown zones, bad emails, too long, NUL bytes."""
     problems = []
-    with scopes_disabled():
+    with across_tenants("test setup"):
         for model in project_models():
             for row in model._base_manager.all():
                 try:
@@ -430,7 +431,7 @@ def test_it_never_answers_garbage_posts_with_a_server_error(owner_garbage_client
 
     # Nothing half-written: every row is one its model accepts, and nobody lost the company.
     assert invalid_rows() == []
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Candidate.objects.filter(full_name__regex=r"^\s*$").exists()
         assert not Job.objects.filter(title__regex=r"^\s*$").exists()
         assert not Invitation.objects.exclude(role__in=Role.values).exists()
@@ -706,7 +707,7 @@ def test_it_refuses_garbage_at_every_webhook_with_one_log_line_and_no_effect(own
     from tests.calendars.factories import connected_calendar
 
     calendar = connected_calendar(owner)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         channel = PushChannel.objects.create(
             company=owner.company, connection=calendar.connection, calendar=calendar, provider="google",
             channel_id=f"{owner.company_id}-real", secret="real-secret", expires_at="2100-01-01T00:00:00Z",
@@ -725,6 +726,6 @@ def test_it_refuses_garbage_at_every_webhook_with_one_log_line_and_no_effect(own
             if not 400 <= status < 500 or len(lines) > 1:
                 wrong.append(f"{case} -> {endpoint.name}: {status}, {len(lines)} log lines")
     assert wrong == []
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert PushChannel.objects.get(pk=channel.pk).notifications == 0
         assert CalendarConnection.objects.get(pk=calendar.connection_id).sync_queued_at is None

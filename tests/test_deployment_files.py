@@ -23,7 +23,7 @@ from gunicorn.config import Config as GunicornConfig
 from recruitee import devstack
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = {"migrate", "web", "worker", "beat"}
+APP_SERVICES = {"roles", "migrate", "web", "worker", "beat"}
 # Have defaults in the settings, yet a deployment without them is broken: tasks on a filesystem broker no other
 # container sees, mail written to files, links in emails pointing at 127.0.0.1; and without token keys a system
 # check (calendars.E001) stops every management command.
@@ -129,6 +129,7 @@ def test_it_runs_only_commands_that_exist_in_the_project():
     assert services["worker"]["command"][3] == "worker"
     assert services["beat"]["command"][3] == "beat"
     assert services["migrate"]["command"][2] == "migrate"
+    assert services["roles"]["command"][2] == "database_roles"
 
 
 def test_it_runs_gunicorn_as_an_unprivileged_user_in_the_image():
@@ -144,9 +145,10 @@ def test_it_runs_gunicorn_as_an_unprivileged_user_in_the_image():
 
 def test_it_waits_for_migrations_before_starting_app_processes():
     services = compose()["services"]
-    for name in APP_SERVICES - {"migrate"}:
+    for name in APP_SERVICES - {"roles", "migrate"}:
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert services["migrate"]["restart"] == "no"
+    assert services["migrate"]["depends_on"]["roles"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["restart"] == services["roles"]["restart"] == "no"
     for name in ("web", "worker", "db", "redis", "mailcatcher"):
         assert "healthcheck" in services[name], name
 
@@ -182,8 +184,20 @@ def test_it_loads_the_production_settings_with_exactly_the_compose_environment()
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.EMAIL_BACKEND, s.DEBUG)",
     )
     assert output.split() == [
-        "django.db.backends.postgresql", "redis://redis:6379/0", "django.core.mail.backends.smtp.EmailBackend", "False",
+        "recruitee.db.postgresql", "redis://redis:6379/0", "django.core.mail.backends.smtp.EmailBackend", "False",
     ]
+
+
+def test_it_runs_the_app_as_its_own_role_and_migrations_as_the_owner():
+    """The tenant wall (row-level security) holds only for a role that owns no table: the app processes log in as
+    recruitee_app, migrations as recruitee_owner, and only the roles service knows the superuser."""
+    env = dict(OPERATOR_SECRETS)
+    for name in APP_SERVICES:
+        environment = app_environment(name, env)
+        assert environment["DATABASE_URL"].startswith("postgres://recruitee_app:"), name
+        assert ("DATABASE_OWNER_URL" in environment) == (name in {"roles", "migrate"}), name
+        assert ("DATABASE_ADMIN_URL" in environment) == (name == "roles"), name
+    assert app_environment("migrate", env)["DATABASE_OWNER_URL"].startswith("postgres://recruitee_owner:")
 
 
 def test_it_passes_the_system_checks_with_the_compose_environment():

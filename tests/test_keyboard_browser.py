@@ -13,13 +13,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from calendars.models import CalendarConnection
 from mailbox.models import Message
 from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 from scheduling.models import Interview
 from tests.browser import browser_context, page, results_dir  # noqa: F401  (fixtures)
@@ -109,7 +109,7 @@ def test_a_recruiter_schedules_an_interview_with_the_keyboard_alone(
 ):
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sofia = Candidate.objects.get(full_name="Sofia Martínez")
 
     # Sign in.
@@ -248,7 +248,7 @@ def test_a_recruiter_schedules_an_interview_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("is scheduled")
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.get()
         assert interview.candidate_id == sofia.pk
         assert sorted(messages_about(interview).values_list("audience", flat=True)) == ["candidate", "interviewers"]
@@ -260,7 +260,7 @@ def test_the_first_field_with_an_error_gets_the_focus_after_a_failed_submit(
 ):
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sofia = Candidate.objects.get(full_name="Sofia Martínez")
     page.goto(f"{base}/accounts/login/")
     expect(page.locator("body")).to_be_focused()  # a page without errors: nothing takes the focus
@@ -289,7 +289,7 @@ def test_the_first_field_with_an_error_gets_the_focus_after_a_failed_submit(
 def test_a_sync_status_is_announced_once_from_a_region_that_stays(transactional_db, live_server, page):  # noqa: F811
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         recruiter = Membership.objects.get(user__email="recruiter@acme.test", company__slug="acme")
     connection_id = connected_calendar(recruiter).connection_id  # waiting for its first sync: the status polls
     sign_in(page, base, "recruiter@acme.test")
@@ -303,7 +303,7 @@ def test_a_sync_status_is_announced_once_from_a_region_that_stays(transactional_
     assert page.evaluate(f'() => window.__status === document.getElementById("sync-{connection_id}")')
     expect(region).to_have_text("")
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection_id).update(last_sync_at=timezone.now(), events_count=7)
     expect(status).to_contain_text("Synced 7 events")
     expect(region).to_have_text(re.compile(r"^Synced 7 events · "))  # said once, without the "Sync now" button
@@ -317,7 +317,7 @@ def test_the_find_time_grid_is_one_tab_stop_between_the_interviewers_and_later_d
 ):
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sofia = Candidate.objects.get(full_name="Sofia Martínez")
     sign_in(page, base, "recruiter@acme.test")
     page.goto(f"{base}/acme/candidates/{sofia.pk}/schedule/")
@@ -365,7 +365,7 @@ def test_after_retry_by_keyboard_the_focus_stays_in_the_messages_row(
 ):
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         recruiter = Membership.objects.get(user__email="recruiter@acme.test", company__slug="acme")
         sofia = Candidate.objects.get(full_name="Sofia Martínez")
     message = failed_message(recruiter, sofia)
@@ -394,7 +394,7 @@ def test_after_retry_by_keyboard_the_focus_stays_in_the_messages_row(
     # A pending status polls and is swapped again when its phase changes: the focus stays on it. (The retried message
     # went out at once here, as the tests' tasks run eagerly: the row is put back to queued, and the page asks for
     # its status as the poll does.)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(pk=message.pk).update(status=Message.Status.QUEUED, last_error="")
     page.evaluate("""([url, id]) => htmx.ajax("GET", url, {target: `#${id}`, select: `#${id}`, swap: "outerHTML"})""",
                   [f"/acme/mailbox/messages/{message.pk}/status/", status_id])

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import translation
 from django.utils.formats import date_format
-from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Candidate
 from recruitee.recruiting.selectors import candidate_language
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Company, Invitation
 
 from .conftest import client_for
@@ -42,7 +42,7 @@ def text_of(html: str) -> str:
 
 
 def added_on(candidate: Candidate, when: datetime) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=candidate.pk).update(created_at=when, updated_at=when)
 
 
@@ -160,13 +160,13 @@ def test_a_german_member_reads_a_pipeline_move_in_german(owner, acme_job, acme_c
                            HTTP_HX_REQUEST="true")
     assert "Wile E. Coyote wurde von „Beworben“ nach „Vorstellungsgespräch“ verschoben." in response.content.decode()
     # The audit trail is a record in one language, whoever reads it.
-    with scopes_disabled():
+    with across_tenants("test setup"):
         [entry] = AuditEntry.objects.filter(action="candidate.stage_changed")
     assert entry.summary.endswith("moved Wile E. Coyote from Applied to Interview")
 
 
 def test_a_german_member_reads_the_team_page_in_german(owner, teammate):
-    with scopes_disabled():  # expired already: the page says so instead of a date
+    with across_tenants("test setup"):  # expired already: the page says so instead of a date
         Invitation.objects.create(company=owner.company, email="new@acme.test", role="interviewer",
                                   invited_by=owner.user, expires_at=WHEN)
     page = text_of(speaking(owner, "de").get("/acme/team/").content.decode())
@@ -177,7 +177,7 @@ def test_a_german_member_reads_the_team_page_in_german(owner, teammate):
 
 def test_a_german_member_sees_the_invitation_expiry_in_german_dates(owner, acme):
     later = datetime(2030, 12, 3, 9, 30, tzinfo=UTC)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Invitation.objects.create(company=acme, email="new@acme.test", role="interviewer", invited_by=owner.user,
                                   expires_at=later)
     assert "03.12.2030, 09:30" in speaking(owner, "de").get("/acme/team/").content.decode()
@@ -225,7 +225,7 @@ def test_an_admin_sets_the_companys_default_language_and_the_audit_log_says_so(o
     assert response.status_code == 302
     acme.refresh_from_db()
     assert acme.default_language == "de"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         [entry] = AuditEntry.objects.filter(company=acme, action="company.updated")
     assert entry.data == {"changed": ["default_language"]}
     assert '<option value="de" selected>Deutsch</option>' in owner_client.get("/acme/settings/").content.decode()
@@ -255,7 +255,7 @@ def test_new_candidates_take_the_companys_default_language(teammate_client, acme
 
     response = teammate_client.post("/acme/candidates/new/", {**NEW_CANDIDATE, "language": ""})
     assert response.status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidate = Candidate.objects.get(email="grace@example.com")
         assert candidate.language == "" and candidate_language(candidate) == "de"
     page = text_of(teammate_client.get(response["Location"]).content.decode())
@@ -264,7 +264,7 @@ def test_new_candidates_take_the_companys_default_language(teammate_client, acme
     # Blank follows the company's default when it changes later.
     acme.default_language = "en"
     acme.save()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert candidate_language(Candidate.objects.get(pk=candidate.pk)) == "en"
 
 
@@ -272,40 +272,40 @@ def test_a_candidates_own_language_wins_over_the_companys(teammate_client, acme)
     acme.default_language = "de"
     acme.save()
     response = teammate_client.post("/acme/candidates/new/", {**NEW_CANDIDATE, "language": "en"})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidate = Candidate.objects.get(email="grace@example.com")
         assert candidate.language == "en" and candidate_language(candidate) == "en"
     page = text_of(teammate_client.get(response["Location"]).content.decode())
     assert "Language English" in page and "the company’s default" not in page
 
     teammate_client.post(f"/acme/candidates/{candidate.pk}/edit/", {**NEW_CANDIDATE, "language": "de"})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Candidate.objects.get(pk=candidate.pk).language == "de"
         [entry] = AuditEntry.objects.filter(action="candidate.updated")
     assert entry.summary.endswith("changed the candidate Grace Hopper: language")
 
 
 def test_a_candidate_form_without_the_language_keeps_it(teammate_client, acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=acme_candidate.pk).update(language="de")
     teammate_client.post(f"/acme/candidates/{acme_candidate.pk}/edit/", {**NEW_CANDIDATE, "full_name": "Wile"})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Candidate.objects.get(pk=acme_candidate.pk).language == "de"
 
 
 def test_a_candidate_language_not_offered_is_refused(teammate_client):
     response = teammate_client.post("/acme/candidates/new/", {**NEW_CANDIDATE, "language": "fr"})
     assert response.status_code == 400
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Candidate.objects.filter(email="grace@example.com").exists()
 
 
 def test_a_stored_language_no_longer_offered_falls_back_to_the_companys(acme, acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=acme_candidate.pk).update(language="fr")
         candidate = Candidate.objects.select_related("company").get(pk=acme_candidate.pk)
     assert candidate_language(candidate) == "en"
     Company.objects.filter(pk=acme.pk).update(default_language="xx")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidate = Candidate.objects.select_related("company").get(pk=acme_candidate.pk)
     assert candidate_language(candidate) == "en"

@@ -12,10 +12,10 @@ from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from calendars.models import CalendarConnection
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.factories import connected_calendar
 from tests.mailbox.factories import failed_message, send_to_candidate
 
@@ -110,7 +110,7 @@ def test_a_message_status_is_announced_from_a_region_that_stays(teammate_client,
     assert not polled.by_id(f"{status_id}-live").inside(polled.by_id(status_id))
 
     delivery[0]()  # the worker delivers: the next poll brings a new phase, and stops polling
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Message.objects.get(pk=message.pk).status == Message.Status.SENT
     polled = Tree(teammate_client.get(status_url, HTTP_HX_REQUEST="true").content.decode())
     settled = polled.by_id(status_id)
@@ -140,7 +140,7 @@ def test_the_sync_progress_is_announced_from_a_region_that_stays(owner_client, o
     assert status.attrs["data-live"] == "waiting" and status.attrs["hx-trigger"] == "every 1s"
     status_url = status.attrs["hx-get"]
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection_id).update(
             sync_lock_token="worker-1", sync_heartbeat_at=timezone.now(), sync_pages_fetched=3,
             sync_events_stored=120)
@@ -149,7 +149,7 @@ def test_the_sync_progress_is_announced_from_a_region_that_stays(owner_client, o
     assert syncing.attrs["data-live"] == "syncing" and "3 pages fetched" in syncing.text
     assert not polled.by_id(f"{status_id}-live").inside(syncing)
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection_id).update(
             sync_lock_token="", sync_heartbeat_at=None, last_sync_at=timezone.now() - timedelta(seconds=5),
             events_count=120)

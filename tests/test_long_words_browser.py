@@ -5,10 +5,10 @@ A page wider than the screen scrolls sideways as a whole, which is what nobody m
 import re
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 from tests.browser import browser_context, page, results_dir  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
 from tests.mailbox.factories import send_to_candidate
@@ -26,7 +26,7 @@ EMAIL = "w" * 64 + "@" + "e" * 63 + "." + "x" * 63 + "." + "d" * 52 + ".test"
 
 @pytest.fixture
 def long_words(acme, owner):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         job = Job.objects.create(company=acme, title=JOB_TITLE, department=WORD * 6, location=WORD * 10)
         candidate = Candidate.objects.create(
             company=acme, job=job, full_name=CANDIDATE_NAME, email=EMAIL, notes=f"Portfolio: {WORD * 15}",

@@ -5,6 +5,7 @@ probe cannot fill makes it fail instead of skipping the view.
 """
 
 import pytest
+from django.db import connection
 from django.http import Http404
 from django.test import Client
 from django.urls import URLResolver, path
@@ -12,6 +13,7 @@ from django.urls.resolvers import RegexPattern
 from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 from tests.conftest import client_for
 from tests.probe import (
@@ -97,27 +99,59 @@ def test_it_answers_a_guessed_invitation_link_like_one_for_an_unknown_company(wh
     assert normalized(guessed) == normalized(unknown)
 
 
-def test_it_catches_a_fetch_helper_that_forgets_the_company(monkeypatch, outsider_client, endpoints, acme_objects):
-    """The probe can fail: a candidate helper that looks rows up by id alone leaks acme's candidate to globex."""
-    import recruitee.recruiting.views
+def careless_candidate_helper(switch_off):
+    """A get_candidate_for_member that looks rows up by id alone, with the tenant filter switched off by
+    `switch_off`."""
 
     def careless_get_candidate_for_member(member, candidate_id):
-        with scopes_disabled():
+        with switch_off():
             candidate = Candidate.objects.select_related("job").filter(pk=candidate_id).first()
         if candidate is None:
             raise Http404
         return candidate
 
-    monkeypatch.setattr(recruitee.recruiting.views, "get_candidate_for_member", careless_get_candidate_for_member)
+    return careless_get_candidate_for_member
+
+
+# Outside a test transaction: a write the database refuses must not spoil the requests after it.
+@pytest.mark.django_db(transaction=True)
+def test_it_catches_a_fetch_helper_that_forgets_the_company(monkeypatch, outsider_client, endpoints, acme_objects):
+    """The probe can fail: a candidate helper that looks rows up by id alone, across tenants (the one way past the
+    database's wall too), leaks acme's candidate to globex."""
+    import recruitee.recruiting.views
+
+    helper = careless_candidate_helper(lambda: across_tenants("a careless helper"))
+    monkeypatch.setattr(recruitee.recruiting.views, "get_candidate_for_member", helper)
+    outsider_client.raise_request_exception = False  # a write the database refuses is a 500, and a finding
     report = probe_as_outsider(outsider_client, endpoints, acme_objects, own_slug="globex")
 
     candidate_id = acme_objects.value("candidate_id")
     failures = "\n".join(report.failures)
     assert f"GET /globex/candidates/{candidate_id}/ [recruiting:candidate-detail]: status 200" in failures
     assert "Wile E. Coyote" in failures
-    assert "acme's data changed" in failures  # the POST to candidate-delete went through
-    with scopes_disabled():
-        assert not Candidate.objects.filter(pk=candidate_id).exists()
+    with across_tenants("test setup"):
+        still_there = Candidate.objects.filter(pk=candidate_id).exists()
+    if connection.vendor == "postgresql":
+        # The writes behind the leaked pages run in globex's scope: the database refused them.
+        assert still_there and "acme's data changed" not in failures
+    else:
+        assert not still_there and "acme's data changed" in failures  # the POST to candidate-delete went through
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's tenant wall is PostgreSQL's")
+def test_a_view_with_the_scopes_switched_off_still_sees_nothing_of_another_company(
+    monkeypatch, outsider_client, endpoints, acme_objects
+):
+    """The deliberately broken view of issue 16: the same careless helper with only django-scopes switched off. The
+    database still admits nothing but globex's rows to globex's requests, so the probe finds no leak."""
+    import recruitee.recruiting.views
+
+    monkeypatch.setattr(recruitee.recruiting.views, "get_candidate_for_member",
+                        careless_candidate_helper(scopes_disabled))
+    report = probe_as_outsider(outsider_client, endpoints, acme_objects, own_slug="globex")
+    assert report.failures == []
+    with across_tenants("test setup"):
+        assert Candidate.objects.filter(pk=acme_objects.value("candidate_id")).exists()
 
 
 def test_it_catches_a_middleware_that_forgets_the_membership_check(

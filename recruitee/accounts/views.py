@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from recruitee.tenancy.models import Company
+from recruitee.tenancy.selectors import member_companies
 from recruitee.validators import validate_no_line_breaks
 from recruitee.zones import TimeZoneField
 
@@ -54,6 +54,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Profile saved."))
         return redirect("profile")
     # Working hours are per company (one person may work different days for each), so each has its own page.
-    companies = Company.objects.filter(memberships__user=request.user).order_by("name")
+    companies = member_companies(request.user)
     return render(request, "accounts/profile.html", {"form": form, "companies": companies},
                   status=400 if form.errors else 200)

@@ -94,6 +94,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+
+def tenant_wall_engine(database: dict) -> dict:
+    """PostgreSQL through our backend, which keeps the session's tenant (row-level security) in step with the scope
+    (recruitee/db/postgresql, recruitee/tenancy/db.py). Other databases (SQLite for `make run`) have no such wall."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "recruitee.db.postgresql"
+    return database
+
+
+tenant_wall_engine(DATABASES["default"])
+# The tables' owner, as whom `manage.py migrate` runs (same server and database as DATABASE_URL, another role):
+# the application's own role may read and write rows but owns no table, so the row-level security holds for it.
+# Unset, migrations run as DATABASE_URL's role (SQLite; a PostgreSQL without separate roles has no tenant wall).
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

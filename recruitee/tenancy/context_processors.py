@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from .models import Company
+from .selectors import member_companies
 
 
 def company(request: HttpRequest) -> dict:
@@ -13,6 +13,5 @@ def company(request: HttpRequest) -> dict:
         # Only members see the company in the layout; a public page (invitation link) names it itself if valid.
         "company": getattr(request, "company", None) if membership else None,
         "membership": membership,
-        # Company is not tenant-owned, so this query runs outside any scope; it is filtered by the user.
-        "my_companies": Company.objects.filter(memberships__user=user).order_by("name"),
+        "my_companies": member_companies(user),
     }

@@ -21,14 +21,15 @@ from .forms import (
     WorkingHoursForm,
 )
 from .middleware import company_public
-from .models import AuditEntry, Company, Invitation, Membership, Role
+from .models import AuditEntry, Invitation, Membership, Role
 from .removal import removal_consequences
+from .selectors import member_companies
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where signing in lands (LOGIN_REDIRECT_URL): the home page of the member's first company."""
-    company = Company.objects.filter(memberships__user=request.user).order_by("name").first()
+    company = member_companies(request.user).first()
     if company is None:
         return redirect("company-create")
     return redirect("company-home", company_slug=company.slug)

@@ -3,9 +3,9 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
-from django_scopes import scopes_disabled
 
 from recruitee.accounts.models import User
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company, Membership, Role
 from tests.conftest import PASSWORD
 
@@ -30,7 +30,7 @@ def test_it_creates_a_company_with_the_new_user_as_admin_on_sign_up(client):
     assert user.time_zone == "Europe/Vienna"
     company = Company.objects.get(slug="newco")
     assert company.name == "NewCo GmbH"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Membership.objects.get(company=company, user=user).role == Role.ADMIN
     assert client.get("/").url == "/newco/"  # the new company's home page
     assert client.get("/newco/team/").status_code == 200
@@ -98,7 +98,7 @@ def test_it_updates_the_profile_time_zone(owner_client, owner):
 
 
 def test_it_offers_a_switcher_between_the_users_companies(owner, globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Membership.objects.create(company=globex, user=owner.user, role=Role.RECRUITER)
     client = Client()
     client.force_login(owner.user, backend="allauth.account.auth_backends.AuthenticationBackend")

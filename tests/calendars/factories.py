@@ -2,14 +2,13 @@
 
 from datetime import datetime
 
-from django_scopes import scopes_disabled
-
 from calendars.models import Calendar, CalendarConnection, Event, Provider
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 
 
 def connected_calendar(member: Membership, *, email: str | None = None, selected: bool = True) -> Calendar:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         connection = CalendarConnection.objects.create(
             company=member.company, member=member, provider=Provider.GOOGLE,
             account_id=email or member.user.email, account_email=email or member.user.email,
@@ -22,7 +21,7 @@ def connected_calendar(member: Membership, *, email: str | None = None, selected
 
 
 def event(calendar: Calendar, title: str, start: datetime, end: datetime, **extra) -> Event:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Event.objects.create(
             company=calendar.company, calendar=calendar, provider_event_id=f"ev-{title}-{start.isoformat()}",
             title=title, start=start, end=end, **extra,

@@ -1,9 +1,9 @@
 """Choosing which calendars count as busy time: stored, synced, and on the audit trail."""
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, connect, connections
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_it_records_which_calendars_were_turned_on_and_off(providers, owner_client, owner):
     connect(owner_client, "google", GOOGLE_ACCOUNT)
     connection = connections()[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         primary = Calendar.objects.get(connection=connection, is_primary=True)
         other = Calendar.objects.filter(connection=connection, is_primary=False).order_by("name").first()
         entries_before = AuditEntry.objects.count()
@@ -21,7 +21,7 @@ def test_it_records_which_calendars_were_turned_on_and_off(providers, owner_clie
     response = owner_client.post(f"/acme/calendars/{connection.pk}/selection/", {"calendars": [other.pk]})
 
     assert response.status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert set(Calendar.objects.filter(connection=connection, is_selected=True)) == {other}
         [entry] = AuditEntry.objects.order_by("pk")[entries_before:]
     assert entry.action == "calendar.selection_changed" and entry.actor == owner.user
@@ -32,11 +32,11 @@ def test_it_records_which_calendars_were_turned_on_and_off(providers, owner_clie
 def test_it_records_nothing_when_the_selection_did_not_change(providers, owner_client):
     connect(owner_client, "google", GOOGLE_ACCOUNT)
     connection = connections()[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         selected = list(Calendar.objects.filter(connection=connection, is_selected=True).values_list("pk", flat=True))
         entries_before = AuditEntry.objects.count()
 
     owner_client.post(f"/acme/calendars/{connection.pk}/selection/", {"calendars": selected})
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.count() == entries_before

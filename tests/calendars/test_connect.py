@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.db import connection as db
 from django.test import Client
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.providers.base import ReconnectNeeded
 from calendars.tokens import connection_access_token
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from tests.sandbox_fixtures import consent, query_of
 
@@ -42,7 +42,7 @@ def connect(client: Client, provider: str, account: str, capture=None):
 
 
 def connections():
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(CalendarConnection.objects.select_related("member__user").order_by("pk"))
 
 
@@ -60,7 +60,7 @@ def test_it_connects_a_google_calendar_and_lists_its_calendars(providers, owner_
     [connection] = connections()
     assert connection.member == owner and connection.account_email == GOOGLE_ACCOUNT
     assert connection.refresh_token and connection.access_token
-    with scopes_disabled():
+    with across_tenants("test setup"):
         calendars = list(Calendar.objects.filter(connection=connection))
     assert len(calendars) >= 2
     assert [c.is_selected for c in calendars if c.is_primary] == [True]
@@ -77,7 +77,7 @@ def test_it_connects_an_outlook_calendar_through_msal(providers, owner_client):
     assert f"Outlook Calendar · {OUTLOOK_ACCOUNT} is connected" in page.content.decode()
     [connection] = connections()
     assert connection.provider == "microsoft" and connection.account_email == OUTLOOK_ACCOUNT
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Calendar.objects.filter(connection=connection, is_primary=True, is_selected=True).count() == 1
 
 
@@ -150,13 +150,13 @@ def test_it_updates_the_connection_when_the_same_account_connects_again(provider
     assert "is reconnected" in page.content.decode()
     [again] = connections()
     assert again.pk == first.pk
-    with scopes_disabled():
+    with across_tenants("test setup"):
         actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert "calendar.connected" in actions and "calendar.reconnected" in actions
 
 
 def _expire_locally(connection: CalendarConnection) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection.pk).update(
             token_expires_at=datetime.now(UTC) - timedelta(minutes=1)
         )
@@ -167,7 +167,7 @@ def test_it_refreshes_google_tokens_and_keeps_the_refresh_token(providers, owner
     connection = connections()[0]
     old_access, old_refresh = connection.access_token, connection.refresh_token
     _expire_locally(connection)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         new_access = connection_access_token(connection_id=connection.pk)
     fresh = connections()[0]
     assert new_access != old_access and fresh.access_token == new_access
@@ -181,7 +181,7 @@ def test_it_stores_microsofts_rotated_refresh_token_every_time(providers, owner_
     refresh_tokens = [connection.refresh_token]
     for _ in range(2):
         _expire_locally(connection)
-        with scopes_disabled():
+        with across_tenants("test setup"):
             connection_access_token(connection_id=connection.pk)
         refresh_tokens.append(connections()[0].refresh_token)
     assert len(set(refresh_tokens)) == 3  # a new refresh token on every use, each one stored
@@ -198,7 +198,7 @@ def test_it_marks_a_revoked_grant_for_reconnection_and_tells_the_owner_once(
     mail.outbox.clear()
     for _ in range(2):
         _expire_locally(connection)
-        with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        with across_tenants("test setup"), django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(ReconnectNeeded):
                 connection_access_token(connection_id=connection.pk)
     fresh = connections()[0]
@@ -214,7 +214,7 @@ def test_it_marks_a_revoked_grant_for_reconnection_and_tells_the_owner_once(
 def test_it_revokes_at_google_and_deletes_everything_on_disconnect(providers, owner_client, owner):
     connect(owner_client, "google", GOOGLE_ACCOUNT)
     connection = connections()[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         calendar = Calendar.objects.filter(connection=connection).first()
         Event.objects.create(company=owner.company, calendar=calendar, provider_event_id="x", title="t",
                              start=datetime.now(UTC), end=datetime.now(UTC))
@@ -222,7 +222,7 @@ def test_it_revokes_at_google_and_deletes_everything_on_disconnect(providers, ow
     assert b"Disconnect Google Calendar" in confirm.content
     owner_client.post(f"/acme/calendars/{connection.pk}/disconnect/")
     assert connections() == []
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Calendar.objects.exists() and not Event.objects.exists()
     assert [r for r in providers.state.request_log() if r["path"] == "/revoke" and r["status"] == 200]
 
@@ -240,7 +240,7 @@ def test_it_never_logs_tokens(providers, owner_client, caplog):
         connect(owner_client, "microsoft", OUTLOOK_ACCOUNT)
         connection = connections()[0]
         _expire_locally(connection)
-        with scopes_disabled():
+        with across_tenants("test setup"):
             connection_access_token(connection_id=connection.pk)
     fresh = connections()[0]
     for secret in (fresh.access_token, fresh.refresh_token, connection.access_token, connection.refresh_token):
@@ -264,7 +264,7 @@ def test_it_shows_admins_every_connection_of_the_company(providers, owner_client
 def test_it_keeps_only_ciphertext_in_the_database(providers, owner_client):
     connect(owner_client, "microsoft", OUTLOOK_ACCOUNT)
     connection = connections()[0]
-    with db.cursor() as cursor:
+    with across_tenants("test setup"), db.cursor() as cursor:
         cursor.execute("SELECT access_token, refresh_token FROM calendars_calendarconnection")
         stored = cursor.fetchone()
     assert all(value.startswith("gAAAAA") for value in stored)

@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Role
 from tests.calendars.factories import connected_calendar
 from tests.conftest import client_for, make_member
@@ -31,12 +31,12 @@ def rows(html: str, testid: str) -> list[str]:
 
 
 def reminders(company) -> list[AuditEntry]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(AuditEntry.objects.filter(company=company, action="calendar.connect_reminder_sent"))
 
 
 def backdate_reminders(company, ago: timedelta) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         AuditEntry.objects.filter(company=company, action="calendar.connect_reminder_sent") \
             .update(created_at=timezone.now() - ago)
 
@@ -72,7 +72,7 @@ def test_it_emails_the_reminder_from_the_admin_and_audits_it(owner_client, owner
     assert "http://127.0.0.1:8000/acme/calendars/" in email.body
     html_body = email.alternatives[0][0]
     assert 'href="http://127.0.0.1:8000/acme/calendars/"' in html_body and "<strong>Olivia Owner</strong>" in html_body
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.get()
         assert (message.sender, message.audience, message.status) == (owner, Message.Audience.TEAM, Message.Status.SENT)
     [entry] = reminders(owner.company)
@@ -127,7 +127,7 @@ def test_it_refuses_a_reminder_over_the_admins_sending_limit(settings, owner_cli
     assert "You have reached your sending limit of 1 recipient" in page
     assert len(mail.outbox) == 1
     assert [entry.target_id for entry in reminders(owner.company)] == [interviewer.pk]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.filter(action="mail.limit_reached", actor=owner.user).count() == 1
 
 

@@ -11,11 +11,11 @@ from django.core import mail
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
-from django_scopes import scopes_disabled
 
 from calendars.models import CalendarConnection
 from calendars.tokens import connection_mark_reconnect_needed
 from recruitee.ops.models import WorkerHeartbeat
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.languages import ago, member_language
 from recruitee.tenancy.models import AuditEntry, Company, Invitation, Role
 from tests.calendars.factories import connected_calendar
@@ -42,18 +42,18 @@ def text_of(html: str) -> str:
 
 
 def connection_of(member) -> CalendarConnection:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return connected_calendar(member).connection
 
 
 def update(connection: CalendarConnection, **fields) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection.pk).update(**fields)
 
 
 def mark_dead(connection: CalendarConnection) -> None:
     """What a refused token refresh does (calendars.tokens), in the connection's company as a worker runs it."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         connection_mark_reconnect_needed(connection_id=connection.pk, reason=REVOKED)
 
 
@@ -120,7 +120,7 @@ def test_a_german_admin_reads_the_calendar_connections_settings_in_german(owner,
     mark_dead(connection)
     client = speaking(owner, "de")
     with translation.override("de"):
-        with scopes_disabled():
+        with across_tenants("test setup"):
             expected_reason = CalendarConnection.objects.get(pk=connection.pk).last_error_reason
 
     page = text_of(client.get("/acme/settings/calendars/").content.decode())
@@ -206,7 +206,7 @@ def test_the_reconnect_email_is_in_the_owners_language(teammate, interviewer, dj
         in to_english.body
     assert '<html lang="en">' in html_of(to_english) and "Verbinden" not in to_english.body
 
-    with scopes_disabled():  # the audit trail stays English, whichever language the request spoke
+    with across_tenants("test setup"):  # the audit trail stays English, whichever language the request spoke
         summaries = sorted(AuditEntry.objects.filter(action="calendar.token_failed").values_list("summary",
                                                                                                  flat=True))
     assert all(summary.startswith("Google Calendar · ") for summary in summaries), summaries
@@ -234,7 +234,7 @@ def test_the_connect_reminder_is_in_the_members_language(owner, teammate, interv
 
 def test_a_member_without_a_language_gets_the_companys_default(teammate, acme):
     Company.objects.filter(pk=acme.pk).update(default_language="de")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         teammate.refresh_from_db()
         teammate.company.refresh_from_db()
     assert teammate.user.language == "" and member_language(teammate) == "de"
@@ -247,7 +247,7 @@ def test_the_team_invitation_follows_the_companys_default_language(owner, acme, 
     Company.objects.filter(pk=acme.pk).update(default_language="de")
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/acme/team/invitations/", {"email": "neu@example.com", "role": Role.INTERVIEWER})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invitation = Invitation.objects.get(email="neu@example.com")
     [email] = mail.outbox
     assert email.subject == "Olivia Owner hat Sie zu Acme Inc. auf Recruitee eingeladen"

@@ -6,10 +6,11 @@ Scheduled through the wizard with the calendar channel, as a recruiter does, aga
 from urllib.parse import unquote
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from calendars.models import CalendarConnection, Event
 from calendars.sync.engine import connection_sync
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import CalendarInvite
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect
 from tests.calendars.test_provider_events import stored
@@ -35,7 +36,7 @@ def schedule_video_call(client, candidate, interviewer, capture, provider: str, 
 
 
 def invite_of(interview) -> CalendarInvite:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return CalendarInvite.objects.get(interview=interview)
 
 
@@ -76,11 +77,13 @@ def test_it_cancels_an_outlook_meeting_with_graphs_cancel_action(providers, owne
 
 
 def sync() -> None:
-    with scopes_disabled():
-        for connection in CalendarConnection.objects.all():
+    with across_tenants("test setup"):
+        connections = list(CalendarConnection.objects.all())
+    for connection in connections:
+        with scope(company=connection.company_id):  # as the sync task runs
             connection_sync(connection_id=connection.pk)
 
 
 def synced_ids() -> set[str]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return set(Event.objects.values_list("provider_event_id", flat=True))

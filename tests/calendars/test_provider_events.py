@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection
 from calendars.provider_events import event_cancel, event_create, event_update
@@ -22,6 +21,7 @@ from calendars.providers.base import (
 from calendars.providers.google import google_event_id
 from calendars.providers.microsoft import graph_transaction_id
 from calendars.sandbox.model import CANCELLED
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 
 pytestmark = pytest.mark.django_db
@@ -50,17 +50,17 @@ def draft(**changes) -> EventDraft:
 
 
 def create(connection, key: str = KEY, **changes):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return event_create(connection=connection, key=key, draft=draft(**changes))
 
 
 def update(connection, event_id: str, **changes):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return event_update(connection=connection, provider_event_id=event_id, draft=draft(**changes))
 
 
 def cancel(connection, event_id: str):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return event_cancel(connection=connection, provider_event_id=event_id)
 
 
@@ -227,7 +227,7 @@ def test_it_reports_a_rate_limit_with_retry_after(providers, owner_client, provi
 @pytest.mark.parametrize(("provider", "account"), ACCOUNTS)
 def test_it_refreshes_the_token_once_after_a_401(providers, owner_client, provider, account):
     connection = connected(owner_client, provider, account)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         old_token = CalendarConnection.objects.get(pk=connection.pk).access_token
     providers.state.expire_tokens(provider, account)  # our stored expiry still says "valid"
 
@@ -235,7 +235,7 @@ def test_it_refreshes_the_token_once_after_a_401(providers, owner_client, provid
 
     assert result.status == "created"
     assert len(interviews_in(providers, provider, account)) == 1 and len(outbox(providers)) == 2
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert CalendarConnection.objects.get(pk=connection.pk).access_token != old_token
 
 
@@ -295,7 +295,7 @@ def test_it_escapes_recruiter_text_for_outlook_and_adds_the_video_link(providers
 
 def test_it_writes_to_the_calendar_asked_for(providers, owner_client):
     connection = connected(owner_client, "google", GOOGLE_ACCOUNT)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         team = Calendar.objects.filter(connection=connection, is_primary=False, can_edit=True).first()
         result = event_create(connection=connection, calendar=team, key=KEY, draft=draft())
         event_update(connection=connection, calendar=team, provider_event_id=result.provider_event_id,

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
-from django_scopes import scopes_disabled
 
 from calendars.models import Event, PushChannel
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 
 
@@ -26,7 +26,7 @@ def wait_for(predicate, timeout: float = 15.0):
 def test_it_syncs_a_change_the_provider_pushes(pushing, owner_client, provider, account):
     connect(owner_client, provider, account)  # outside a transaction: the sync and channel set-up run at once
     connection = connections()[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         channel = PushChannel.objects.get(connection=connection)
     assert channel.expires_at > datetime.now(UTC) + timedelta(days=1)
     if provider == "microsoft":
@@ -39,12 +39,12 @@ def test_it_syncs_a_change_the_provider_pushes(pushing, owner_client, provider, 
                                       end=start + timedelta(hours=1))
 
     def synced():
-        with scopes_disabled():
+        with across_tenants("test setup"):
             return Event.objects.filter(calendar__connection=connection, provider_event_id=created.id).first()
 
     event = wait_for(synced)
     assert event.title == "Pushed to us" and event.start == start
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert PushChannel.objects.get(pk=channel.pk).notifications >= 1
 
 
@@ -54,13 +54,13 @@ def test_it_closes_the_channels_on_disconnect(pushing, owner_client):
     connection = connections()[0]
     owner_client.post(f"/acme/calendars/{connection.pk}/disconnect/")
     assert [r for r in pushing.state.request_log() if r["path"].endswith("/channels/stop") and r["status"] == 204]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not PushChannel.objects.exists()
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_google_notification_with_a_wrong_token(owner, settings):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         from tests.calendars.factories import connected_calendar
 
         calendar = connected_calendar(owner)
@@ -78,7 +78,7 @@ def test_it_refuses_a_google_notification_with_a_wrong_token(owner, settings):
     assert notify(f"{owner.company_id}-unknown", "right-token") == 403
     assert notify("not-even-a-company", "right-token") == 403
     assert notify(f"{owner.company_id}-abc", "right-token") == 200
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert PushChannel.objects.get().notifications == 1
     assert client.get("/hooks/google/").status_code == 405
 
@@ -90,7 +90,7 @@ def test_it_answers_the_graph_validation_handshake_and_checks_client_state(owner
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert response.content.decode() == "Validation: Testing client <b>"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         from tests.calendars.factories import connected_calendar
 
         calendar = connected_calendar(owner)

@@ -3,17 +3,17 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, PushChannel
 from calendars.push import push_channels_reconcile
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def channels(connection) -> list[PushChannel]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(PushChannel.objects.filter(connection=connection).select_related("calendar").order_by("pk"))
 
 
@@ -29,7 +29,7 @@ def test_it_keeps_a_channel_alive_past_its_expiry(pushing, owner_client, provide
     connection = connections()[0]
     [before] = channels(connection)
     soon = datetime.now(UTC) + timedelta(hours=1)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         PushChannel.objects.filter(pk=before.pk).update(expires_at=soon)
         push_channels_reconcile(connection=connection)
 
@@ -51,7 +51,7 @@ def test_it_keeps_a_channel_alive_past_its_expiry(pushing, owner_client, provide
 def test_it_watches_each_selected_google_calendar(pushing, owner_client):  # noqa: F811
     connect(owner_client, "google", GOOGLE_ACCOUNT)
     connection = connections()[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         others = list(Calendar.objects.filter(connection=connection, is_primary=False).order_by("pk")[:2])
 
     owner_client.post(f"/acme/calendars/{connection.pk}/selection/", {"calendars": [c.pk for c in others]})
@@ -65,7 +65,7 @@ def test_it_keeps_one_graph_subscription_whatever_is_selected(pushing, owner_cli
     connect(owner_client, "microsoft", OUTLOOK_ACCOUNT)
     connection = connections()[0]
     [subscription] = channels(connection)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         every = list(Calendar.objects.filter(connection=connection).values_list("pk", flat=True))
 
     owner_client.post(f"/acme/calendars/{connection.pk}/selection/", {"calendars": every})

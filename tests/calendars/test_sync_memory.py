@@ -4,9 +4,9 @@ objects in reference cycles, or they would pile up until the sync ends (a 100,00
 import gc
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.models import Event
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT
 from tests.calendars.test_sync import connected, sync
 
@@ -29,7 +29,7 @@ def cycles_left_by_a_full_sync(connection) -> int:
 def test_it_leaves_no_reference_cycles_behind_page_after_page(providers, owner_client, settings, provider, account):
     connection = connected(owner_client, provider, account, all_calendars=False)
     sync(connection, full=True)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         events = Event.objects.filter(calendar__connection=connection).count()
     assert events >= 60
 

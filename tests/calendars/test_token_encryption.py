@@ -4,11 +4,11 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection as db
-from django_scopes import scopes_disabled
 
 from calendars.checks import token_encryption_keys_check
 from calendars.crypto import TokenDecryptionError
 from calendars.models import CalendarConnection, Provider
+from recruitee.tenancy.db import across_tenants
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ REFRESH = "1//refresh-token-PLAINTEXT-abcdefghij"
 
 @pytest.fixture
 def connection(owner):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return CalendarConnection.objects.create(
             company=owner.company, member=owner, provider=Provider.GOOGLE, account_id="acct-1",
             account_email="owner@gmail.test", access_token=ACCESS, refresh_token=REFRESH,
@@ -26,7 +26,7 @@ def connection(owner):
 
 
 def raw_tokens(pk: int) -> tuple[str, str]:
-    with db.cursor() as cursor:
+    with across_tenants("test setup"), db.cursor() as cursor:
         cursor.execute("SELECT access_token, refresh_token FROM calendars_calendarconnection WHERE id = %s", [pk])
         return cursor.fetchone()
 
@@ -36,7 +36,7 @@ def test_it_stores_only_fernet_ciphertext(connection):
     for stored, plain in ((access, ACCESS), (refresh, REFRESH)):
         assert stored.startswith("gAAAAA")
         assert "PLAINTEXT" not in stored and plain not in stored
-    with scopes_disabled():
+    with across_tenants("test setup"):
         fresh = CalendarConnection.objects.get(pk=connection.pk)
         values = CalendarConnection.objects.values_list("access_token", flat=True).get(pk=connection.pk)
     assert fresh.access_token == ACCESS and fresh.refresh_token == REFRESH
@@ -46,7 +46,7 @@ def test_it_stores_only_fernet_ciphertext(connection):
 
 def test_it_names_the_row_when_no_key_decrypts(connection, settings):
     settings.TOKEN_ENCRYPTION_KEYS = Fernet.generate_key().decode()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         fresh = CalendarConnection.objects.get(pk=connection.pk)
     with pytest.raises(TokenDecryptionError, match=f"access_token of CalendarConnection {connection.pk}"):
         fresh.access_token  # noqa: B018
@@ -64,7 +64,7 @@ def test_it_rotates_to_the_newest_key_so_old_keys_can_go(connection, settings, c
     assert REFRESH not in caplog.text and ACCESS not in caplog.text
 
     settings.TOKEN_ENCRYPTION_KEYS = newest  # the old keys are gone now
-    with scopes_disabled():
+    with across_tenants("test setup"):
         fresh = CalendarConnection.objects.get(pk=connection.pk)
     assert fresh.access_token == ACCESS and fresh.refresh_token == REFRESH
 

@@ -14,10 +14,10 @@ from django.db import connections as dbs
 from django.db import transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, PushChannel
 from calendars.tasks import calendar_sync_all_task, calendar_sync_task
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, OUTLOOK_ACCOUNT, connect, connections
 
 FLOOD = 50_000
@@ -40,7 +40,7 @@ def our_log_lines(caplog) -> list[str]:
 def channel_for(connection: CalendarConnection, *, channel_id: str = "", provider: str = "") -> PushChannel:
     """A channel as push_channels_reconcile stores it (the provider's side plays no part in receiving)."""
     company_id = connection.company_id
-    with scopes_disabled():
+    with across_tenants("test setup"):
         if (provider or connection.provider) == "google":
             return PushChannel.objects.create(
                 company_id=company_id, connection=connection, calendar=connection.calendars.first(),
@@ -67,7 +67,7 @@ def notify(client: Client, channel: PushChannel, *, state: str = "exists") -> in
 
 
 def fresh(connection: CalendarConnection) -> CalendarConnection:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return CalendarConnection.objects.get(pk=connection.pk)
 
 
@@ -156,7 +156,7 @@ def test_it_checks_a_whole_batch_with_one_query_and_stops_at_the_first_forged_it
              {"subscriptionId": "x", "clientState": "999.a"}, {"subscriptionId": "x", "clientState": "no-company"}]
     assert refused(mixed) == (1, 1)
     assert "item 2 of 4" in our_log_lines(caplog)[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert PushChannel.objects.get(pk=channel.pk).notifications == 0
 
 
@@ -182,7 +182,7 @@ def test_it_queues_one_sync_for_a_burst_until_that_sync_starts(
             callback()
     assert started.count == 1
     assert fresh(connection).syncs_succeeded == synced + 1
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert PushChannel.objects.get(pk=channel.pk).notifications == BURST
     # That sync has started: the next change queues the next one.
     with django_capture_on_commit_callbacks() as queued:
@@ -212,7 +212,7 @@ def test_it_queues_again_when_the_pending_sync_was_lost(providers, owner_client,
     with django_capture_on_commit_callbacks() as queued:
         notify(Client(), channel)
     assert queued == []  # still counted as pending
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=connection.pk).update(
             sync_queued_at=datetime.now(UTC) - timedelta(seconds=settings.CALENDAR_SYNC_QUEUED_STALE_SECONDS + 1)
         )
@@ -257,7 +257,7 @@ def test_a_burst_during_a_sync_leads_to_one_more_sync_only(providers, owner_clie
         # Each webhook request commits on its own; here the burst shares one transaction, so the task it queues
         # waits (as in a worker's queue) until the burst is over. That transaction also holds the calendar's row:
         # the running sync cannot write its page, so it is still running when the last notification arrives.
-        with transaction.atomic(), scopes_disabled():
+        with transaction.atomic(), across_tenants("test setup"):
             list(Calendar.objects.select_for_update().filter(connection=connection))
             worker.start()
             deadline = time.monotonic() + 10

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.recruiting.demo import DEMO_PASSWORD, seed_demo
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def test_it_adds_a_candidate_and_finds_it_in_the_list(transactional_db, live_ser
     page.screenshot(path=str(results_dir / "candidate.png"), full_page=True)
 
     assert problems.all() == [], "the browser reported problems:\n" + "\n".join(problems.items)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidate = Candidate.objects.get(email="grace.hopper@example.com")
         assert (candidate.company.slug, candidate.time_zone, candidate.job.title, candidate.created_by.email) == (
             "acme", "Asia/Tokyo", "Product Designer", "recruiter@acme.test"

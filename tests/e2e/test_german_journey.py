@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import translation
 from django.utils.formats import date_format
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.accounts.models import User
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from scheduling.defaults import DEFAULT_TEMPLATES
 from scheduling.models import Interview
 from tests.e2e.test_calendar_connect import sign_in
@@ -38,7 +38,7 @@ def test_a_german_recruiter_invites_a_german_candidate_in_german_and_the_intervi
     from recruitee.recruiting.demo import seed_demo
 
     seed_demo()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         User.objects.filter(email="recruiter@acme.test").update(language="de")
         Candidate.objects.filter(email="jonas.becker@example.de").update(language="de")
     parse_icaljs = icaljs_parser()  # fails early when node or ical.js is missing
@@ -96,7 +96,7 @@ def test_a_german_recruiter_invites_a_german_candidate_in_german_and_the_intervi
     page.screenshot(path=str(results_dir / "de-interview-page.png"), full_page=True)
     problems.collect_csp()
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.get()
         sent = {m.audience: m for m in messages_about(interview)}
     assert interview.interviewers_language == "en"

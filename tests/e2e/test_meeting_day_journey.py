@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 from playwright.sync_api import expect
 
 from recruitee.recruiting.demo import seed_demo
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company, Membership
 from scheduling.models import Interview, ReminderOffset
 from scheduling.reminders import reminder_settings_save, reminders_send_due
@@ -43,7 +44,7 @@ def test_the_recruiter_sees_the_meet_link_the_answer_the_move_and_the_reminder(
     settings.CALENDAR_PUSH_ENABLED = True
     seed_demo()
     base, problems = live_server.url, page.problems
-    with scopes_disabled():
+    with across_tenants("test setup"):
         acme = Company.objects.get(slug="acme")
         admin = Membership.objects.get(company=acme, user__email="admin@acme.test")
     with scope(company=acme.pk):
@@ -88,7 +89,7 @@ def test_the_recruiter_sees_the_meet_link_the_answer_the_move_and_the_reminder(
     page.screenshot(path=str(results_dir / "accepted.png"), full_page=True)
 
     # The event is moved an hour later in the calendar; the recruiter applies it.
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.get()
     moved = interview.start + timedelta(hours=1)
     control.goto(f"{sandbox.google_url}/_sandbox/account?{urlencode({'provider': 'google', 'email': RITA})}")

@@ -4,9 +4,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import CalendarInvite, Interview
 from tests.calendars.conftest import PROVIDER_SETTINGS
 from tests.e2e.test_calendar_connect import sign_in
@@ -141,7 +141,7 @@ def test_it_schedules_from_the_candidate_page_and_sends_two_invitations(
     page.screenshot(path=str(results_dir / "interview-cancelled.png"), full_page=True)
     problems.collect_csp()
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.get()
         # Invitation, update, cancellation: to Sofia by our email, to Dana by ours without .ics and by Google.
         assert sorted(messages_about(interview).values_list("audience", flat=True)) == [

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from django.db import connections
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.recruiting.demo import seed_demo
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 from scheduling.models import CalendarInvite, Interview, SchedulingRequest
 from scheduling.self_scheduling import offered_slots
@@ -93,7 +93,7 @@ def add_busy_event(sandbox, provider: str, account: str, start: datetime, end: d
 
 def starts(request: SchedulingRequest) -> set[datetime]:
     """What the service offers the candidate now."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         fresh = SchedulingRequest.objects.select_related("company", "candidate", "interview").get(pk=request.pk)
         return {slot.start for slot in offered_slots(fresh)}
 
@@ -182,7 +182,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
         "The scheduling link for “Interview: Senior Backend Engineer” is on its way to Sofia Martínez")
     expect(request_row(rita).locator(".badge")).to_have_text("Link sent")
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         request = SchedulingRequest.objects.get()
         rita_member = Membership.objects.get(user__email="recruiter@acme.test")
         dana_member = Membership.objects.get(user__email="interviewer@acme.test")
@@ -259,7 +259,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
     sofia.screenshot(path=str(results_dir / "candidate-booked.png"), full_page=True)
     sofia.problems.collect_csp()
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.get()
         assert (interview.start, interview.sequence) == (booked, 0)
         assert sorted(messages_about(interview).values_list("audience", flat=True)) == ["candidate", "interviewers"]
@@ -317,7 +317,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
     expect(sofia.locator(".booking-facts")).to_contain_text(f"{slot_label(moved, hour, TOKYO)} (Asia/Tokyo)")
     sofia.problems.collect_csp()
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview.refresh_from_db()
         assert (interview.start, interview.sequence) == (moved, 1)
         assert sorted(messages_about(interview).values_list("audience", flat=True)) == [
@@ -354,7 +354,7 @@ def test_it_lets_the_candidate_book_move_and_cancel_a_panel_interview_through_a_
     expect(row).to_contain_text(f"The candidate’s reason: “{REASON}”")
     rita.screenshot(path=str(results_dir / "recruiter-candidate-cancelled.png"), full_page=True)
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview.refresh_from_db()
         request.refresh_from_db()
         assert interview.is_cancelled and interview.sequence == 2

@@ -3,10 +3,10 @@
 import time
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.models import Calendar, CalendarConnection, Event
 from calendars.tasks import queue_sync
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.conftest import PROVIDER_SETTINGS
 from tests.calendars.sync_truth import sandbox_events, stored_events
 from tests.calendars.test_connect import GOOGLE_ACCOUNT, connect, connections
@@ -47,12 +47,12 @@ def wait_until(predicate, *, timeout: float, worker=None, what: str = "condition
 
 
 def state(connection_id: int) -> CalendarConnection:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return CalendarConnection.objects.get(pk=connection_id)
 
 
 def assert_mirrors(sandbox, connection):  # noqa: F811
-    with scopes_disabled():
+    with across_tenants("test setup"):
         calendars = list(Calendar.objects.filter(connection=connection, is_selected=True))
         stored = stored_events([c.pk for c in calendars])
         assert Event.objects.filter(calendar__connection=connection).count() == len(stored)  # no duplicates
@@ -72,7 +72,7 @@ def test_it_finishes_a_sync_exactly_after_the_worker_is_killed_in_the_middle(pro
     connect(owner_client, "google", GOOGLE_ACCOUNT)
     connection = connections()[0]
     wait_until(lambda: state(connection.pk).last_sync_at, timeout=60, worker=celery_worker, what="the first sync")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Calendar.objects.filter(connection=connection).update(is_selected=True)
     # Slow pages from the third one on, so that the kill lands while the sync is between pages.
     providers.state.inject_fault(path=r"/events$", delay=0.5, count=None)

@@ -3,9 +3,9 @@
 import time
 
 import pytest
-from django_scopes import scopes_disabled
 
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from tests.mailbox.factories import send_to_candidate
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def worker_settings(smtp_server):
 def wait_for_status(message: Message, status: str, timeout: float = 20) -> Message:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with scopes_disabled():
+        with across_tenants("test setup"):
             row = Message.objects.get(pk=message.pk)
         if row.status == status:
             return row
@@ -49,7 +49,7 @@ def test_it_resends_with_the_same_message_id_when_the_worker_dies_after_the_serv
     assert smtp_server.accepted.wait(20), celery_worker.output()
     celery_worker.kill()  # dies before it hears the 250 and marks the row
     smtp_server.release_answer()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Message.objects.get(pk=message.pk).status == Message.Status.SENDING
 
     celery_worker.restart()  # the broker hands the unacknowledged task out again after its visibility timeout

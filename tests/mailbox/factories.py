@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from django.db import connection
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from mailbox.addresses import Address
 from mailbox.models import Attachment, Message
 from mailbox.services import AttachmentData, message_send
+from recruitee.tenancy.db import across_tenants
 
 
 def send_to_candidate(member, candidate, *, subject="Your application", text="Hi,\n\nthanks for applying.\n",
@@ -23,7 +24,7 @@ def send_to_candidate(member, candidate, *, subject="Your application", text="Hi
 
 def failed_message(member, candidate, *, reason="The receiving mail server refused every recipient (550).",
                    with_attachment: bool = False) -> Message:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.create(
             company=member.company, sender=member, audience=Message.Audience.CANDIDATE, candidate=candidate,
             from_name=member.user.display_name, from_email="no-reply@recruitee.local",
@@ -76,7 +77,7 @@ def bulk_messages(member, candidate, count: int, *, offset: int = 0) -> None:
     reply_to = json.dumps([{"name": member.user.display_name, "email": member.user.email}])
     params = [offset, offset + count - 1, member.company_id, member.pk, member.user.display_name, reply_to,
               candidate.pk if candidate else None, member.pk]
-    with connection.cursor() as cursor:
+    with across_tenants("test setup"), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 

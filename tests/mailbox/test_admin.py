@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from recruitee.accounts.models import User
+from recruitee.tenancy.db import across_tenants
 from tests.mailbox.factories import failed_message
 
 pytestmark = pytest.mark.django_db
@@ -23,5 +24,6 @@ def test_it_shows_the_outbox_to_staff_read_only_with_a_retry_action(
 
     with django_capture_on_commit_callbacks(execute=True):
         staff.post("/admin/mailbox/message/", {"action": "retry", "_selected_action": [message.pk]})
-    message.refresh_from_db()
+    with across_tenants("test setup"):
+        message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from mailbox.addresses import Address
 from mailbox.delivery import message_deliver
@@ -14,6 +14,7 @@ from mailbox.models import Message
 from mailbox.services import AlternativePart, AttachmentData
 from mailbox.tasks import message_send_task
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from tests.mailbox.factories import send_to_candidate
 
 ICS = (
@@ -24,7 +25,7 @@ ICS = (
 
 
 def reload(message: Message) -> Message:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Message.objects.get(pk=message.pk)
 
 
@@ -73,7 +74,7 @@ def test_it_delivers_a_multipart_invite_that_parses_into_the_expected_structure(
 def test_it_escapes_a_candidate_named_like_markup_in_the_html_part(
     smtp, owner, owner_client, acme, django_capture_on_commit_callbacks
 ):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidate = Candidate.objects.create(company=acme, full_name="<img src=x onerror=alert(1)>",
                                              email="markup@example.com")
     page = owner_client.get(f"/acme/mailbox/compose/{candidate.pk}/")
@@ -209,7 +210,7 @@ def test_it_sends_a_message_stuck_in_sending_again_with_the_same_message_id(
     with django_capture_on_commit_callbacks(execute=True):
         message = send_to_candidate(owner, acme_candidate)
     long_ago = timezone.now() - timedelta(seconds=settings.MAILBOX_SENDING_STALE_SECONDS + 1)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, claimed_at=long_ago)
 
     page = owner_client.get(f"/acme/mailbox/messages/{message.pk}/").content.decode()
@@ -227,7 +228,7 @@ def test_it_sends_a_message_stuck_in_sending_again_with_the_same_message_id(
 def test_it_leaves_a_fresh_sending_claim_alone(smtp, owner, acme_candidate, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         message = send_to_candidate(owner, acme_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, claimed_at=timezone.now())
     assert message_send_task.delay(company_id=owner.company_id, message_id=message.pk).get() == "skipped"
     assert smtp.received == []
@@ -241,7 +242,7 @@ def test_it_sends_nothing_when_the_transaction_rolls_back(smtp, owner, acme_cand
             raise RuntimeError("the caller changed its mind")
     assert callbacks == []
     assert smtp.received == []
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Message.objects.exists()
 
 
@@ -253,7 +254,7 @@ def test_it_queues_again_what_no_task_will_deliver(smtp, settings, owner, acme_c
         stuck = send_to_candidate(owner, acme_candidate, subject="Stuck in sending")
         fresh = send_to_candidate(owner, acme_candidate, subject="Just written")
     long_ago = timezone.now() - timedelta(seconds=settings.MAILBOX_REQUEUE_AFTER_SECONDS + 1)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(pk=lost.pk).update(next_attempt_at=long_ago)
         Message.objects.filter(pk=stuck.pk).update(status=Message.Status.SENDING, claimed_at=long_ago, attempts=1)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from tests.conftest import client_for
 from tests.mailbox.factories import failed_message, send_to_candidate
 
@@ -29,7 +29,7 @@ def test_the_sent_tab_speaks_german_with_german_times(owner, teammate, acme_cand
     message = send_to_candidate(teammate, acme_candidate, subject="Next steps", attachments=[])
     failed = failed_message(owner, acme_candidate)
     written = timezone.now() - timedelta(hours=3)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(pk=message.pk).update(created_at=written)
     page = german(owner).get("/acme/mailbox/sent/")
     assert page.status_code == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from mailbox.addresses import Address
 from mailbox.mime import build_email
@@ -21,6 +21,7 @@ from mailbox.models import Message
 from mailbox.services import message_send
 from recruitee.accounts.models import User
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.text import one_line
 from recruitee.validators import validate_no_line_breaks
 
@@ -35,7 +36,7 @@ REFUSED = "Line breaks and control characters are not allowed here."
 
 
 def parsed(message: Message) -> email.message.EmailMessage:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         parts = list(message.attachments.all())
     raw = build_email(message, parts).message().as_bytes()
     return email.message_from_bytes(raw, policy=email.policy.default)
@@ -133,7 +134,7 @@ def test_compose_refuses_a_subject_that_would_add_a_header_and_keeps_the_text(
     assert response.status_code in (200, 400)
     page = response.content.decode()
     assert REFUSED in page and "My carefully written message." in page
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Message.objects.exists()
 
 
@@ -143,7 +144,7 @@ def test_the_candidate_form_refuses_a_name_that_would_add_a_header(teammate_clie
         "job": acme_job.pk, "stage": "applied", "time_zone": "Europe/Berlin",
     })
     assert REFUSED in response.content.decode()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Candidate.objects.filter(email="mallory@example.com").exists()
 
 
@@ -166,7 +167,7 @@ def test_a_name_saved_before_the_rule_reaches_the_to_header_as_one_harmless_name
 
 @pytest.mark.parametrize("character", STORABLE, ids=[f"U+{ord(c):04X}" for c in STORABLE])
 def test_the_builder_cleans_a_subject_and_names_stored_before_the_rule(owner, acme, acme_candidate, character):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.create(
             company=acme, sender=owner, audience=Message.Audience.CANDIDATE, candidate=acme_candidate,
             from_name=f"Olivia{character}X-From-Injected: 1", from_email="no-reply@recruitee.local",
@@ -182,7 +183,7 @@ def test_the_builder_cleans_a_subject_and_names_stored_before_the_rule(owner, ac
 
 def test_the_message_source_page_shows_a_stored_bcc_subject_instead_of_failing(owner, owner_client, acme,
                                                                                acme_candidate) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         message = Message.objects.create(
             company=acme, sender=owner, audience=Message.Audience.CANDIDATE, candidate=acme_candidate,
             from_name="Olivia Owner", from_email="no-reply@recruitee.local",

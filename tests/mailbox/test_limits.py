@@ -9,12 +9,13 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from mailbox.addresses import Address
 from mailbox.limits import SendingLimitReached
 from mailbox.models import Message
 from mailbox.services import message_send
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Company, Invitation, Role
 from scheduling import emails as scheduling_emails
 from scheduling import services as scheduling_services
@@ -65,12 +66,12 @@ def sent_earlier(member, *, recipients: int, ago: timedelta) -> Message:
 
 
 def message_count(company) -> int:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Message.objects.filter(company=company).count()
 
 
 def refusals(company) -> list[AuditEntry]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(AuditEntry.objects.filter(company=company, action="mail.limit_reached"))
 
 
@@ -161,7 +162,7 @@ def test_it_refuses_a_team_invitation_over_the_limit_and_counts_it_for_the_invit
     page = response.content.decode()
     assert "You have reached your sending limit of 2 recipients per 10 minutes" in page
     assert 'value="three@example.com"' in page and '<option value="interviewer" selected>' in page
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert sorted(Invitation.objects.values_list("email", flat=True)) == ["one@example.com", "two@example.com"]
         assert set(Message.objects.values_list("sender", flat=True)) == {owner.pk}
         assert not AuditEntry.objects.filter(action="invitation.created", data__email="three@example.com").exists()
@@ -175,12 +176,13 @@ def test_it_refuses_to_resend_an_invitation_over_the_limit_and_keeps_the_old_lin
     limits.MAILBOX_LIMIT_NEW_MEMBER_PER_WINDOW = 1
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post("/acme/team/invitations/", {"email": "one@example.com", "role": Role.RECRUITER})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invitation = Invitation.objects.get()
     response = owner_client.post(f"/acme/team/invitations/{invitation.pk}/resend/", follow=True)
     assert "You have reached your sending limit of 1 recipient per 10 minutes" in response.content.decode()
     nonce = invitation.nonce
-    invitation.refresh_from_db()
+    with across_tenants("test setup"):
+        invitation.refresh_from_db()
     assert invitation.nonce == nonce
     assert message_count(owner.company) == 1
 
@@ -296,5 +298,5 @@ def test_it_lets_only_one_of_two_concurrent_sends_take_the_last_slot(limits, acm
     for thread in threads:
         thread.join(20)
     assert outcomes == {"first": "sent", "second": "refused"}
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert list(Message.objects.values_list("subject", flat=True)) == ["First"]

@@ -17,13 +17,14 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from mailbox.models import Message
 from mailbox.selectors import SentFilters, sent_messages
 from mailbox.sent_pager import NEWER, OLDER, Cursor, cursor_token
 from recruitee.recruiting.models import Candidate
-from tests.conftest import client_for
+from recruitee.tenancy.db import across_tenants
+from tests.conftest import analyze, client_for
 from tests.mailbox.factories import bulk_messages, send_to_candidate
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def walk_back(client, pages: list[Listing], **headers) -> list[Listing]:
 
 
 def newest_first(**filters) -> list[str]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(Message.objects.filter(**filters).order_by("-created_at", "-id").values_list("subject", flat=True))
 
 
@@ -94,7 +95,7 @@ def test_it_pages_older_and_back_newer_through_the_same_rows(owner_client, owner
 def test_it_neither_repeats_nor_skips_messages_that_share_a_timestamp(owner_client, owner, acme_candidate):
     bulk_messages(owner, acme_candidate, 80)
     # 70 of them written in the same microsecond (a bulk import, a batch of invitations), so pages break inside them.
-    with scopes_disabled():
+    with across_tenants("test setup"):
         ids = sorted(Message.objects.values_list("pk", flat=True))
         Message.objects.filter(pk__in=ids[5:75]).update(created_at=timezone.now() - timedelta(days=1))
     expected = newest_first()
@@ -128,7 +129,7 @@ def test_it_keeps_a_links_rows_when_new_mail_arrives(owner_client, owner, acme_c
 
 def test_it_keeps_filters_search_and_whose_mail_on_every_link(owner_client, teammate_client, owner, teammate,
                                                               acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         other = Candidate.objects.create(company=owner.company, full_name="Road Runner", email="beep@desert.test")
     bulk_messages(owner, acme_candidate, 1030)  # "Interview follow-up #0" (newest) .. "#1029"
     bulk_messages(teammate, other, 40, offset=2000)
@@ -162,7 +163,7 @@ def test_it_follows_a_link_whose_edge_message_was_deleted(owner_client, owner, a
     expected = [f"Interview follow-up #{n}" for n in [10, *range(100, 110), *range(1000, 1030)]]
     search = Listing(owner_client.get(f"{SENT}?q=%2310", **HTMX))
     plain = Listing(owner_client.get(SENT))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(subject__in=[expected[24], "Interview follow-up #24"]).delete()
 
     older = Listing(owner_client.get(search.older, **HTMX))
@@ -187,7 +188,7 @@ def test_it_shows_the_first_page_for_a_changed_cursor(owner_client, owner, acme_
     first = Listing(owner_client.get(SENT))
     token = re.search(r"cursor=([^&]+)", first.older).group(1)
     payload, signature = token.split("%3A")  # the signed value, ":" and its signature
-    with scopes_disabled():
+    with across_tenants("test setup"):
         later = Message.objects.get(subject="Interview follow-up #40")
     micros = (later.created_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     # The same link with message #40's key in place of #24's (as one might try to jump ahead), under the old
@@ -201,11 +202,11 @@ def test_it_shows_the_first_page_for_a_changed_cursor(owner_client, owner, acme_
 
 def test_it_leaks_nothing_through_another_companys_cursor(owner_client, outsider_client, owner, outsider,
                                                           acme_candidate, globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         globex_candidate = Candidate.objects.create(company=globex, full_name="Globex Person", email="p@globex.test")
     bulk_messages(owner, acme_candidate, 60)
     bulk_messages(outsider, globex_candidate, 60, offset=500)  # Globex's are older: "#500" .. "#559"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Message.objects.filter(company=globex).update(subject="Globex secret")
         globex_row = Message.objects.filter(company=globex).order_by("-created_at", "-id")[30]
     acme_first = Listing(owner_client.get(SENT))
@@ -229,7 +230,7 @@ def test_it_leaks_nothing_through_another_companys_cursor(owner_client, outsider
 
 def test_it_says_when_nothing_is_older_and_links_to_the_first_page(owner_client, owner, acme_candidate):
     bulk_messages(owner, acme_candidate, 30)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         oldest = Message.objects.order_by("created_at", "id").first()
     cursor = cursor_token(Cursor(OLDER, oldest.created_at, oldest.pk, 31), company_id=owner.company_id)
 
@@ -268,7 +269,7 @@ def test_it_speaks_german_in_the_pager(owner, acme_candidate):
     text = " ".join(re.sub(r"<[^>]+>", " ", first.html).split())
     assert first.range == "1–25 von vielen" and "Ältere" in text and "Neuere" in text and "Older" not in text
     assert Listing(client.get(f"{SENT}?q=%2310", **HTMX)).range == "1–25 von 41"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         oldest = Message.objects.order_by("created_at", "id").first()
     cursor = cursor_token(Cursor(OLDER, oldest.created_at, oldest.pk, 1031), company_id=owner.company_id)
     assert "Hier gibt es keine älteren Nachrichten." in client.get(SENT, {"cursor": cursor}).content.decode()
@@ -283,14 +284,13 @@ DEPTH_FILTERS = ["who=everyone", "who=mine", "status=failed", "candidate={candid
 def many(owner, teammate, acme_candidate):
     bulk_messages(owner, acme_candidate, 18_000)
     bulk_messages(teammate, acme_candidate, 2_000, offset=18_000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE mailbox_message")  # what autovacuum would have done by now
+    analyze("mailbox_message")  # what autovacuum would have done by now
 
 
 def _middle_cursor(url: str, owner, direction: str) -> str:
     """The cursor of the row halfway down the list `url` shows, as an Older or Newer link would carry it."""
     filters = SentFilters.from_query(QueryDict(url.partition("?")[2]), owner)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         listed = sent_messages(member=owner, filters=filters)
         middle = listed[listed.count() // 2]
     return cursor_token(Cursor(direction, middle.created_at, middle.pk, 5000), company_id=owner.company_id)
@@ -302,9 +302,10 @@ def _queries(client, url: str, **headers) -> list[str]:
     return [query["sql"] for query in captured]
 
 
-def _rows_read(sql: str) -> int:
-    """Rows PostgreSQL took from mailbox_message (its heap or its indexes) to answer `sql`."""
-    with connection.cursor() as cursor:
+def _rows_read(sql: str, company) -> int:
+    """Rows PostgreSQL took from mailbox_message (its heap or its indexes) to answer `sql`, in the company's scope
+    as the page asked it."""
+    with scope(company=company), connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
         [(plan,)] = cursor.fetchall()
 
@@ -329,14 +330,15 @@ def test_it_reads_as_many_rows_for_a_page_in_the_middle_as_for_the_first(many, o
     shown = Listing(owner_client.get(deep_url, **HTMX)).subjects
     assert shown and shown[0] not in Listing(owner_client.get(url, **HTMX)).subjects  # really a page deep down
     assert len(deep) == len(first)
-    read_first = [_rows_read(sql) for sql in first if "mailbox_message" in sql]
-    read_deep = [_rows_read(sql) for sql in deep if "mailbox_message" in sql]
+    # The outbox, or the Sent listing's view of it (mailbox.models.SentListing).
+    read_first = [_rows_read(sql, owner.company) for sql in first if "mailbox_" in sql]
+    read_deep = [_rows_read(sql, owner.company) for sql in deep if "mailbox_" in sql]
     # Query by query (count, page, failed count): the same rows, give or take a page's worth where
     # a filter without an index of its own skips rows.
     for on_first, on_deep in zip(read_first, read_deep, strict=True):
         assert on_deep <= on_first + 30, (read_first, read_deep)
     page_sql = next(sql for sql in deep if '"mailbox_message"."last_error"' in sql)  # the page's rows
-    with connection.cursor() as cursor:
+    with scope(company=owner.company), connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {page_sql}")
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert re.search(r"Index Cond: \(\(company_id = .*ROW\(created_at, id\) [<>] ROW", plan), plan  # a seek, no walk

@@ -3,10 +3,11 @@
 import pytest
 from django.core import mail
 from django.test import Client
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from mailbox.models import Attachment, Message
+from recruitee.tenancy.db import across_tenants
 from tests import probe
 from tests.mailbox.factories import failed_message
 
@@ -37,7 +38,7 @@ def test_it_keeps_acmes_message_attachment_and_retry_from_an_outsider(
     outsider_client, owner, acme_candidate, django_capture_on_commit_callbacks
 ):
     message = failed_message(owner, acme_candidate, with_attachment=True)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         attachment = Attachment.objects.get(message=message)
     urls = [f"/globex/mailbox/messages/{message.pk}/", f"/globex/mailbox/messages/{message.pk}/body/",
             f"/globex/mailbox/messages/{message.pk}/source/",
@@ -49,7 +50,8 @@ def test_it_keeps_acmes_message_attachment_and_retry_from_an_outsider(
     with django_capture_on_commit_callbacks(execute=True):
         assert outsider_client.post(f"/globex/mailbox/messages/{message.pk}/retry/").status_code == 404
     assert outsider_client.get("/globex/mailbox/sent/?who=everyone").content.count(b"mailbox-row") == 0
-    message.refresh_from_db()
+    with across_tenants("test setup"):
+        message.refresh_from_db()
     assert (message.status, message.attempts) == (Message.Status.FAILED, 1)
     assert mail.outbox == []
 
@@ -84,7 +86,7 @@ def test_it_refuses_to_link_a_message_to_another_companys_candidate(owner, acme_
     from mailbox.services import message_send
     from recruitee.recruiting.models import Candidate
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         theirs = Candidate.objects.create(company=outsider.company, full_name="Homer", email="homer@globex.test")
     send = {"company": owner.company, "sender": owner, "audience": Message.Audience.CANDIDATE,
             "to": [Address(email="x@example.com")], "subject": "Hello", "text": "Hi"}

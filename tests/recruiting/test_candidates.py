@@ -2,9 +2,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ NEW_CANDIDATE = {
 
 def test_it_creates_a_candidate_and_shows_their_page(teammate_client, acme_job):
     response = teammate_client.post("/acme/candidates/new/", {**NEW_CANDIDATE, "job": acme_job.pk})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidate = Candidate.objects.get(email="grace@example.com")
     assert response.status_code == 302
     assert response["Location"] == f"/acme/candidates/{candidate.pk}/"
@@ -37,12 +37,12 @@ def test_it_escapes_what_people_type(teammate_client):
 
 
 def test_it_refuses_another_companys_job(teammate_client, outsider, globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         foreign_job = Job.objects.create(company=globex, title="Globex job")
     response = teammate_client.post("/acme/candidates/new/", {**NEW_CANDIDATE, "job": foreign_job.pk})
     assert response.status_code == 400
     assert b"Select a valid choice" in response.content
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Candidate.objects.filter(email="grace@example.com").exists()
 
 
@@ -50,20 +50,21 @@ def test_it_edits_and_deletes_with_confirmation(teammate_client, acme_candidate)
     url = f"/acme/candidates/{acme_candidate.pk}/"
     response = teammate_client.post(url + "edit/", {**NEW_CANDIDATE, "full_name": "Wile E. Coyote, Genius"})
     assert response.status_code == 302
-    acme_candidate.refresh_from_db()
+    with across_tenants("test setup"):
+        acme_candidate.refresh_from_db()
     assert acme_candidate.full_name == "Wile E. Coyote, Genius"
     confirm = teammate_client.get(url + "delete/")
     assert b"Delete candidate" in confirm.content
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Candidate.objects.filter(pk=acme_candidate.pk).exists()
     assert teammate_client.post(url + "delete/").status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Candidate.objects.filter(pk=acme_candidate.pk).exists()
     assert teammate_client.get(url).status_code == 404
 
 
 def test_it_searches_filters_and_paginates(teammate_client, acme, acme_job):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.bulk_create([
             Candidate(company=acme, full_name=f"Person {i:02d}", email=f"p{i}@example.com",
                       job=acme_job if i % 2 else None, stage="screening" if i % 3 == 0 else "applied")
@@ -90,10 +91,10 @@ def test_it_lists_candidates_with_a_constant_number_of_queries(teammate_client, 
             assert teammate_client.get("/acme/candidates/").status_code == 200
         return len(queries)
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.create(company=acme, full_name="One", email="one@example.com", job=acme_job)
     few = count_queries()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.bulk_create([
             Candidate(company=acme, full_name=f"Many {i}", email=f"m{i}@example.com", job=acme_job) for i in range(20)
         ])
@@ -106,7 +107,7 @@ def test_it_lets_interviewers_read_but_not_change(interviewer_client, acme_candi
     assert "Add candidate" not in page
     assert interviewer_client.post("/acme/candidates/new/", NEW_CANDIDATE).status_code == 403
     assert interviewer_client.post(f"/acme/candidates/{acme_candidate.pk}/delete/").status_code == 403
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Candidate.objects.filter(pk=acme_candidate.pk).exists()
 
 
@@ -118,5 +119,6 @@ def test_it_manages_jobs_and_keeps_candidates_when_a_job_goes(teammate_client, a
     confirm = teammate_client.get(f"/acme/jobs/{acme_job.pk}/delete/").content.decode()
     assert "1 candidate stays" in confirm
     teammate_client.post(f"/acme/jobs/{acme_job.pk}/delete/")
-    acme_candidate.refresh_from_db()
+    with across_tenants("test setup"):
+        acme_candidate.refresh_from_db()
     assert acme_candidate.job is None

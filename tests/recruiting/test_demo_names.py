@@ -2,13 +2,13 @@
 their own name there, as the demo names them."""
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.sandbox import data
 from calendars.sandbox.__main__ import account_specs, build_parser
 from calendars.sandbox.model import Account
 from recruitee import devstack
 from recruitee.recruiting.demo import seed_demo
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def make_run_sandbox_accounts() -> list[Account]:
 
 def test_it_gives_each_demo_members_sandbox_account_the_members_name():
     seed_demo()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         members = {m.user.email: m.user.full_name for m in Membership.objects.select_related("user")}
 
     accounts = [account for account in make_run_sandbox_accounts() if account.email in members]

@@ -8,10 +8,11 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from recruitee.recruiting import pipeline, services
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, StageOnSchedule
 from tests.locks import wait_for_lock_waiters
 
@@ -39,25 +40,25 @@ def count_in(page: str, stage: str) -> int:
 
 
 def stage_of(candidate: Candidate) -> str:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.get(pk=candidate.pk).stage
 
 
 def stage_moves(company) -> list[str]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(AuditEntry.objects.filter(company=company, action="candidate.stage_changed")
                     .order_by("created_at", "id").values_list("summary", flat=True))
 
 
 def add_candidate(job: Job, name: str, stage: str = Stage.APPLIED) -> Candidate:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.create(company=job.company, job=job, full_name=name, stage=stage,
                                         email=f"{name.split()[0].lower()}@example.com")
 
 
 @pytest.fixture
 def other_job(acme) -> Job:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Job.objects.create(company=acme, title="Anvil Tester")
 
 
@@ -121,7 +122,7 @@ def test_it_moves_a_candidate_with_the_plain_form_and_records_the_move(teammate_
     assert re.search(r"Moved here\s*<time", column_of(page, "interview"))
 
     assert stage_moves(acme_job.company) == ["Terry Teammate moved Wile E. Coyote from Applied to Interview"]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         entry = AuditEntry.objects.get(action="candidate.stage_changed")
     assert (entry.actor, entry.target_type, entry.target_id) == (teammate.user, "recruiting.candidate",
                                                                  acme_candidate.pk)
@@ -177,7 +178,7 @@ def test_a_candidate_of_another_job_is_refused_with_a_reason(teammate_client, ac
 
 
 def test_a_candidate_without_a_job_is_refused_too(teammate_client, acme, acme_job):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         loner = Candidate.objects.create(company=acme, full_name="Lone Ranger", email="lone@example.com")
     response = teammate_client.post(move_url(acme_job, loner), {"stage": "hired"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
@@ -187,7 +188,7 @@ def test_a_candidate_without_a_job_is_refused_too(teammate_client, acme, acme_jo
 
 def test_another_companys_job_or_candidate_is_not_found(teammate_client, outsider_client, acme_job, acme_candidate,
                                                         globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         globex_job = Job.objects.create(company=globex, title="Globex job")
         globex_candidate = Candidate.objects.create(company=globex, job=globex_job, full_name="Hank",
                                                     email="hank@example.com")
@@ -272,7 +273,7 @@ def fill(job: Job, count: int) -> None:
     """`count` candidates spread over the stages (more in the early ones, as in life), some moved once."""
     spread = [Stage.APPLIED] * 5 + [Stage.SCREENING] * 3 + [Stage.INTERVIEW] * 2 + [Stage.OFFER, Stage.HIRED,
                                                                                       Stage.REJECTED]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         candidates = Candidate.objects.bulk_create(
             Candidate(company=job.company, job=job, full_name=f"Candidate {n}", email=f"c{n}@example.com",
                       stage=spread[n % len(spread)])

@@ -7,10 +7,10 @@ import re
 
 import pytest
 from django.db import connections
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageProblems, browser_context, page  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
@@ -39,7 +39,7 @@ def browser():
 @pytest.fixture
 def board(acme, acme_job, acme_candidate) -> str:
     """Secret Rocket Engineer: Wile E. Coyote applied; others in Screening and Interview; the board's path."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         for name, stage in [("Road Runner", "interview"), ("Marvin Martian", "screening"),
                             ("Daffy Duck", "screening"), ("Bugs Bunny", "hired"),
                             ("Tasmanian" * 22, "applied")]:  # a 198-letter name without spaces wraps in its card
@@ -62,7 +62,7 @@ def count(tab, stage: str):
 
 
 def stage_moves() -> list[str]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(AuditEntry.objects.filter(action="candidate.stage_changed").order_by("created_at", "id")
                     .values_list("summary", flat=True))
 
@@ -122,7 +122,7 @@ def test_a_recruiter_drags_a_card_to_another_stage_and_moves_one_from_the_keyboa
     expect(page.get_by_test_id("pipeline-status")).to_have_text("Nothing was moved: Pick one of the listed stages.")
     assert stage_moves() == ["Terry Teammate moved Wile E. Coyote from Applied to Interview",
                              "Terry Teammate moved Wile E. Coyote from Interview to Offer"]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Candidate.objects.get(pk=acme_candidate.pk).stage == "offer"
 
     page.screenshot(path=str(tmp_path / "pipeline-desktop.png"), full_page=True)

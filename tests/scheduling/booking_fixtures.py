@@ -10,10 +10,11 @@ from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from calendars.models import Calendar
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company, Membership, Role
 from scheduling import emails
 from scheduling.models import Audience, Interview, Participant, Purpose, SchedulingRequest
@@ -50,7 +51,7 @@ def interviewer(company: Company, name: str, **limits) -> Membership:
     email = f"{name.split()[0].lower()}@{company.slug}.test"
     member = make_member(company, email, Role.INTERVIEWER, name)
     if limits:
-        with scopes_disabled():
+        with across_tenants("test setup"):
             Membership.objects.filter(pk=member.pk).update(**limits)
             member.refresh_from_db()
     connected_calendar(member)
@@ -58,7 +59,7 @@ def interviewer(company: Company, name: str, **limits) -> Membership:
 
 
 def busy(member: Membership, day: date, start: str, end: str, title: str = "Busy", **extra) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         calendar = Calendar.objects.get(connection__member=member)
     event(calendar, title, at(day, start), at(day, end), **extra)
 
@@ -66,7 +67,7 @@ def busy(member: Membership, day: date, start: str, end: str, title: str = "Busy
 def existing_interview(member: Membership, candidate: Candidate, organizer: Membership, day: date, start: str
                        ) -> Interview:
     """An interview `member` already has (written directly: only its load and its time matter here)."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.create(
             company=member.company, candidate=candidate, organizer=organizer, title="Earlier interview",
             start=at(day, start), end=at(day, start) + timedelta(hours=1), time_zone="UTC",
@@ -87,7 +88,7 @@ class Link:
         return f"/book/{self.token}/"
 
     def fresh(self) -> SchedulingRequest:
-        with scopes_disabled():
+        with across_tenants("test setup"):
             return SchedulingRequest.objects.select_related("interview", "company").get(pk=self.request.pk)
 
 
@@ -122,6 +123,6 @@ def start_param(moment: datetime) -> str:
 
 
 def another_candidate(company: Company, n: int = 2) -> Candidate:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.create(company=company, full_name=f"Road Runner {n}", email=f"meep{n}@example.com",
                                         time_zone="UTC")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.test import Client
-from django_scopes import scopes_disabled
 from icalendar import Calendar
 
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import Interview
 
 from .helpers import calendar_part, messages_about
@@ -70,7 +70,7 @@ def post(client: Client, url: str, data: dict, capture=None, *, status: int = 30
 
 
 def messages_to(interview: Interview, email: str) -> list[Message]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return [m for m in messages_about(interview) if email in [a["email"] for a in m.to]]
 
 

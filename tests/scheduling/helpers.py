@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.test import Client
-from django_scopes import scopes_disabled
 
 from mailbox.models import Attachment, Message
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import CalendarInvite, Interview, InterviewMessage
 
 DAY = "2030-06-12"  # a Wednesday in summer time, comfortably in the future
@@ -44,7 +44,7 @@ def schedule(client: Client, candidate, *, step1_fields=None, capture=None, **st
         with capture(execute=True):
             response = client.post(url, {**data, "draft": draft})
     assert response.status_code == 302, _errors(response)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Interview.objects.order_by("-pk").first()
 
 
@@ -60,31 +60,31 @@ def messages_about(interview: Interview):
 
 
 def messages_of(interview: Interview) -> dict[str, Message]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return {m.audience: m for m in messages_about(interview)}
 
 
 def all_messages_of(interview: Interview) -> list[Message]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(messages_about(interview))
 
 
 def calendar_part(message: Message) -> bytes | None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         part = Attachment.objects.filter(message=message, kind=Attachment.Kind.ALTERNATIVE).first()
         return bytes(part.content) if part else None
 
 
 def attachments(message: Message) -> list[Attachment]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(Attachment.objects.filter(message=message).order_by("kind", "pk"))
 
 
 def invite_of(interview: Interview) -> CalendarInvite:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return CalendarInvite.objects.get(interview=interview)
 
 
 def reload(interview: Interview) -> Interview:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Interview.objects.get(pk=interview.pk)

@@ -8,13 +8,13 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
-from django.db import connection
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Candidate, Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 from scheduling.models import Interview, Participant, SchedulingRequest
+from tests.conftest import analyze
 
 
 def noon_zone() -> str:
@@ -30,7 +30,7 @@ def live_in(member: Membership, zone: str) -> None:
 
 
 def candidate(company, name: str, email: str | None = None, job: Job | None = None) -> Candidate:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.create(company=company, full_name=name, job=job,
                                         email=email or f"{name.split()[0].lower()}@candidates.test")
 
@@ -42,7 +42,7 @@ def interview(organizer: Membership | None, who: Candidate, *, start: datetime, 
     """An interview with the candidate and `interviewers` invited; `answers`: member or "candidate" -> response."""
     answers = answers or {}
     company = company or who.company
-    with scopes_disabled():
+    with across_tenants("test setup"):
         made = Interview.objects.create(
             company=company, candidate=who, job=job if job is not None else who.job, organizer=organizer,
             title=title, start=start, end=start + timedelta(minutes=minutes), time_zone="Europe/Berlin",
@@ -68,7 +68,7 @@ def scheduling_link(organizer: Membership, who: Candidate, *, last_day: date, fi
                     status: str = SchedulingRequest.Status.SENT, title: str = "Backend interview",
                     booked: Interview | None = None) -> SchedulingRequest:
     first_day = first_day or min(last_day, date.today())
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return SchedulingRequest.objects.create(
             company=organizer.company, candidate=who, job=who.job, organizer=organizer, created_by=organizer.user,
             title=title, duration_minutes=60, first_day=first_day, last_day=last_day, time_zone="UTC",
@@ -83,7 +83,7 @@ def bulk_interviews(organizer: Membership, who: Candidate, interviewer: Membersh
     calendar; one in five declined, one in three cancelled. Two inserts, whatever the count."""
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     company = organizer.company
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interviews = Interview.objects.bulk_create([
             Interview(company=company, candidate=who, job=job, organizer=organizer, title=f"Interview {n}",
                       start=now + timedelta(hours=n - count // 2, minutes=30),
@@ -96,9 +96,7 @@ def bulk_interviews(organizer: Membership, who: Candidate, interviewer: Membersh
                         by_calendar=True,
                         response=Participant.Response.DECLINED if n % 5 == 4 else Participant.Response.NEEDS_ACTION)
             for n, made in enumerate(interviews)], batch_size=2_000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE scheduling_interview")
-        cursor.execute("ANALYZE scheduling_participant")
+    analyze("scheduling_interview", "scheduling_participant")
 
 
 class _Sections(HTMLParser):

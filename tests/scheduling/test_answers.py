@@ -4,10 +4,10 @@ participants with their history, and a decline tells the organizer once."""
 from datetime import date, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
 
 from calendars.tasks import calendar_sync_task
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import CalendarInvite, Interview, Participant
 from scheduling.selectors import declined_invitations
 from tests import sandbox_fixtures as sandbox_testing
@@ -28,7 +28,7 @@ SOON = (date.today() + timedelta(days=10)).isoformat()  # inside the window the 
 
 
 def participant(interview: Interview, email: str) -> Participant:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Participant.objects.get(interview=interview, email=email)
 
 
@@ -48,7 +48,7 @@ def answer(providers, provider, account, interview, email, response) -> None:
 
 
 def decline_emails(owner) -> list[Message]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(Message.objects.filter(audience=Message.Audience.TEAM, subject__contains="declined",
                                            to__contains=[{"email": owner.user.email}]))
 
@@ -100,7 +100,7 @@ def test_it_tells_the_organizer_once_of_a_decline_and_raises_the_alert(
     [email] = decline_emails(owner)
     assert email.subject == f"{interviewer.user.display_name} declined: {interview.title}"
     assert f"/acme/interviews/{interview.pk}/" in email.text_body
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert [p.email for p in declined_invitations(owner)] == [interviewer.user.email]
         assert list(declined_invitations(interviewer)) == []  # the organizer's alert, not the interviewer's
     page = owner_client.get(f"/acme/interviews/{interview.pk}/").content.decode()
@@ -109,7 +109,7 @@ def test_it_tells_the_organizer_once_of_a_decline_and_raises_the_alert(
     answer(providers, provider, account, interview, interviewer.user.email, "tentative")
     sync(capture)
     assert participant(interview, interviewer.user.email).response == Participant.Response.TENTATIVE
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert list(declined_invitations(owner)) == []
     assert len(decline_emails(owner)) == 1
 
@@ -162,11 +162,11 @@ def test_the_decline_email_speaks_the_organizers_language(owner_client, owner, i
     interview = schedule(owner_client, acme_candidate, step1_fields={"date": SOON, "interviewers": [interviewer.pk]})
     owner.user.language = "de"
     owner.user.save(update_fields=["language"])
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.select_related("organizer__user", "company", "candidate").get(pk=interview.pk)
         participant = Participant.objects.get(interview=interview, email=interviewer.user.email)
         _tell_organizer_of_decline(interview, participant)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         [email] = Message.objects.filter(audience=Message.Audience.TEAM, to__contains=[{"email": owner.user.email}])
     assert email.subject == f"{interviewer.user.display_name} hat abgelehnt: {interview.title}"
     assert "hat die Einladung zu" in email.text_body and " Uhr (" in email.text_body

@@ -4,10 +4,10 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from tests.browser import browser_context, page, results_dir  # noqa: F401  (fixtures)
 
 from .booking_fixtures import (
@@ -66,7 +66,7 @@ def test_a_german_candidate_reads_german_and_can_switch_to_english(
 ):
     day = booking_day()
     dana = interviewer(owner.company, "Dana Dev")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=acme_candidate.pk).update(language="de")
     link = send_link(owner, acme_candidate, panel=[dana], day=day)
     problems = page.problems

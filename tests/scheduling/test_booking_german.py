@@ -10,10 +10,10 @@ from html import unescape
 
 import pytest
 from django.test import Client
-from django_scopes import scopes_disabled
 from icalendar import Calendar as ICalendar
 
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import SchedulingRequest
 
 from .booking_fixtures import (
@@ -50,12 +50,12 @@ def text(response) -> str:
 
 
 def set_language(candidate: Candidate, language: str) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Candidate.objects.filter(pk=candidate.pk).update(language=language)
 
 
 def stored_language(candidate: Candidate) -> str:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.get(pk=candidate.pk).language
 
 
@@ -200,7 +200,7 @@ def test_unreadable_input_and_closed_links_answer_in_german(link, day):
     assert response.status_code == 400
     assert "Wir konnten den gewählten Termin nicht lesen" in text(response)
     assert "Verfügbare Termine ansehen" in text(response)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         SchedulingRequest.objects.filter(pk=link.request.pk).update(first_day=day - timedelta(days=20),
                                                                     last_day=day - timedelta(days=14))
     expired = text(Client().get(link.url))

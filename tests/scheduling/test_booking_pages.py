@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from icalendar import Calendar as ICalendar
 
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Role
 from scheduling.models import CalendarInvite, Interview, OnlineMeeting, Participant, SchedulingRequest
 from scheduling.self_scheduling import scheduling_request_withdraw
@@ -72,7 +72,7 @@ def book(client, link, start, tz="UTC"):
 
 
 def only_interview() -> Interview:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         [interview] = Interview.objects.filter(title="Backend interview")
         return interview
 
@@ -92,7 +92,7 @@ def test_it_answers_an_unknown_token_with_a_plain_404_that_names_no_company(clie
 
 
 def test_it_says_an_expired_link_has_expired_and_how_to_reach_the_recruiter(client, panel_link, day):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         SchedulingRequest.objects.filter(pk=panel_link.request.pk).update(first_day=day - timedelta(days=20),
                                                                           last_day=day - timedelta(days=14))
     response = client.get(panel_link.url)
@@ -105,7 +105,7 @@ def test_it_says_an_expired_link_has_expired_and_how_to_reach_the_recruiter(clie
 
 
 def test_it_says_a_withdrawn_link_is_no_longer_active(client, panel_link, owner):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         scheduling_request_withdraw(scheduling_request=panel_link.request, actor=owner.user)
     for url in (panel_link.url, confirm_url(panel_link, at(booking_day(), "12:00"))):
         response = client.get(url)
@@ -113,7 +113,7 @@ def test_it_says_a_withdrawn_link_is_no_longer_active(client, panel_link, owner)
         assert "This link is no longer active" in page_text(response)
         assert "owner@acme.test" in page_text(response)
     assert book(client, panel_link, at(booking_day(), "12:00")).status_code == 410
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Interview.objects.exists()
 
 
@@ -135,7 +135,7 @@ def test_it_marks_the_link_opened_on_the_first_visit_only(client, panel_link):
     request = panel_link.fresh()
     assert request.status == SchedulingRequest.Status.OPENED and request.opened_at is not None
     client.get(panel_link.url)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.filter(action="scheduling_link.opened").count() == 1
 
 
@@ -206,7 +206,7 @@ def test_it_books_the_chosen_time_through_the_wizards_service(panel_link, acme_c
 
     interview = only_interview()
     assert (interview.start, interview.end) == (start, start + timedelta(hours=1))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         people = {(p.role, p.email) for p in interview.participants.all()}
     assert people == {(Participant.Role.CANDIDATE, acme_candidate.email),
                       (Participant.Role.INTERVIEWER, dana.user.email), (Participant.Role.INTERVIEWER, eli.user.email)}
@@ -257,7 +257,7 @@ def test_it_says_when_the_time_was_taken_and_offers_the_rest(client, owner, pane
     assert response.status_code == 409
     assert "This time is no longer available" in page_text(response)
     assert offered_starts(response) == [at(day, "12:00"), at(day, "16:00")]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Interview.objects.filter(title="Backend interview").count() == 1
     assert panel_link.fresh().status == SchedulingRequest.Status.SENT
     # The confirmation step already says so, for a time that went while the candidate was looking.
@@ -271,7 +271,7 @@ def test_it_refuses_a_start_it_cannot_read_with_a_friendly_page(client, panel_li
                      client.post(f"{panel_link.url}confirm/", {"start": start})):
         assert response.status_code == 400
         assert "We could not read the chosen time" in page_text(response)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Interview.objects.exists()
 
 
@@ -279,7 +279,7 @@ def test_it_books_nothing_for_a_start_it_never_offered(client, panel_link, day):
     for start in (at(day, "12:10"), at(day, "09:00"), at(day, "03:00")):
         assert client.get(confirm_url(panel_link, start)).status_code == 409
         assert book(client, panel_link, start).status_code == 409
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Interview.objects.exists()
 
 
@@ -306,7 +306,7 @@ def test_it_reschedules_with_a_higher_sequence_and_update_messages(client, acme,
     assert len(subjects) == 4 and sum(s.startswith("New time for your") for s in subjects) == 1
     assert sum(s.startswith("Rescheduled:") for s in subjects) == 1
     assert panel_link.fresh().reschedules == 1
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.filter(action="scheduling_link.rescheduled").count() == 1
 
     # The limit (1) is reached: no more moving through the link; cancelling still works.
@@ -328,7 +328,7 @@ def test_it_cancels_with_the_reason_shown_to_the_recruiter(client, panel_link, d
     interview = only_interview()
     assert interview.is_cancelled and interview.sequence == 1
     assert panel_link.fresh().status == SchedulingRequest.Status.CANCELLED
-    with scopes_disabled():
+    with across_tenants("test setup"):
         entry = AuditEntry.objects.get(action="scheduling_link.cancelled")
     assert "I accepted another offer." in entry.data["detail"]
     assert sum(m.subject.startswith("Cancelled:") for m in all_messages_of(interview)) == 2
@@ -368,7 +368,7 @@ def test_it_says_so_when_the_recruiter_cancelled_the_interview(client, owner, pa
     from scheduling.services import interview_cancel
 
     book(client, panel_link, at(day, "12:00"))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview_cancel(interview=only_interview(), actor=owner.user)
     response = client.get(panel_link.url)
     assert response.status_code == 410 and "This interview was cancelled" in page_text(response)
@@ -385,7 +385,7 @@ def test_it_picks_from_the_pool_the_member_with_fewer_interviews_that_week(clien
     assert "Paula" not in page and "Quinn" not in page  # no pool names before booking
 
     assert book(client, link, at(day, "14:00")).status_code == 303
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interviewers = list(only_interview().participants.filter(role=Participant.Role.INTERVIEWER)
                             .values_list("member_id", flat=True))
     assert interviewers == [idle_one.pk]
@@ -403,7 +403,7 @@ def test_it_never_books_a_pool_member_over_their_daily_limit(client, owner, acme
 
     assert book(Client(), first, at(day, "11:00")).status_code == 303
     assert book(Client(), second, at(day, "14:00")).status_code == 303
-    with scopes_disabled():
+    with across_tenants("test setup"):
         taken_by = {interview.candidate_id: [p.member_id for p in interview.participants.all()
                                              if p.role == Participant.Role.INTERVIEWER]
                     for interview in Interview.objects.filter(title="Backend interview")}
@@ -436,7 +436,7 @@ def test_it_limits_posts_per_link_apart_from_views(settings, panel_link, day):
     assert browser.post(f"{panel_link.url}confirm/", {"start": "garbage"}).status_code == 400
     assert browser.post(f"{panel_link.url}confirm/", {"start": start_param(at(day, "12:00"))}).status_code == 429
     assert browser.get(panel_link.url).status_code == 200
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Interview.objects.exists()
 
 
@@ -472,7 +472,7 @@ def test_it_names_only_the_organizer_as_the_contact(client, panel_link, acme, da
 
 
 def test_it_books_nothing_once_the_window_has_passed(client, panel_link, day):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         SchedulingRequest.objects.filter(pk=panel_link.request.pk).update(last_day=timezone.now().date()
                                                                           - timedelta(days=1),
                                                                           first_day=timezone.now().date()
@@ -499,11 +499,11 @@ def test_it_asks_the_organizers_calendar_for_a_meeting_when_the_candidate_books(
     calendar channel is there to make it even though everyone is invited by email."""
     connected_calendar(owner)
     link = send_link(owner, acme_candidate, panel=[dana], day=day, online_meeting=OnlineMeeting.GOOGLE_MEET)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert SchedulingRequest.objects.get(pk=link.request.pk).online_meeting == OnlineMeeting.GOOGLE_MEET
     assert book(client, link, at(day, "12:00")).status_code == 303
     interview = only_interview()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert interview.online_meeting == OnlineMeeting.GOOGLE_MEET and interview.video_link == ""
         assert CalendarInvite.objects.filter(interview=interview).exists()
 
@@ -520,7 +520,7 @@ def test_it_looks_for_a_link_only_in_the_company_its_token_names(client, panel_l
 
 def test_a_booking_moves_the_candidate_forward_in_the_pipeline(client, panel_link, acme_candidate, day):
     assert book(client, panel_link, at(day, "12:00")).status_code == 303
-    with scopes_disabled():
+    with across_tenants("test setup"):
         acme_candidate.refresh_from_db()
         entry = AuditEntry.objects.filter(company=acme_candidate.company, action__contains="stage").latest("pk")
     assert acme_candidate.stage == "interview"

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from calendars.models import Event
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import CalendarInvite, Interview, Participant
 from tests.calendars.factories import connected_calendar, event
+from tests.conftest import analyze
 
 from .helpers import step1
 
@@ -45,10 +47,9 @@ def history(calendar, count: int, *, offset: int = 0) -> None:
         rows.append(Event(company=calendar.company, calendar=calendar, provider_event_id=f"old-{n}",
                           ical_uid=f"old-{n}@example.com", title="Old", start=start, end=start + length,
                           all_day=length > timedelta(days=1)))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Event.objects.bulk_create(rows, batch_size=5_000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE calendars_event")
+    analyze("calendars_event")
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def team(owner, teammate, interviewer, acme_candidate):
     event(calendars[0], "Sabbatical", datetime(2030, 5, 20, tzinfo=UTC), datetime(2030, 6, 11, tzinfo=UTC),
           all_day=True, start_date=date(2030, 5, 20), end_date=date(2030, 6, 11))
     event(calendars[1], "Conference", at(6, 8), at(12, 16))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.create(company=owner.company, candidate=acme_candidate, organizer=owner,
                                              title="Interview: Wile E. Coyote", start=at(12, 11), end=at(12, 12),
                                              time_zone="Europe/Berlin")
@@ -105,10 +106,10 @@ def _scans(node: dict):
         yield from _scans(child)
 
 
-def plan_of(sql: str) -> dict:
-    """How PostgreSQL runs the query: the kinds of scan of calendars_event and the indexes, and how many rows it
-    read from the table (returned + thrown away by a filter)."""
-    with connection.cursor() as cursor:
+def plan_of(sql: str, company) -> dict:
+    """How PostgreSQL runs the query, in the company's scope as the page did: the kinds of scan of calendars_event
+    and the indexes, and how many rows it read from the table (returned + thrown away by a filter)."""
+    with scope(company=company), connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
         (plan,) = cursor.fetchone()
     plan = plan if isinstance(plan, list) else json.loads(plan)
@@ -128,14 +129,14 @@ def test_it_reads_the_window_through_indexes_whatever_the_history(owner_client, 
     for name, url in urls.items():
         count, reads = event_reads(owner_client, url)
         assert reads, name
-        before[name] = (count, [plan_of(sql) for sql in reads])
+        before[name] = (count, [plan_of(sql, acme_candidate.company) for sql in reads])
 
     history(team["calendars"][0], MANY // 2, offset=FEW)
     history(team["calendars"][1], MANY // 2, offset=FEW + MANY)
 
     for name, url in urls.items():
         count, reads = event_reads(owner_client, url)
-        plans = [plan_of(sql) for sql in reads]
+        plans = [plan_of(sql, acme_candidate.company) for sql in reads]
         assert count == before[name][0], name
         for plan, earlier in zip(plans, before[name][1], strict=True):
             assert plan == earlier, (name, plan, earlier)

@@ -2,9 +2,9 @@
 
 import pytest
 from django.test import Client
-from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from tests.probe import (
     CompanyObjects,
     probe_as_outsider,
@@ -69,7 +69,7 @@ def test_it_never_draws_another_companys_interview_into_the_grid(owner_client, o
     from tests.conftest import client_for
 
     interview = schedule(owner_client, acme_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         globex_candidate = Candidate.objects.create(company=globex, full_name="Homer", email="homer@globex.test")
     outsider_client = client_for(outsider)
     grid = f"/globex/candidates/{globex_candidate.pk}/schedule/find-time/?date=2030-06-12&interview={interview.pk}"

@@ -6,8 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company
 from scheduling import emails
 from scheduling.defaults import DEFAULT_TEMPLATES, ENTRY_REPLACED
@@ -41,7 +41,7 @@ def _plan(company: Company, owner, candidate, interviewer, kind: str) -> Plan:
 @pytest.mark.parametrize(("use", "wording"), WORDINGS, ids=[f"{a}-{p}" for (a, p), _w in WORDINGS])
 def test_it_reads_well_for_acme_inc_and_every_type(acme, owner, acme_candidate, interviewer, kind, use, wording):
     assert acme.name == "Acme Inc."
-    with scopes_disabled():
+    with across_tenants("test setup"):
         values = emails.values_for(_plan(acme, owner, acme_candidate, interviewer, kind), "Europe/Berlin",
                                    previous=(datetime(2030, 6, 10, 9, tzinfo=ZoneInfo("UTC")),
                                              datetime(2030, 6, 10, 10, tzinfo=ZoneInfo("UTC"))))
@@ -57,7 +57,7 @@ def test_it_reads_well_for_acme_inc_and_every_type(acme, owner, acme_candidate, 
 
 def test_it_offers_the_type_in_small_letters_for_sentences(acme, owner, acme_candidate, interviewer):
     assert PLACEHOLDERS["event_type_lower"].sample == PLACEHOLDERS["event_type"].sample.lower()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         values = emails.values_for(_plan(acme, owner, acme_candidate, interviewer, "on_site"), "Europe/Berlin")
     assert (values["event_type"], values["event_type_lower"]) == ("On-site interview", "on-site interview")
     rendered = emails.render(emails.Wording(*DEFAULT_TEMPLATES[(Audience.CANDIDATE, Purpose.UPDATE)]), values)
@@ -75,7 +75,7 @@ def test_the_invitation_a_candidate_reads(owner_client, acme_candidate):
 
 
 def test_a_companys_own_templates_are_not_rewritten(acme, owner):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invite_template_save(company=acme, audience="candidate", purpose="invitation", actor=owner.user,
                              subject="Your {event_type} with {company_name}.", body="We invite you to a {event_type}.")
         wording = emails.company_wording(acme, "candidate", "invitation")

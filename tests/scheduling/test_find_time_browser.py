@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from calendars.models import CalendarConnection
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import Interview, Participant
 from tests.browser import browser_context, page  # noqa: F401  (fixtures)
 from tests.calendars.factories import connected_calendar, event
@@ -97,7 +97,7 @@ def test_the_week_view_reads_well_on_a_desktop_and_on_a_phone(
     outlook = connected_calendar(owner, email="olivia@outlook.test")
     teammates = [teammate] + [make_member(owner.company, f"mate{n}@acme.test", "recruiter", f"Mate Number{n}")
                               for n in range(4)]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=mine.connection_id).update(
             last_sync_at=timezone.now() - timedelta(seconds=25))
         interview = Interview.objects.create(company=owner.company, candidate=acme_candidate, organizer=owner,

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
 from calendars.models import Event
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership
 from scheduling.models import Interview, Participant
 from tests.calendars.factories import connected_calendar, event
+from tests.conftest import analyze
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def live_in(member: Membership, zone: str = "Europe/Berlin", **hours) -> None:
     member.user.time_zone = zone
     member.user.save()
     if hours:
-        with scopes_disabled():
+        with across_tenants("test setup"):
             Membership.objects.filter(pk=member.pk).update(**hours)
 
 
@@ -218,7 +219,7 @@ def test_a_meeting_in_two_connected_calendars_is_named_once(owner_client, team, 
 
 def test_an_interview_in_a_synced_calendar_is_named_once(owner_client, team, owner, teammate, acme_candidate):
     mine, _ = team
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.create(company=owner.company, candidate=acme_candidate, organizer=owner,
                                              title="Interview: Wile E. Coyote", start=at(WEDNESDAY, 14),
                                              end=at(WEDNESDAY, 15), time_zone="Europe/Berlin")
@@ -241,10 +242,9 @@ def far_away(calendar, count: int) -> None:
         rows.append(Event(company=calendar.company, calendar=calendar, provider_event_id=f"far-{n}",
                           ical_uid=f"far-{n}@example.com", title="Far", start=start,
                           end=start + timedelta(minutes=45)))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Event.objects.bulk_create(rows, batch_size=5_000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE calendars_event")
+    analyze("calendars_event")
 
 
 def reads(client, candidate, interviewers) -> tuple[int, list[str]]:
@@ -304,7 +304,7 @@ def test_a_suggestion_submitted_without_javascript_fills_in_step_one(owner_clien
 
 def test_the_reschedule_page_offers_the_same_times_as_plain_buttons(owner_client, team, teammate,
                                                                      acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.create(company=teammate.company, candidate=acme_candidate, organizer=teammate,
                                              title="Interview: Wile E. Coyote", start=at(WEDNESDAY, 9),
                                              end=at(WEDNESDAY, 10), time_zone="Europe/Berlin")

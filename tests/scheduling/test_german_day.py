@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
-from django_scopes import scopes_disabled
 
 from calendars.models import CalendarConnection
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from scheduling.models import CalendarInvite, Participant, ReminderOffset, SchedulingRequest
 from tests.calendars.factories import connected_calendar
@@ -86,7 +86,7 @@ def test_a_german_recruiter_reads_the_home_page_in_german(teammate, interviewer,
 
 def test_a_german_interviewer_reads_what_they_owe_and_why_a_sync_failed(interviewer, teammate, acme_candidate, zone):
     interview(teammate, acme_candidate, start=in_hours(26), title="Technik", interviewers=[interviewer])
-    with scopes_disabled():
+    with across_tenants("test setup"):
         connection = connected_calendar(interviewer).connection
         CalendarConnection.objects.filter(pk=connection.pk).update(
             last_error="Google answered 429 three times.", last_error_class="RateLimited")
@@ -98,7 +98,7 @@ def test_a_german_interviewer_reads_what_they_owe_and_why_a_sync_failed(intervie
     assert "Uhr. Sagen Sie in Ihrem Kalender zu oder ab." in owed["text"]
     [problem] = sections(response, "attention-calendar")
     assert "Die letzte Synchronisierung von" in problem["text"]
-    with scopes_disabled(), translation.override("de"):
+    with across_tenants("test setup"), translation.override("de"):
         reason = CalendarConnection.objects.get(pk=connection.pk).last_error_reason
     assert reason and f"{reason} (Details: Google answered 429 three times.)" in problem["text"]
     assert "Erneut synchronisieren" in problem["text"]
@@ -108,7 +108,7 @@ def test_a_change_made_in_the_calendar_reads_in_german_and_is_recorded_in_englis
         teammate, interviewer, acme_candidate, zone):
     moved = interview(teammate, acme_candidate, start=in_hours(26), interviewers=[interviewer])
     new_start = moved.start + timedelta(hours=3)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarInvite.objects.create(
             company=moved.company, interview=moved, provider="google", provider_event_id="ev1",
             status=CalendarInvite.Status.CREATED, outside_change_at=timezone.now(),
@@ -123,7 +123,7 @@ def test_a_change_made_in_the_calendar_reads_in_german_and_is_recorded_in_englis
     response = client.post(f"/acme/interviews/{moved.pk}/calendar-change/restore/", follow=True)
     assert "Der Kalendertermin wird auf Zeit und Personen des Vorstellungsgesprächs zurückgesetzt." in \
         text_of(response)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         record = AuditEntry.objects.get(action="interview.outside_change_restored")
     assert "Restored ours in Google Calendar (moved in Google Calendar to " in record.summary
 
@@ -160,7 +160,7 @@ def test_a_german_recruiter_reads_the_links_awaiting_booking_in_german(teammate,
                      f"{in_german(link.first_day, german('D j M', 'date format'))}–"
                      f"{in_german(link.last_day, german('D j M Y', 'date format, with the year'))}"):
         assert expected in page, expected
-    with scopes_disabled():
+    with across_tenants("test setup"):
         SchedulingRequest.objects.filter(pk=link.pk).update(last_day=today - timedelta(days=3),
                                                             first_day=today - timedelta(days=5))
     page = text_of(speaking(teammate, "de").get("/acme/interviews/?when=awaiting"))

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from calendars.models import CalendarConnection
+from recruitee.tenancy.db import across_tenants
 from tests.calendars.factories import connected_calendar, event
 
 from .helpers import DAY, schedule, step1
@@ -126,7 +126,7 @@ def test_the_interview_page_reads_german(german, owner_client, acme_candidate, i
 
 def test_the_week_view_reads_german(german, owner_client):
     calendar = connected_calendar(german)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=calendar.connection_id).update(
             last_sync_at=timezone.now() - timedelta(minutes=5))
     event(calendar, "Planung", datetime(2030, 6, 12, 10, tzinfo=BERLIN), datetime(2030, 6, 12, 11, tzinfo=BERLIN))

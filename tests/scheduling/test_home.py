@@ -10,12 +10,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from calendars.models import CalendarConnection
 from mailbox.models import Message
 from recruitee.accounts.models import User
 from recruitee.recruiting.models import Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership, Role
 from recruitee.tenancy.services import audit_record
 from scheduling.models import CalendarInvite, InterviewMessage, Participant, SchedulingRequest
@@ -63,7 +64,7 @@ def test_it_sends_someone_without_a_company_to_create_one(db):
 
 
 def test_it_lands_on_the_first_company_by_name(teammate, globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Membership.objects.create(company=globex, user=teammate.user, role=Role.RECRUITER)
     assert client_for(teammate).get("/").url == "/acme/"  # Acme Inc. before Globex Corporation
 
@@ -133,7 +134,7 @@ def test_it_says_what_to_do_when_there_are_no_interviews(teammate_client, interv
 
 def test_it_never_shows_another_companys_interviews(teammate, globex, zone):
     """The same person in two companies sees each company's interviews on that company's home page only."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         elsewhere = Membership.objects.create(company=globex, user=teammate.user, role=Role.RECRUITER)
     theirs = candidate(globex, "Hank Scorpio")
     interview(elsewhere, theirs, start=in_hours(2), title="Globex chat",
@@ -181,7 +182,7 @@ def test_it_lists_unanswered_calendar_invitations_close_to_their_date(
 def test_it_lists_interviews_changed_in_the_calendar(teammate_client, teammate, interviewer, acme_candidate, zone):
     moved = interview(teammate, acme_candidate, start=in_hours(26), interviewers=[interviewer])
     new_start = moved.start + timedelta(hours=3)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarInvite.objects.create(
             company=moved.company, interview=moved, provider="google", provider_event_id="ev1",
             status=CalendarInvite.Status.CREATED, outside_change_at=timezone.now(),
@@ -199,7 +200,7 @@ def test_it_lists_failed_emails_i_sent_or_about_my_interviews(
     mine = failed_message(teammate, acme_candidate)
     failed_message(owner, acme_candidate)  # the owner's own: not the teammate's business on their home page
     about = interview(teammate, acme_candidate, start=in_hours(30), interviewers=[interviewer])
-    with scopes_disabled():
+    with across_tenants("test setup"):
         reminder = Message.objects.create(
             company=teammate.company, sender=None, audience=Message.Audience.INTERVIEWERS, from_email="no@x.test",
             to=[{"name": "Ivan Interviewer", "email": interviewer.user.email}], subject="Reminder: Interview",
@@ -238,7 +239,7 @@ def test_it_lists_my_calendars_that_stopped_syncing_and_admins_see_the_teams(
 ):
     broken = connected_calendar(teammate).connection
     failing = connected_calendar(teammate, email="second@acme.test").connection
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=broken.pk).update(status=CalendarConnection.Status.RECONNECT_NEEDED)
         CalendarConnection.objects.filter(pk=failing.pk).update(last_error="Google answered 500 three times.")
     items = sections(home(teammate_client), "attention-calendar")
@@ -268,7 +269,7 @@ def test_it_shows_recent_activity_as_sentences_linking_to_what_they_are_about(
     teammate_client, owner_client, teammate, owner, acme, acme_candidate, globex, outsider, zone
 ):
     talk = interview(teammate, acme_candidate, start=in_hours(30))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         audit_record(company=acme, actor=teammate.user, action="interview.scheduled", target=talk,
                      summary="Interview with Wile E. Coyote: Scheduled for Thu", detail="Scheduled for Thu")
         audit_record(company=acme, actor=None, action="interview.answered", target=talk,
@@ -299,7 +300,7 @@ def test_recent_activity_is_said_in_the_readers_language(teammate_client, teamma
     with translation.override("de"), timezone.override(ZoneInfo(zone)):
         when = date_format(timezone.localtime(talk.start), "DATETIME_FORMAT")
         zone_name = timezone.get_current_timezone_name()  # "+08" for the fixed-offset zones of the fixture
-    with scopes_disabled():
+    with across_tenants("test setup"):
         audit_record(company=acme, actor=teammate.user, action="interview.scheduled", target=talk,
                      summary="Interview with Wile E. Coyote: Scheduled for Thu", title="Interview",
                      candidate="Wile E. Coyote", start=talk.start.isoformat())
@@ -312,7 +313,7 @@ def test_recent_activity_is_said_in_the_readers_language(teammate_client, teamma
 
 def test_activity_about_a_deleted_candidate_has_no_dead_link(teammate_client, teammate, acme, zone):
     gone = candidate(acme, "Gone Person")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         audit_record(company=acme, actor=teammate.user, action="candidate.updated", candidate_id=gone.pk,
                      summary="Terry Teammate changed the candidate Gone Person: phone")
         gone.delete()
@@ -349,7 +350,7 @@ def test_an_interviewer_sees_the_answers_they_owe_until_they_answer(
     assert item["text"].startswith("Answer the invitation to Deep dive with Wile E. Coyote Tomorrow at ")
     assert "Accept or decline it in your calendar." in item["text"]
     assert item["links"] == [f"/acme/interviews/{owed.pk}/"]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Participant.objects.filter(interview=owed, member=interviewer).update(response=ACCEPTED)
     response = home(interviewer_client)
     assert sections(response, "attention-answer_owed") == []
@@ -366,13 +367,14 @@ def _home_queries(client) -> int:
 
 
 def _busy_company(owner, teammate, interviewer, acme_candidate, count: int) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         job = Job.objects.create(company=teammate.company, title=f"Job {count}")
     bulk_interviews(teammate, acme_candidate, interviewer, count, job=job)
     failed_message(teammate, acme_candidate)
     scheduling_link(teammate, acme_candidate, last_day=date.today())
-    audit_record(company=teammate.company, actor=teammate.user, action="candidate.created",
-                 candidate_id=acme_candidate.pk, summary="Terry Teammate added the candidate Wile E. Coyote")
+    with scope(company=teammate.company):
+        audit_record(company=teammate.company, actor=teammate.user, action="candidate.created",
+                     candidate_id=acme_candidate.pk, summary="Terry Teammate added the candidate Wile E. Coyote")
 
 
 def test_the_home_page_costs_the_same_queries_with_10_or_10000_interviews(

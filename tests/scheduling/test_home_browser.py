@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from recruitee.recruiting.models import Job
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import Participant, SchedulingRequest
 from tests.browser import browser_context, page, results_dir  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
@@ -51,7 +51,7 @@ def day(teammate, interviewer, owner, acme_candidate):
     zone = noon_zone()
     for member in (teammate, interviewer, owner):
         live_in(member, zone)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         design = Job.objects.create(company=teammate.company, title="Product Designer")
     long_named = candidate(teammate.company, LONG_NAME, "maxi@candidates.test", job=design)
     now = timezone.now()

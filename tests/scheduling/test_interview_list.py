@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Job
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership, Role
 from scheduling.models import Participant, SchedulingRequest
 from tests.conftest import client_for, make_member
@@ -40,7 +40,7 @@ def titles(response) -> list[str]:
 @pytest.fixture
 def team(owner, teammate, interviewer, acme_candidate, acme_job):
     """Interviews of the teammate and of the owner, past, upcoming and cancelled, with two candidates and jobs."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         design = Job.objects.create(company=acme_job.company, title="Product Designer")
     grace = candidate(acme_job.company, "Grace Hopper", "grace@navy.test", job=design)
     interview(teammate, acme_candidate, start=in_hours(2), title="Rocket screen", interviewers=[interviewer])
@@ -185,7 +185,7 @@ def test_odd_addresses_still_show_a_page(teammate_client, team, params):
 
 def test_it_never_shows_another_companys_interviews_or_links(teammate, globex, acme_candidate):
     """Even asked for by the other company's ids, as someone who is a member of both."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         elsewhere = Membership.objects.create(company=globex, user=teammate.user, role=Role.ADMIN)
         their_job = Job.objects.create(company=globex, title="Globex job")
     hank = candidate(globex, "Hank Scorpio", job=their_job)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from scheduling.models import CalendarInvite, Interview, InvitationCalendar, Participant, SchedulingRequest
 from scheduling.self_scheduling import offered_slots, scheduling_request_book
@@ -65,7 +65,7 @@ def test_it_offers_send_from_only_with_two_working_connections(providers, owner_
     assert f"Google Calendar · {GOOGLE_ACCOUNT}" in page and f"Outlook Calendar · {OUTLOOK_ACCOUNT}" in page
     assert response.context["form"]["send_from"].value() == str(google.pk)  # the first connected
 
-    with scopes_disabled():  # Outlook needs reconnecting: one working connection, no choice
+    with across_tenants("test setup"):  # Outlook needs reconnecting: one working connection, no choice
         type(outlook).objects.filter(pk=outlook.pk).update(status="reconnect_needed")
     assert 'data-testid="send-from"' not in owner_client.get(url).content.decode()
 
@@ -109,7 +109,7 @@ def test_the_default_follows_the_connection_marked_for_invitations(
 
     response = owner_client.post(f"/acme/calendars/{outlook.pk}/invitations/", follow=True)
     assert f"Your invitations are sent from Outlook Calendar · {OUTLOOK_ACCOUNT}" in response.content.decode()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert InvitationCalendar.objects.get().connection_id == outlook.pk
         assert AuditEntry.objects.filter(action="calendar.invitations_from", target_id=outlook.pk).exists()
 
@@ -139,7 +139,7 @@ def test_the_calendar_page_marks_the_calendar_that_sends_invitations(providers, 
                     "{% endfor %}")
 
     def shown() -> str:
-        with scopes_disabled():
+        with across_tenants("test setup"):
             return page.render(Context({"connections": connections(), "membership": owner, "company": owner.company,
                                         "csrf_token": "token"}))
 
@@ -177,7 +177,7 @@ def test_a_disconnected_chosen_calendar_is_said_and_people_are_told_by_email(
     assert response.status_code == 302
     moved = reload(interview)
     assert moved.sequence == 1
-    with scopes_disabled():
+    with across_tenants("test setup"):
         person = Participant.objects.get(interview=interview, role=Participant.Role.INTERVIEWER)
         assert (person.by_email, person.by_calendar) == (True, False)
     update = [m for m in all_messages_of(interview) if interviewer.user.email in str(m.to)][-1]
@@ -244,7 +244,7 @@ def test_a_scheduling_link_keeps_the_calendar_chosen_and_the_booking_uses_it(
         response = owner_client.post(f"/acme/candidates/{acme_candidate.pk}/self-schedule/",
                                      {**data, "action": "send", "send_from": str(outlook.pk)})
     assert response.status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         scheduling_request = SchedulingRequest.objects.get()
         assert scheduling_request.calendar_connection_id == outlook.pk
         # Marking Google now does not change where the link's interview is sent from.
@@ -276,7 +276,7 @@ def test_a_scheduling_link_whose_calendar_was_disconnected_still_books_by_email(
     with capture(execute=True):
         assert owner_client.post(f"/acme/candidates/{acme_candidate.pk}/self-schedule/", data).status_code == 302
     owner_client.post(f"/acme/calendars/{outlook.pk}/disconnect/")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         scheduling_request = SchedulingRequest.objects.get()
         slot = offered_slots(scheduling_request)[0]
         with capture(execute=True):
@@ -296,7 +296,7 @@ def test_older_interviews_without_a_kept_calendar_use_the_organizers_calendar_fo
     google, outlook = both(owner_client)
     owner_client.post(f"/acme/calendars/{outlook.pk}/invitations/")
     berlin = ZoneInfo("Europe/Berlin")
-    with scopes_disabled():  # as rows from before the choice existed: no kept calendar
+    with across_tenants("test setup"):  # as rows from before the choice existed: no kept calendar
         interview = Interview.objects.create(
             company=owner.company, candidate=acme_candidate, organizer=owner, title="Older interview",
             start=datetime(2030, 6, 12, 14, tzinfo=berlin), end=datetime(2030, 6, 12, 15, tzinfo=berlin),

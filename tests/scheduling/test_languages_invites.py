@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.utils import translation
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from scheduling import emails, services
 from scheduling.defaults import DEFAULT_TEMPLATES, ENTRY_REPLACED_BY_LANGUAGE, GERMAN_TEMPLATES
@@ -23,6 +24,7 @@ from scheduling.models import Audience, InterviewKind, InviteTemplate, Purpose
 from scheduling.placeholders import find_unknown
 from scheduling.plan import Plan
 from scheduling.reminders import reminders_send_due
+from tests.conftest import table_owner
 
 from .booking_fixtures import at, booking_day, no_booking_limits, send_link, start_param  # noqa: F401 (a fixture)
 from .booking_fixtures import interviewer as booking_interviewer
@@ -38,7 +40,7 @@ URL = "/acme/settings/templates/"
 
 @pytest.fixture
 def german_candidate(acme_candidate) -> Candidate:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         acme_candidate.language, acme_candidate.time_zone = "de", "Europe/Berlin"
         acme_candidate.save()
     return acme_candidate
@@ -46,7 +48,7 @@ def german_candidate(acme_candidate) -> Candidate:
 
 @pytest.fixture
 def english_candidate(acme, acme_job, owner) -> Candidate:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.create(company=acme, full_name="Road Runner", email="road.runner@acme-candidates.test",
                                         time_zone="Europe/Berlin", job=acme_job, created_by=owner.user,
                                         language="en")
@@ -124,7 +126,7 @@ def test_the_german_messages_ics_has_a_german_summary_and_icaljs_reads_it(owner,
 
 def test_a_title_the_recruiter_wrote_is_never_translated(owner, german_candidate):
     plan = plan_for(owner, german_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert emails.values_for(plan, "Europe/Berlin", language="de")["event_title"] == \
             "Vorstellungsgespräch: Secret Rocket Engineer"
         plan.title = "Interview: our rocket"
@@ -133,7 +135,7 @@ def test_a_title_the_recruiter_wrote_is_never_translated(owner, german_candidate
 
 def test_a_companys_german_template_goes_to_german_candidates_and_the_english_one_to_english_candidates(
         owner, german_candidate, english_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invite_template_save(company=owner.company, audience="candidate", purpose="invitation", language="de",
                              subject="Einladung am {event_date}", body="Hallo {candidate_name}, bis {event_time}.",
                              actor=owner.user)
@@ -149,7 +151,7 @@ def test_a_companys_german_template_goes_to_german_candidates_and_the_english_on
 
 
 def test_the_cancellation_uses_the_candidates_language_template(owner, german_candidate, english_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invite_template_save(company=owner.company, audience="candidate", purpose="cancellation", language="de",
                              subject="Abgesagt: {event_date}", body="Leider abgesagt.", actor=owner.user)
     for candidate, subject in ((german_candidate, "Abgesagt: Dienstag, 1. Dezember 2026"),
@@ -157,7 +159,7 @@ def test_the_cancellation_uses_the_candidates_language_template(owner, german_ca
         interview = schedule(owner, candidate)
         with scope(company=owner.company_id):
             services.interview_cancel(interview=interview, actor=owner.user)
-        with scopes_disabled():
+        with across_tenants("test setup"):
             cancelled = [m for m in all_messages_of(interview) if m.audience == "candidate"][-1]
         assert cancelled.subject == subject
 
@@ -177,7 +179,7 @@ def test_editing_the_german_template_never_changes_the_english_one(owner_client,
     response = owner_client.post(f"{URL}?language=de&audience=candidate&purpose=invitation", {
         "subject": "Ihr Termin am {event_date}", "body": "Bis bald, {candidate_name}.", "action": "save"})
     assert response.status_code == 302 and "language=de" in response["Location"]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert list(InviteTemplate.objects.values_list("language", "subject")) == [
             ("de", "Ihr Termin am {event_date}")]
         assert emails.company_wording(owner.company, "candidate", "invitation", "en") == \
@@ -202,7 +204,7 @@ def test_it_resets_one_language_and_keeps_the_other(owner_client, owner):
         owner_client.post(f"{URL}?language={language}&audience=interviewers&purpose=update",
                           {"subject": f"Moved {language}", "body": "Moved.", "action": "save"})
     owner_client.post(f"{URL}?language=de&audience=interviewers&purpose=update", {"action": "reset"})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert list(InviteTemplate.objects.values_list("language", "subject")) == [("en", "Moved en")]
         reset = AuditEntry.objects.get(action="template.reset")
         assert reset.summary.endswith("reset the interviewers update template (Deutsch) to the default wording")
@@ -216,7 +218,7 @@ def test_the_company_default_language_comes_first_and_opens_first(owner_client, 
     page = owner_client.get(URL)
     assert [tab["code"] for tab in page.context["language_tabs"]] == ["de", "en"]
     assert page.context["form"]["subject"].value() == GERMAN_TEMPLATES[("candidate", "invitation")][0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert emails.company_wording(acme, "candidate", "invitation").subject == \
             GERMAN_TEMPLATES[("candidate", "invitation")][0]
 
@@ -229,7 +231,7 @@ def test_the_settings_page_ignores_a_language_it_does_not_offer(owner_client):
 def test_reminders_follow_the_candidates_language(owner, german_candidate, english_candidate):
     german = schedule(owner, german_candidate)
     english = schedule(owner, english_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         type(german).objects.filter(pk__in=[german.pk, english.pk]).update(updated_at=START - timedelta(days=3))
     with scope(company=owner.company_id):
         sent = reminders_send_due(company=owner.company, now=START - timedelta(hours=24))
@@ -249,7 +251,7 @@ def test_the_german_defaults_read_well_for_every_type(owner, german_candidate, i
     assert not find_unknown(wording[0] + wording[1])
     plan = plan_for(owner, german_candidate, [interviewer], kind=kind)
     plan.cancellation_reason, plan.cancellation_note = "Terminkonflikt", "Wir rufen Sie an."
-    with scopes_disabled():
+    with across_tenants("test setup"):
         values = emails.values_for(plan, "Europe/Berlin", language="de",
                                    previous=(START - timedelta(days=1), START - timedelta(days=1, hours=-1)))
     values.update({"scheduling_link": "https://recruit.example.com/book/x/", "scheduling_deadline": "Freitag"})
@@ -266,9 +268,9 @@ def test_the_german_defaults_read_well_for_every_type(owner, german_candidate, i
 
 def test_dates_and_types_are_written_in_the_asked_language_whatever_the_active_one(owner, german_candidate):
     plan = plan_for(owner, german_candidate, kind="video_call")
-    with scopes_disabled(), translation.override("de"):
+    with across_tenants("test setup"), translation.override("de"):
         english = emails.values_for(plan, "Europe/Berlin", language="en")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         german = emails.values_for(plan, "Europe/Berlin", language="de")
     assert (english["event_date"], english["event_type"], english["event_type_lower"], english["event_duration"]) \
         == ("Tuesday, 1 December 2026", "Video call", "video call", "1 hour")
@@ -286,6 +288,11 @@ def test_the_ics_refuses_a_language_that_is_not_a_tag():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_templates_written_before_languages_english():
+    with table_owner():  # migrations are the owner's to run
+        migrate_back_and_forth()
+
+
+def migrate_back_and_forth():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 

@@ -4,8 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.selectors import audit_entries_of
 from scheduling.models import Interview
 
@@ -18,14 +18,14 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def reschedule(client, interview, **changes):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interviewers = [p.member_id for p in interview.participants.all() if p.role == "interviewer"]
     data = {"kind": interview.kind, "title": interview.title, "date": "2030-06-13", "start_time": "09:30",
             "duration": "45", "time_zone": "Europe/Berlin", "location": interview.location,
             "interviewers": interviewers, **changes}
     response = client.post(f"/acme/interviews/{interview.pk}/reschedule/", data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Interview.objects.get(pk=interview.pk)
 
 
@@ -46,7 +46,7 @@ def test_it_reschedules_with_the_same_uid_and_the_next_sequence(owner_client, in
         assert ours["start"] == theirs["start"] == moved.start
     candidate_update = next(m for m in updates if m.audience == "candidate")
     assert "it was on Wednesday, 12 June 2030 at 05:00" in candidate_update.text_body  # Phoenix time
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert audit_entries_of(interview).filter(action="interview.rescheduled").count() == 1
 
 
@@ -63,7 +63,7 @@ def test_it_cancels_with_method_cancel_and_the_next_sequence(owner_client, inter
     interview = schedule(owner_client, acme_candidate, step1_fields={"interviewers": [interviewer.pk]})
     assert owner_client.get(f"/acme/interviews/{interview.pk}/cancel/").status_code == 200
     owner_client.post(f"/acme/interviews/{interview.pk}/cancel/")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         cancelled = Interview.objects.get(pk=interview.pk)
     assert cancelled.is_cancelled and cancelled.sequence == 1
     cancellations = all_messages_of(interview)[2:]
@@ -86,7 +86,7 @@ def test_it_cancels_with_method_cancel_and_the_next_sequence(owner_client, inter
 
 
 def test_it_writes_new_york_times_that_a_tokyo_candidate_reads_right(owner_client, acme_candidate, icaljs):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         acme_candidate.time_zone = "Asia/Tokyo"
         acme_candidate.save()
     interview = schedule(owner_client, acme_candidate,
@@ -140,7 +140,7 @@ def test_it_invites_a_new_interviewer_and_cancels_for_a_removed_one(owner_client
     assert cancel["method"] == "CANCEL" and cancel["sequence"] == 1
     assert invitation["method"] == "REQUEST" and invitation["sequence"] == 1
     assert [a["value"] for a in invitation["attendees"]] == [f"mailto:{teammate.user.email}"]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert sorted(p.email for p in swapped.participants.all()) == sorted([acme_candidate.email,
                                                                               teammate.user.email])
         change = audit_entries_of(interview).first()
@@ -164,7 +164,7 @@ def test_it_records_schedule_reschedule_and_cancel_in_the_one_audit_trail(owner_
     log = owner_client.get("/acme/settings/audit/").content.decode()
     for detail in ("Scheduled for", "Rescheduled from", "Cancelled"):
         assert f"{interview.title} with {acme_candidate.full_name}: {detail}" in log
-    with scopes_disabled():
+    with across_tenants("test setup"):
         actions = list(audit_entries_of(interview).values_list("action", flat=True))
     assert actions == ["interview.cancelled", "interview.rescheduled", "interview.scheduled"]
     # The interview's page shows the same entries, not a second history.

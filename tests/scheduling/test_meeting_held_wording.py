@@ -2,8 +2,8 @@
 Send: editing the wizard draft or the company's templates afterwards does not change them."""
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import MeetingStatus, OnlineMeeting, ScheduleDraft
 from scheduling.tasks import calendar_invite_sync_task
 from tests import sandbox_fixtures as sandbox_testing
@@ -35,7 +35,7 @@ def test_the_held_invitations_keep_the_wording_of_the_moment_send_was_pressed(
     assert messages_of(interview) == {}
 
     # Meanwhile the draft changes and an admin edits the interviewers' invitation template.
-    with scopes_disabled():
+    with across_tenants("test setup"):
         draft = ScheduleDraft.objects.get(interview=interview)
         draft.step2 = {**draft.step2, "candidate_subject": ["Edited later"], "candidate_body": ["Edited later."]}
         draft.save()

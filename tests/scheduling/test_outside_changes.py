@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import CalendarInvite, Interview
 from scheduling.selectors import outside_changes
 from tests import sandbox_fixtures as sandbox_testing
@@ -73,7 +73,7 @@ def test_it_shows_a_move_and_applies_it_with_updates_to_those_invited_by_email(
     assert expected in page and 'data-testid="outside-change"' in page
     assert "Apply" in page and "Restore ours" in page
     assert reload(interview).start != start  # nothing changes without the recruiter
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert [i.interview_id for i in outside_changes(owner)] == [interview.pk]
 
     response = post(owner_client, interview, "apply", capture)

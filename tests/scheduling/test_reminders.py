@@ -11,10 +11,11 @@ from django.db import connection as default_connection
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from mailbox.models import Message
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from scheduling import emails, services
 from scheduling.models import Interview, Participant, ReminderDelivery, ReminderSettings
@@ -35,11 +36,11 @@ URL = "/acme/settings/reminders/"
 
 def make_interview(owner, candidate, *, start=START, interviewers=(), calendar=False) -> Interview:
     """Scheduled the way the wizard does it, invitations by email (or, with `calendar`, only by calendar)."""
-    plan = Plan(kind="interview", title="Interview: Secret Rocket Engineer", start=start,
-                end=start + timedelta(hours=1), time_zone="Europe/Berlin", candidate=candidate,
-                job=candidate.job, organizer=owner, interviewers=list(interviewers), location="HQ, Room 4")
     via = services.Channels(email=not calendar, calendar=calendar)
     with scope(company=owner.company_id):
+        plan = Plan(kind="interview", title="Interview: Secret Rocket Engineer", start=start,
+                    end=start + timedelta(hours=1), time_zone="Europe/Berlin", candidate=candidate,
+                    job=candidate.job, organizer=owner, interviewers=list(interviewers), location="HQ, Room 4")
         wording = {a: emails.company_wording(owner.company, a, "invitation") for a in ("candidate", "interviewers")}
         # The provider write waits for the commit, which a test's transaction never reaches: nothing leaves here.
         return services.interview_schedule(plan=plan, candidate_via=via, interviewers_via=via,
@@ -54,18 +55,18 @@ def sweep(company, now) -> list[ReminderDelivery]:
 
 def reminders_of(interview) -> list[Message]:
     """The reminders sent about the interview, as its ledger has them."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         sent = ReminderDelivery.objects.filter(interview=interview, message__isnull=False).values("message_id")
         return list(messages_about(interview).filter(pk__in=sent))
 
 
 def deliveries_of(interview) -> list[ReminderDelivery]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(ReminderDelivery.objects.filter(interview=interview).order_by("pk"))
 
 
 def remind(company, *, candidates=(), interviewers=()) -> None:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         ReminderSettings.objects.update_or_create(company=company, defaults={
             "candidate_offsets": list(candidates), "interviewer_offsets": list(interviewers)})
 
@@ -176,7 +177,7 @@ def test_it_leaves_interviewers_without_reminders_by_default(owner, acme, acme_c
     for minutes in (24 * 60, 120, 60, 15):
         sweep(acme, START - timedelta(minutes=minutes))
     assert [m.audience for m in reminders_of(interview)] == ["candidate"]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not ReminderDelivery.objects.filter(participant__role=Participant.Role.INTERVIEWER).exists()
 
 
@@ -238,11 +239,11 @@ def test_it_runs_as_a_beat_task_every_minute_for_every_company(owner, outsider, 
         "task": "scheduling.tasks.reminders_send_due_task", "schedule": 60.0}
     soon = timezone.now().replace(microsecond=0) + timedelta(hours=24) - timedelta(minutes=2)
     interview = make_interview(owner, acme_candidate, start=soon)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         homer = Candidate.objects.create(company=globex, full_name="Homer Simpson", email="homer@globex.test",
                                          time_zone="America/Chicago")
     theirs = make_interview(outsider, homer, start=soon + timedelta(minutes=1))
-    with scopes_disabled():  # both were scheduled days ago (a reminder due before its booking is not sent)
+    with across_tenants("test setup"):  # both were scheduled days ago (a reminder due before its booking is not sent)
         Interview.objects.filter(pk__in=[interview.pk, theirs.pk]).update(updated_at=soon - timedelta(days=3))
 
     assert reminders_send_due_task() == 2
@@ -263,7 +264,7 @@ def test_it_sends_one_reminder_when_two_workers_sweep_at_the_same_moment(owner, 
     # side by side; then it lets go.
     holder = connections.create_connection("default")
     holder.set_autocommit(False)
-    with holder.cursor() as cursor:
+    with across_tenants("test setup"), holder.cursor() as cursor:
         cursor.execute("select id from scheduling_interview where id = %s for update", [interview.pk])
     results: list = [None, None]
 
@@ -329,7 +330,7 @@ def test_it_saves_the_settings_with_an_audit_entry(owner_client, owner, acme, ac
                                  follow=True)
     assert response.redirect_chain == [(URL, 302)]
     assert "Reminder settings saved." in response.content.decode()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         stored = ReminderSettings.objects.get(company=acme)
         [entry] = AuditEntry.objects.filter(company=acme, action="reminders.saved")
     assert (stored.candidate_offsets, stored.interviewer_offsets) == ([2880, 60], [15])
@@ -339,7 +340,7 @@ def test_it_saves_the_settings_with_an_audit_entry(owner_client, owner, acme, ac
 
     owner_client.post(URL, {"candidate_offsets": ["2880", "60"], "interviewer_offsets": ["15"]})  # no change
     owner_client.post(URL, {})  # nothing ticked: both off
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.filter(company=acme, action="reminders.saved").count() == 2
         stored.refresh_from_db()
     assert (stored.candidate_offsets, stored.interviewer_offsets) == ([], [])
@@ -362,7 +363,7 @@ def test_it_explains_a_wrong_reminder_time_and_saves_nothing(owner_client, acme,
     page = response.content.decode()
     assert message in page.replace("&#x27;", "'")
     assert 'aria-invalid="true"' in page and f'name="{field}"' in page
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not ReminderSettings.objects.filter(company=acme).exists()
         assert not AuditEntry.objects.filter(company=acme, action="reminders.saved").exists()
 
@@ -371,7 +372,7 @@ def test_it_lets_only_admins_change_the_reminders(teammate_client, interviewer_c
     for client in (teammate_client, interviewer_client):
         assert client.get(URL).status_code == 403
         assert client.post(URL, {"candidate_offsets": ["15"]}).status_code == 403
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not ReminderSettings.objects.filter(company=acme).exists()
 
 
@@ -380,12 +381,12 @@ def test_it_sends_no_reminder_that_was_due_before_the_interview_was_booked(owner
     now = timezone.now().replace(microsecond=0)
     late_booking = make_interview(owner, acme_candidate, start=now + timedelta(hours=23, minutes=45))
     early_booking = make_interview(owner, acme_candidate, start=now + timedelta(hours=23, minutes=50))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Interview.objects.filter(pk=early_booking.pk).update(updated_at=now - timedelta(days=2))
     sent = sweep(acme, now + timedelta(minutes=1))
     assert [delivery.interview_id for delivery in sent] == [early_booking.pk]
     assert reminders_of(late_booking) == []
-    with scopes_disabled():
+    with across_tenants("test setup"):
         skipped = ReminderDelivery.objects.get(interview=late_booking)
     assert skipped.status == ReminderDelivery.Status.SKIPPED
     assert sweep(acme, now + timedelta(minutes=2)) == []  # and it stays unsent

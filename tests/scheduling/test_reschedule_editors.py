@@ -6,9 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from recruitee.tenancy.db import across_tenants
 from scheduling import services
 from scheduling.emails import Wording
 from scheduling.invite_templates import invite_template_save
@@ -35,7 +35,7 @@ providers = calendar_fixtures.providers
 @pytest.fixture
 def custom_update(acme, owner):
     """The company's own update wording for candidates."""
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return invite_template_save(company=acme, audience="candidate", purpose="update", actor=owner.user,
                                     subject="Moved: {event_title}",
                                     body="Dear {candidate_name}, new time {event_time}.")
@@ -79,7 +79,7 @@ def test_it_sends_the_edited_update_exactly_and_leaves_the_templates_alone(owner
                                    "See you then, {literally}.\n")
     assert team.subject == "Heads-up: Wile E. Coyote moved" and team.text_body == "Now 07:30, was 12:00.\n"
     assert ours(candidate).method == "REQUEST" and ours(candidate).sequence == 1
-    with scopes_disabled():
+    with across_tenants("test setup"):
         templates = {(t.audience, t.purpose): (t.subject, t.body) for t in InviteTemplate.objects.all()}
     assert templates == {("candidate", "update"): ("Moved: {event_title}",
                                                    "Dear {candidate_name}, new time {event_time}.")}
@@ -166,7 +166,7 @@ def test_it_names_the_time_a_removed_interviewer_was_invited_to(owner_client, in
 
 def test_the_service_sends_a_given_wording_for_one_audience_only(owner, acme_candidate, owner_client):
     interview = schedule(owner_client, acme_candidate)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         plan = Plan.of(reload(interview))
         plan.start, plan.end = plan.start.replace(hour=8), plan.end.replace(hour=9)
         services.interview_reschedule(interview=interview, plan=plan, actor=owner.user,
@@ -179,7 +179,7 @@ def test_the_service_sends_a_given_wording_for_one_audience_only(owner, acme_can
 
 
 def test_it_prefills_and_sends_the_edited_cancellation(owner_client, interviewer, acme_candidate, acme, owner):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invite_template_save(company=acme, audience="interviewers", purpose="cancellation", actor=owner.user,
                              subject="Off: {candidate_name}", body="Called off ({cancellation_reason}).")
     interview = schedule(owner_client, acme_candidate, step1_fields={"interviewers": [interviewer.pk]})
@@ -198,7 +198,7 @@ def test_it_prefills_and_sends_the_edited_cancellation(owner_client, interviewer
     assert (candidate.subject, candidate.text_body) == ("So sorry, Wile", "We must cancel.\n\nTalk soon!\n")
     assert (team.subject, team.text_body) == ("Off: Wile E. Coyote", "Called off (Scheduling conflict).\n")
     assert ours(candidate).method == "CANCEL"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert InviteTemplate.objects.get(audience="interviewers").body == "Called off ({cancellation_reason})."
         assert not InviteTemplate.objects.filter(audience="candidate").exists()
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django_scopes import scopes_disabled
 
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 from scheduling.models import Interview, Participant, SchedulingRequest, SchedulingRequestMember
 from scheduling.self_scheduling import default_window, request_for_token, token_hash
@@ -60,12 +60,12 @@ def valid(**changes) -> dict:
 
 
 def requests() -> list[SchedulingRequest]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(SchedulingRequest.objects.order_by("pk"))
 
 
 def candidate_messages() -> list[Message]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(Message.objects.filter(audience=Message.Audience.CANDIDATE).order_by("pk"))
 
 
@@ -127,7 +127,7 @@ def test_it_previews_how_many_slots_the_candidate_sees_and_why_days_are_empty(ow
           datetime(2030, 6, 13, 17, 0, tzinfo=BERLIN))
     event(eli.calendar, "Focus (free)", datetime(2030, 6, 10, 9, 0, tzinfo=BERLIN),
           datetime(2030, 6, 10, 17, 0, tzinfo=BERLIN), is_busy=False)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         dana.max_interviews_per_day = 1
         dana.save()
         booked = Interview.objects.create(company=dana.company, candidate=acme_candidate, title="Earlier",
@@ -275,7 +275,7 @@ def test_it_sends_the_link_by_email_and_lists_it_on_the_candidate_page(
     assert (sent.notice_minutes, sent.buffer_before_minutes, sent.buffer_after_minutes) == (48 * 60, 10, 0)
     assert (sent.pool_size, sent.show_interviewer_names, sent.location, sent.organizer_id) == \
         (1, True, "HQ, Room 4", owner.pk)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         roles = set(SchedulingRequestMember.objects.filter(request=sent).values_list("member_id", "role"))
     assert roles == {(dana.pk, "panel"), (eli.pk, "pool"), (owner.pk, "pool")}
 
@@ -297,7 +297,7 @@ def test_it_sends_the_link_by_email_and_lists_it_on_the_candidate_page(
     assert f'action="/acme/scheduling-links/{sent.pk}/withdraw/"' in page
     assert f'action="/acme/scheduling-links/{sent.pk}/resend/"' in page
     assert "The link sent before stops working." in page  # the confirmation, without JavaScript
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.filter(action="scheduling_link.sent", target_id=sent.pk).exists()
 
 
@@ -341,7 +341,7 @@ def test_it_shows_the_booked_interview_and_expired_links(owner_client, owner, ac
     send(owner_client, acme_candidate, django_capture_on_commit_callbacks, panel=[dana.pk])
     send(owner_client, acme_candidate, django_capture_on_commit_callbacks, panel=[dana.pk], title="Second round")
     booked, expired = requests()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.create(company=owner.company, candidate=acme_candidate, organizer=owner,
                                              title="Interview: Secret Rocket Engineer",
                                              start=datetime(2030, 6, 11, 10, tzinfo=UTC),
@@ -392,7 +392,7 @@ def test_another_companys_link_is_not_found(owner_client, outsider_client, acme_
 
 def test_the_wizard_shows_each_interviewers_load_as_a_hint_and_still_schedules(owner_client, acme_candidate, dana,
                                                                                eli):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         dana.max_interviews_per_week = 2
         dana.save()
         for day in (10, 11):

@@ -1,9 +1,9 @@
 """Scheduling an interview moves the candidate forward in the job's pipeline, as the company chose (issue 14)."""
 
 import pytest
-from django_scopes import scopes_disabled
 
 from recruitee.recruiting.models import Candidate
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry
 
 from .helpers import schedule, step1
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stage_of(candidate) -> str:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Candidate.objects.get(pk=candidate.pk).stage
 
 
@@ -21,7 +21,7 @@ def test_it_moves_the_candidate_to_the_companys_stage_when_an_interview_is_sched
     assert acme.stage_on_schedule == "interview" and acme_candidate.stage == "applied"
     make_interview(owner, acme_candidate)
     assert stage_of(acme_candidate) == "interview"
-    with scopes_disabled():
+    with across_tenants("test setup"):
         entry = AuditEntry.objects.filter(company=acme, action__contains="stage").latest("pk")
     assert "scheduled an interview and moved Wile E. Coyote from Applied to Interview" in entry.summary
 
@@ -34,7 +34,7 @@ def test_it_moves_the_candidate_to_the_companys_stage_when_an_interview_is_sched
 ])
 def test_it_moves_only_forward_and_only_when_the_company_wants(owner, acme, acme_candidate, setting, stage,
                                                                expected):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         acme.stage_on_schedule = setting
         acme.save(update_fields=["stage_on_schedule"])
         Candidate.objects.filter(pk=acme_candidate.pk).update(stage=stage)

@@ -1,8 +1,8 @@
 """Company invite templates: admins edit the wording per audience and purpose; the wizard starts from it."""
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import InviteTemplate
 
 from .helpers import messages_of, schedule, step1, step2_defaults
@@ -37,7 +37,7 @@ def test_it_refuses_unknown_placeholders_in_templates(owner_client, text):
                                  {"subject": "Update", "body": text, "action": "save"})
     assert response.status_code == 200
     assert "Unknown placeholder" in response.context["form"].errors["body"][0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not InviteTemplate.objects.exists()
 
 
@@ -45,7 +45,7 @@ def test_it_resets_to_the_default(owner_client):
     owner_client.post(f"{URL}?audience=candidate&purpose=cancellation",
                       {"subject": "Off", "body": "Off.", "action": "save"})
     owner_client.post(f"{URL}?audience=candidate&purpose=cancellation", {"action": "reset"})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not InviteTemplate.objects.exists()
 
 
@@ -59,7 +59,7 @@ def test_it_records_template_edits_and_resets_in_the_audit_log(owner_client):
     assert "customized the interviewers update template" in log
     assert "edited the interviewers update template" in log
     assert log.count("reset the interviewers update template (English) to the default wording") == 1
-    with scopes_disabled():
+    with across_tenants("test setup"):
         from recruitee.tenancy.models import AuditEntry
 
         assert list(AuditEntry.objects.filter(action__startswith="template.").values_list("action", flat=True)

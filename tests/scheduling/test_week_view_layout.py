@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from calendars.models import CalendarConnection
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import Interview, Participant
 from tests.calendars.factories import connected_calendar, event
 
@@ -32,7 +32,7 @@ def week(owner, teammate, interviewer, acme_candidate):
         member.user.time_zone = "Europe/Berlin"
         member.user.save()
     mine = connected_calendar(owner)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         interview = Interview.objects.create(company=owner.company, candidate=acme_candidate, organizer=owner,
                                              title="Interview: Wile E. Coyote", start=at(WEDNESDAY, 11),
                                              end=at(WEDNESDAY, 12), time_zone="Europe/Berlin")
@@ -60,7 +60,7 @@ def test_an_interview_is_shown_once_in_its_own_colour_and_opens_its_page(owner_c
 
 def test_an_interviewer_sees_a_teammate_s_interview_only_as_an_interview(interviewer_client, week, owner,
                                                                         teammate, acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         other = Interview.objects.create(company=owner.company, candidate=acme_candidate, organizer=teammate,
                                          title="Interview: Secret Rocket Engineer", start=at(WEDNESDAY, 15),
                                          end=at(WEDNESDAY, 16), time_zone="Europe/Berlin")
@@ -127,7 +127,7 @@ def test_the_day_view_reads_as_few_queries_as_the_week(owner_client, week, inter
 
 def test_it_says_when_the_calendar_synced_in_a_time_that_keeps_ticking(owner_client, week):
     synced = timezone.now() - timedelta(seconds=25)
-    with scopes_disabled():
+    with across_tenants("test setup"):
         CalendarConnection.objects.filter(pk=week["calendar"].connection_id).update(last_sync_at=synced)
     page = owner_client.get("/acme/calendar/", {"date": WEDNESDAY}).content.decode()
     stamp = re.search(r'<time datetime="([^"]+)" data-relative title="[^"]+">([^<]+)</time>', page)

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
 from mailbox.models import Message
+from recruitee.tenancy.db import across_tenants
 from scheduling.models import Interview, Participant
 from tests.calendars.factories import connected_calendar, event
 
@@ -87,7 +87,7 @@ def test_it_refuses_unknown_placeholders_naming_them(owner_client, interviewer, 
     errors = response.context["form"].errors["candidate_body"]
     assert "Unknown placeholder" in errors[0]
     assert template.split("{")[1].split("}")[0] in errors[0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Interview.objects.exists() and not Message.objects.exists()
     # The step-1 data survived the error: step 2 still knows the event.
     assert response.context["plan"].interviewers == [interviewer]
@@ -165,7 +165,7 @@ def test_it_invites_only_the_interviewers_when_the_candidate_is_left_out(owner_c
     interview = schedule(owner_client, acme_candidate,
                          step1_fields={"interviewers": [interviewer.pk], "invite_candidate": None})
     assert set(messages_of(interview)) == {"interviewers"}
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert [p.role for p in Participant.objects.filter(interview=interview)] == ["interviewer"]
 
 

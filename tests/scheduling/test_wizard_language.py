@@ -5,8 +5,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from scheduling.defaults import DEFAULT_TEMPLATES, GERMAN_TEMPLATES
 from scheduling.models import ScheduleDraft
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def german_candidate(acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         acme_candidate.language, acme_candidate.time_zone = "de", "Europe/Berlin"
         acme_candidate.save()
     return acme_candidate
@@ -109,7 +109,7 @@ def test_change_without_javascript_refills_the_unedited_text_in_the_chosen_langu
         "Interview with Wile E. Coyote (Secret Rocket Engineer): Wednesday, 12 June 2030")
     assert response.context["open_interviewers"]
     # The draft keeps the choice and the text: a reload shows English.
-    with scopes_disabled():
+    with across_tenants("test setup"):
         draft = ScheduleDraft.objects.get(key=draft_of(url))
     assert draft.step2["interviewers_language"] == ["en"] and draft.step2["interviewers_subject"] == [english[0]]
     again = owner_client.get(url).context["form"]
@@ -162,7 +162,7 @@ def test_a_reschedule_writes_to_the_interviewers_in_the_stored_language(owner_cl
 def test_an_older_interview_without_a_choice_writes_in_the_organizers_language(
         owner_client, german_owner, interviewer, acme_candidate):
     interview = schedule(owner_client, acme_candidate, step1_fields={"interviewers": [interviewer.pk]})
-    with scopes_disabled():
+    with across_tenants("test setup"):
         type(interview).objects.filter(pk=interview.pk).update(interviewers_language="")
     data = page_defaults(owner_client, reschedule_url(interview))
     assert data["interviewers_subject"] == GERMAN_TEMPLATES[("interviewers", "update")][0]

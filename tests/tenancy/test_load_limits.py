@@ -2,8 +2,8 @@
 (per company): forms that explain mistakes, services that record what changed."""
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Company, Membership
 from tests.conftest import client_for
 
@@ -13,12 +13,12 @@ HOURS = {"working_days": ["1", "2", "3", "4", "5"], "work_start": "09:00", "work
 
 
 def stored(membership: Membership) -> Membership:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Membership.objects.get(pk=membership.pk)
 
 
 def entries(action: str) -> list[AuditEntry]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(AuditEntry.objects.filter(action=action).select_related("actor").order_by("pk"))
 
 

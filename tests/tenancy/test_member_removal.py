@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django_scopes import scopes_disabled
 
 from calendars.models import CalendarConnection, PushChannel
 from calendars.providers import get_provider
 from calendars.providers.base import ReconnectNeeded
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Membership
 from scheduling.models import Interview, Participant
 from tests import sandbox_fixtures as sandbox_testing
@@ -29,7 +29,7 @@ def remove_url(member: Membership) -> str:
 
 
 def audit_actions(company) -> list[str]:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return list(AuditEntry.objects.filter(company=company).order_by("pk").values_list("action", flat=True))
 
 
@@ -39,7 +39,7 @@ def test_it_revokes_the_grants_and_closes_the_channels_of_a_removed_member(pushi
     connect(teammate_client, "google", GOOGLE_ACCOUNT)
     connect(teammate_client, "microsoft", OUTLOOK_ACCOUNT)
     google = [c for c in connections() if c.provider == "google"][0]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         channels = {c.provider: c.channel_id for c in PushChannel.objects.all()}
     assert set(channels) == {"google", "microsoft"}
     # Before: the grant works at Google.
@@ -48,7 +48,7 @@ def test_it_revokes_the_grants_and_closes_the_channels_of_a_removed_member(pushi
     response = owner_client.post(remove_url(teammate))
 
     assert response.status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Membership.objects.filter(pk=teammate.pk).exists()
         assert not CalendarConnection.objects.exists() and not PushChannel.objects.exists()
     log = pushing.state.request_log()
@@ -69,7 +69,7 @@ def test_it_removes_the_member_even_when_the_provider_cannot_revoke(providers, o
     connect(teammate_client, "google", GOOGLE_ACCOUNT)
     providers.state.inject_fault(path=r"^/revoke$", status=503, count=None)
     assert owner_client.post(remove_url(teammate)).status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Membership.objects.filter(pk=teammate.pk).exists()
     assert connections() == []
     assert [r for r in providers.state.request_log() if r["path"] == "/revoke" and r["status"] == 503]
@@ -87,7 +87,7 @@ def test_it_revokes_nothing_when_the_removal_is_refused(providers, owner_client,
 
 def interview(company, candidate, title: str, start: datetime, *, interviewers=(), organizer=None,
               status=Interview.Status.SCHEDULED) -> Interview:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         row = Interview.objects.create(company=company, candidate=candidate, title=title, start=start,
                                        end=start + timedelta(hours=1), time_zone="Europe/Berlin", status=status,
                                        organizer=organizer)
@@ -119,7 +119,7 @@ def test_it_lists_the_upcoming_interviews_of_the_member_before_the_removal(owner
     for absent in ("Long past", "Called off", "Without Dana", "organizes"):
         assert absent not in page
     # Nothing was removed by looking.
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Membership.objects.filter(pk=dana.pk).exists()
 
 
@@ -153,7 +153,7 @@ def test_it_names_the_calendars_that_will_be_disconnected(providers, owner_clien
 @pytest.mark.django_db
 def test_it_leaves_the_interviews_of_other_companies_out(owner_client, owner, acme, globex, outsider,
                                                         acme_candidate):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         from recruitee.recruiting.models import Candidate
 
         globex_candidate = Candidate.objects.create(company=globex, full_name="Globex Person",

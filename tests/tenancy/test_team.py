@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
 from recruitee.accounts.models import User
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Invitation, Membership, Role
 from tests.conftest import PASSWORD, client_for
 
@@ -46,7 +46,7 @@ def test_it_emails_a_single_use_link_that_creates_an_account_and_membership(
     assert response["Location"] == "/acme/"
 
     user = User.objects.get(email="newbie@example.com")
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Membership.objects.get(user=user).role == Role.RECRUITER
     # Now signed in as the new member: the company's pages open.
     assert client.get("/acme/candidates/").status_code == 200
@@ -60,7 +60,7 @@ def test_it_rejects_an_expired_or_resent_invitation_link(owner_client, client, d
     with django_capture_on_commit_callbacks(execute=True):
         invite(owner_client)
     first_link = accept_link_from_outbox().split("/", 3)[3]
-    with scopes_disabled():
+    with across_tenants("test setup"):
         invitation = Invitation.objects.get(email="newbie@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(team_url("invitation-resend", invitation_id=invitation.pk))
@@ -69,7 +69,7 @@ def test_it_rejects_an_expired_or_resent_invitation_link(owner_client, client, d
     assert client.get("/" + first_link).status_code == 404
     assert client.get("/" + second_link).status_code == 200
 
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Invitation.objects.filter(pk=invitation.pk).update(expires_at="2000-01-01T00:00:00Z")
     assert client.get("/" + second_link).status_code == 404
 
@@ -83,7 +83,7 @@ def test_it_lets_an_existing_user_accept_after_signing_in(owner_client, outsider
     assert b"Join Acme Inc." in page.content
     assert outsider_client.post(path).status_code == 302
     assert outsider_client.get("/acme/candidates/").status_code == 200
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Membership.objects.get(company__slug="acme", user=outsider.user).role == Role.INTERVIEWER
 
 
@@ -93,7 +93,7 @@ def test_it_refuses_an_invitation_meant_for_someone_else(owner_client, teammate,
     path = "/" + accept_link_from_outbox().split("/", 3)[3]
     response = client_for(teammate).post(path, follow=True)
     assert b"This invitation is for someone.else@example.com" in response.content
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert Invitation.objects.get(email="someone.else@example.com").accepted_at is None
 
 
@@ -105,16 +105,17 @@ def test_it_refuses_to_invite_a_member_twice(owner_client, teammate):
 
 def test_it_lets_only_admins_invite(teammate_client):
     assert invite(teammate_client).status_code == 403
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Invitation.objects.exists()
 
 
 def test_it_changes_roles_and_records_it(owner_client, teammate):
     response = owner_client.post(team_url("membership-role", membership_id=teammate.pk), {"role": Role.ADMIN})
     assert response.status_code == 302
-    teammate.refresh_from_db()
+    with across_tenants("test setup"):
+        teammate.refresh_from_db()
     assert teammate.role == Role.ADMIN
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert AuditEntry.objects.filter(action="membership.role_changed").count() == 1
 
 
@@ -124,7 +125,8 @@ def test_it_never_demotes_or_removes_the_last_admin(owner_client, owner, teammat
     assert b"at least one admin" in response.content
     response = owner_client.post(team_url("membership-remove", membership_id=owner.pk), follow=True)
     assert b"last admin cannot be removed" in response.content
-    owner.refresh_from_db()
+    with across_tenants("test setup"):
+        owner.refresh_from_db()
     assert owner.role == Role.ADMIN
 
 
@@ -132,7 +134,7 @@ def test_it_removes_a_member_after_confirmation(owner_client, teammate):
     confirm = owner_client.get(team_url("membership-remove", membership_id=teammate.pk))
     assert b"Remove Terry Teammate from Acme Inc.?" in confirm.content
     assert owner_client.post(team_url("membership-remove", membership_id=teammate.pk)).status_code == 302
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not Membership.objects.filter(pk=teammate.pk).exists()
     assert client_for(teammate).get("/acme/candidates/").status_code == 404
 

@@ -4,8 +4,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import AuditEntry, Membership
 from scheduling.availability import working_hours
 
@@ -16,7 +16,7 @@ WEDNESDAY, SATURDAY = "2030-06-12", "2030-06-15"
 
 
 def stored(membership: Membership) -> Membership:
-    with scopes_disabled():
+    with across_tenants("test setup"):
         return Membership.objects.select_related("user", "company").get(pk=membership.pk)
 
 
@@ -33,7 +33,7 @@ def test_it_saves_the_hours_and_records_them(interviewer_client, interviewer):
     assert response.status_code == 302
     member = stored(interviewer)
     assert (member.working_days, member.work_start, member.work_end) == ("246", time(7, 30), time(15))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         [entry] = AuditEntry.objects.filter(action="membership.working_hours")
     assert (entry.target_type, entry.target_id, entry.actor) == ("tenancy.membership", interviewer.pk,
                                                                   interviewer.user)
@@ -58,12 +58,12 @@ def test_it_refuses_bad_hours_with_a_message_and_keeps_the_old_ones(teammate_cli
     assert field_error in page and "is-invalid" in page
     member = stored(teammate)
     assert (member.working_days, member.work_start, member.work_end) == ("12345", time(9), time(17))
-    with scopes_disabled():
+    with across_tenants("test setup"):
         assert not AuditEntry.objects.filter(action="membership.working_hours").exists()
 
 
 def test_the_profile_links_to_the_hours_of_each_company(teammate_client, teammate, outsider, globex):
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Membership.objects.create(company=globex, user=teammate.user)
     page = teammate_client.get("/accounts/profile/").content.decode()
     assert 'href="/acme/my-hours/"' in page and 'href="/globex/my-hours/"' in page
@@ -101,7 +101,7 @@ def test_find_time_shades_a_teammate_by_their_own_zone_and_hours(owner_client, o
 def test_find_time_shades_a_day_off_entirely(owner_client, owner, teammate, acme_candidate):
     owner.user.time_zone = "Europe/Berlin"
     owner.user.save()
-    with scopes_disabled():
+    with across_tenants("test setup"):
         Membership.objects.filter(pk=owner.pk).update(working_days="123456")
     page = grid(owner_client, acme_candidate, teammate, SATURDAY)
     saturday = page.split(f'data-day="{SATURDAY}"')[1].split("<section")[0]  # Find time shows five days from it

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django_scopes import scopes_disabled
 
 from calendars.crypto import TokenDecryptionError, rotate
 from calendars.fields import Ciphertext
 from calendars.models import CalendarConnection
+from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Company
 from recruitee.tenancy.services import audit_record
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rotated = 0
         failures = []
-        with scopes_disabled():
+        with across_tenants("rotate_token_keys: every company's calendar tokens"):
             ids = list(CalendarConnection.objects.order_by("pk").values_list("pk", flat=True))
             for connection_id in ids:
                 try:

@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from calendars.models import CalendarConnection
 from calendars.providers.base import ProviderError
 from calendars.sync.engine import SyncDeferred, connection_sync
+from recruitee.tenancy.db import across_tenants
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="Fetch everything again instead of the changes.")
 
     def handle(self, *args, **options):
-        with scopes_disabled():
+        with across_tenants("sync_calendars: the connections of every company"):
             connections = CalendarConnection.objects.select_related("company").order_by("pk")
             if options["connection"]:
                 connections = connections.filter(pk=options["connection"])

@@ -1,0 +1,294 @@
+"""What the tenant wall costs (issue 16): `make bench`, or `.venv/bin/python bench/rls.py`.
+
+The same work twice on one throwaway PostgreSQL database, interleaved, each measurement in a fresh child process:
+
+  * without the wall: Django's own PostgreSQL backend (bench/without_wall.py), logged in as the superuser of
+    BENCH_DATABASE_URL, for whom row-level security does not hold: the application as it was before issue 16;
+  * with the wall: our backend (the tenant set before statements, recruitee/db/postgresql/), logged in as
+    recruitee_app, for whom every tenant table's policy holds: the application as it runs now.
+
+Measured: the candidate list (10,000 candidates) and a search in it; the Sent tab (100,000 messages), a search for a
+rare and for a common word; the full sync of a 100,000-event calendar from the sandbox Google provider into an
+empty calendar. Another company holds as many rows again, so the policies have something to keep out. Pages are
+in-process requests through the whole stack (p50 over BENCH_RUNS requests); the sync is seconds. Each figure is the
+best of BENCH_REPEATS children (default 5); the cost is with / without - 1, budget 5 %. Prints a table and writes
+bench/results/rls.json. Needs a PostgreSQL superuser (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/postgres), who creates the roles if they are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.calendar_sync import ADMIN_URL, child_env, sandbox_call, start_sandbox  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "rls.json"
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "10000"))
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "100000"))
+EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
+BUDGET = 0.05
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+PAGES = {
+    "Candidate list": ("/acme/candidates/", {}),
+    "Candidate search": ("/acme/candidates/?q=Coyote+4242", HTMX),
+    "Sent tab": ("/acme/mailbox/sent/?who=everyone", {}),
+    "Sent search, rare word": ("/acme/mailbox/sent/?who=everyone&q=4242", HTMX),
+    "Sent search, common word": ("/acme/mailbox/sent/?who=everyone&q=follow-up", HTMX),
+}
+SYNC = f"Full sync, {EVENTS:,} events"
+STATEMENTS = 2000  # per statement figure: a primary-key read, many times
+CONFIGURATIONS = ("without", "with")
+
+
+# --- the parent -------------------------------------------------------------------------------------------------
+
+def url_as(base: str, user: str, database: str) -> str:
+    parts = urlsplit(base)
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, f"{user}@{host}", f"/{database}", "", ""))
+
+
+def run_child(env: dict[str, str], kind: str, arg: str = "-") -> dict:
+    finished = subprocess.run([sys.executable, __file__, "--child", kind, arg], cwd=ROOT, env=env,  # noqa: S603
+                              capture_output=True, text=True)
+    if finished.returncode:
+        sys.stderr.write(finished.stdout + finished.stderr)
+        finished.check_returncode()
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def ensure_roles(admin_url: str) -> None:
+    import psycopg
+
+    from recruitee.tenancy.db import APP_ROLE, CROSSTENANT_ROLE, OWNER_ROLE
+    from recruitee.tenancy.roles import ensure_roles as make_roles
+
+    parts = urlsplit(admin_url)
+    with psycopg.connect(dbname="postgres", user=parts.username, password=parts.password, host=parts.hostname,
+                         port=parts.port, autocommit=True) as admin:
+        roles = {APP_ROLE, OWNER_ROLE, CROSSTENANT_ROLE}
+        found = {name for (name,) in admin.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)",
+                                                   [list(roles)])}
+        if found != roles:
+            make_roles(admin.cursor())
+
+
+def main() -> int:
+    admin = urlsplit(ADMIN_URL)
+    database = f"recruitee_bench_rls_{os.getpid()}"
+    superuser_url = url_as(ADMIN_URL, admin.username or "postgres", database)
+    ensure_roles(ADMIN_URL)
+    with tempfile.TemporaryDirectory(prefix="rls-bench-") as workdir:
+        sandbox, provider_env = start_sandbox(Path(workdir))
+        base = child_env(provider_env, superuser_url, Path(workdir))
+        envs = {
+            "without": {**base, "DJANGO_SETTINGS_MODULE": "bench.without_wall"},
+            "with": {**base, "DATABASE_URL": url_as(ADMIN_URL, "recruitee_app", database)},
+        }
+        subprocess.run(["createdb", "-h", admin.hostname, "-U", admin.username or "postgres", database],  # noqa: S607
+                       check=True)
+        try:
+            # Migrated and filled by the superuser, as the tables' owner (tests/conftest.py does the same).
+            subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=base, check=True)  # noqa: S603
+            email = "bench-rls@sandbox-google.test"
+            sandbox_call(provider_env, "POST", "/_sandbox/accounts",
+                         {"provider": "google", "email": email, "events": EVENTS, "tz": "Europe/Berlin"})
+            started = time.perf_counter()
+            seeded = run_child(base, "seed", email)
+            print(f"Seeded in {time.perf_counter() - started:.0f} s: {seeded}")
+            envs["without"]["BENCH_ALL_COMPANY_IDS"] = ",".join(map(str, seeded["company_ids"]))
+            runs: dict[str, dict[str, list[float]]] = {name: {} for name in CONFIGURATIONS}
+            for repeat in range(REPEATS):
+                for name in CONFIGURATIONS:
+                    statements = run_child(envs[name], "statements")
+                    for label, micros in statements.items():
+                        runs[name].setdefault(label, []).append(micros)
+                    pages = run_child(envs[name], "pages")
+                    sync = run_child(envs[name], "sync", str(seeded["connection_id"]))
+                    assert sync["events"] == seeded["events"], (sync, seeded)
+                    for label, figures in {**pages, SYNC: sync}.items():
+                        runs[name].setdefault(label, []).append(figures["p50_ms"] if label in PAGES
+                                                                else figures["seconds"])
+                    print(f"  run {repeat + 1}/{REPEATS} {name} the wall: done", flush=True)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(10)
+            subprocess.run(["dropdb", "-h", admin.hostname, "-U", admin.username or "postgres",  # noqa: S607
+                            "--if-exists", database], check=False)
+    report(runs)
+    return 0
+
+
+PER_STATEMENT = {"same": "One read, the tenant unchanged", "switch": "One read, the tenant changed"}
+
+
+def report(runs: dict[str, dict[str, list[float]]]) -> None:
+    rows = []
+    print(f"\nThe tenant wall's cost, best of {REPEATS} (pages: p50 of {RUNS} requests, ms; sync: s):")
+    print(f"{'':<28} {'without':>9} {'with':>9} {'cost':>7} {'budget':>7}")
+    for label in [*PAGES, SYNC]:
+        without, with_wall = min(runs["without"][label]), min(runs["with"][label])
+        cost = with_wall / without - 1
+        rows.append({"measurement": label, "unit": "s" if label == SYNC else "ms", "without": without,
+                     "with": with_wall, "cost": cost, "runs": {name: runs[name][label] for name in CONFIGURATIONS}})
+        print(f"{label:<28} {without:>9.2f} {with_wall:>9.2f} {cost:>+7.1%} {BUDGET:>6.0%} "
+              f"{'OK' if cost <= BUDGET else 'MISSED'}")
+    statements = {}
+    print(f"Per statement (a primary-key read, best of {REPEATS} x {STATEMENTS:,}, microseconds):")
+    for key, label in PER_STATEMENT.items():
+        without, with_wall = min(runs["without"][key]), min(runs["with"][key])
+        statements[key] = {"label": label, "without_us": without, "with_us": with_wall}
+        print(f"  {label:<34} {without:>7.1f} {with_wall:>7.1f}  ({with_wall - without:+.1f})")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
+        "cpus": os.cpu_count(), "budget": BUDGET, "rows": rows, "per_statement": statements,
+        "met": {row["measurement"]: row["cost"] <= BUDGET for row in rows},
+    }, indent=2) + "\n")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+# --- the children -----------------------------------------------------------------------------------------------
+
+def seed(email: str) -> dict:
+    """Two companies with as much as the pages need, and the sandbox account connected (as the superuser)."""
+    from django.db import connection
+
+    from bench.calendar_sync import connect
+    from recruitee.recruiting.models import Candidate, Job
+    from recruitee.tenancy.db import across_tenants
+    from recruitee.tenancy.models import Company, Role
+    from tests.conftest import make_member
+    from tests.mailbox.factories import bulk_messages
+
+    for slug, name in (("acme", "Acme Inc."), ("globex", "Globex Corporation")):
+        company = Company.objects.create(name=name, slug=slug, time_zone="Europe/Berlin")
+        owner = make_member(company, f"owner@{slug}.test", Role.ADMIN, "Olivia Owner")
+        with across_tenants("bench: seed"):
+            job = Job.objects.create(company=company, title="Rocket Engineer")
+            Candidate.objects.bulk_create(
+                [Candidate(company=company, full_name=f"Wile E. Coyote {n}", email=f"wile{n}@{slug}-people.test",
+                           job=job, created_by=owner.user) for n in range(CANDIDATES)], batch_size=5000)
+            candidate = Candidate.objects.filter(company=company).first()
+        bulk_messages(owner, candidate, MESSAGES)
+    connection_id = connect(email)["connection_id"]
+    from django_scopes import scope
+
+    from calendars.models import CalendarConnection
+    from calendars.sync.engine import connection_sync
+
+    company_id = Company.objects.get(calendar_connections__pk=connection_id).pk
+    with scope(company=company_id):
+        connection_sync(connection_id=CalendarConnection.objects.get(pk=connection_id).pk, full=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("SELECT count(*) FROM calendars_event")
+        (events,) = cursor.fetchone()
+    return {"connection_id": connection_id, "events": events,
+            "company_ids": list(Company.objects.order_by("pk").values_list("pk", flat=True))}
+
+
+def pages() -> dict:
+    from django.conf import settings
+    from django.test import Client
+
+    from bench.inprocess import measure_page
+    from recruitee.accounts.models import User
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.get(email="owner@acme.test"),
+                       backend="allauth.account.auth_backends.AuthenticationBackend")
+    return {label: measure_page(client, url, runs=RUNS, headers=headers) for label, (url, headers) in PAGES.items()}
+
+
+def sync(connection_id: str) -> dict:
+    """A full sync into the empty calendar, as after connecting; emptied (and vacuumed) by the superuser first, so
+    that every run meets the same table whoever it runs as."""
+    import psycopg
+    from django.db import connection
+    from django_scopes import scope
+
+    from calendars.models import CalendarConnection, Event
+    from calendars.sync.engine import connection_sync
+    from recruitee.tenancy.db import across_tenants
+
+    admin = urlsplit(os.environ["BENCH_ADMIN_DATABASE_URL"])
+    with psycopg.connect(dbname=connection.settings_dict["NAME"], user=admin.username, password=admin.password,
+                         host=admin.hostname, port=admin.port, autocommit=True) as superuser:
+        superuser.execute("DELETE FROM calendars_event")
+        superuser.execute("UPDATE calendars_calendar SET sync_cursor = '', sync_page = '', sync_mode = ''")
+        superuser.execute("VACUUM calendars_event")
+    with across_tenants("bench: the connection's company"):
+        company_id = CalendarConnection.objects.get(pk=int(connection_id)).company_id
+    with scope(company=company_id):
+        started = time.perf_counter()
+        connection_sync(connection_id=int(connection_id), full=True)
+        seconds = time.perf_counter() - started
+        events = Event.objects.filter(calendar__connection_id=int(connection_id)).count()
+    return {"seconds": seconds, "events": events}
+
+
+def statements() -> dict:
+    """Microseconds per statement: a read by primary key again and again in one company's scope (the setting is
+    made once), and alternating between two companies (made before every statement: one more round trip)."""
+    from django_scopes import scope
+
+    from recruitee.recruiting.models import Job
+    from recruitee.tenancy.db import across_tenants
+    from recruitee.tenancy.models import Company
+
+    companies = list(Company.objects.filter(slug__in=["acme", "globex"]).order_by("slug"))
+    with across_tenants("bench: a job of each company"):
+        jobs = {company.pk: Job.objects.filter(company=company).values_list("pk", flat=True).first()
+                for company in companies}
+
+    def read(company) -> None:
+        with scope(company=company):
+            assert Job.objects.filter(pk=jobs[company.pk]).exists()
+
+    figures = {}
+    for key, order in (("same", [companies[0]] * STATEMENTS), ("switch", companies * (STATEMENTS // 2))):
+        read(order[0])  # connected, warm
+        started = time.perf_counter()
+        for company in order:
+            read(company)
+        figures[key] = (time.perf_counter() - started) / len(order) * 1e6
+    return figures
+
+
+def child(kind: str, arg: str) -> dict:
+    import django
+
+    django.setup()
+    if kind == "seed":
+        return seed(arg)
+    if kind == "pages":
+        return pages()
+    if kind == "statements":
+        return statements()
+    if kind == "sync":
+        return sync(arg)
+    raise SystemExit(f"unknown child {kind}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        print(json.dumps(child(sys.argv[2], sys.argv[3])))
+        sys.exit(0)
+    os.environ["BENCH_ADMIN_DATABASE_URL"] = ADMIN_URL
+    sys.exit(main())
