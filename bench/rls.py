@@ -1,6 +1,6 @@
 """What the tenant wall costs (issue 16): `make bench`, or `.venv/bin/python bench/rls.py`.
 
-The same work twice on one throwaway PostgreSQL database, interleaved, each measurement in a fresh child process:
+The same work on one throwaway PostgreSQL database in two configurations:
 
   * without the wall: Django's own PostgreSQL backend (bench/without_wall.py), logged in as the superuser of
     BENCH_DATABASE_URL, for whom row-level security does not hold: the application as it was before issue 16;
@@ -8,12 +8,18 @@ The same work twice on one throwaway PostgreSQL database, interleaved, each meas
     recruitee_app, for whom every tenant table's policy holds: the application as it runs now.
 
 Measured: the candidate list (10,000 candidates) and a search in it; the Sent tab (100,000 messages), a search for a
-rare and for a common word; the full sync of a 100,000-event calendar from the sandbox Google provider into an
-empty calendar. Another company holds as many rows again, so the policies have something to keep out. Pages are
-in-process requests through the whole stack (p50 over BENCH_RUNS requests); the sync is seconds. Each figure is the
-best of BENCH_REPEATS children (default 5); the cost is with / without - 1, budget 5 %. Prints a table and writes
-bench/results/rls.json. Needs a PostgreSQL superuser (BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/postgres), who creates the roles if they are missing.
+rare and for a common word; a read by primary key (per statement); the full sync of a 100,000-event calendar from
+the sandbox Google provider into an empty calendar. Another company holds as many rows again, so the policies have
+something to keep out. Both configurations keep their connections as production does (CONN_MAX_AGE).
+
+This machine's speed drifts by a third between one minute and the next, far more than the 5 % to be measured. So
+the pages and the statements are measured in pairs: one long-lived child per configuration, and BENCH_ROUNDS
+rounds (default 15) in which each child serves BENCH_RUNS requests (default 7) of a page, one right after the other,
+the first of the pair alternating. A round's cost is the ratio of the two medians; the cost reported is the median
+of the rounds' ratios (the figures beside it are the p50 of all requests). The sync takes seconds, so it is
+measured whole, in fresh children, best of BENCH_SYNC_REPEATS (default 3) each; BENCH_ONLY=pages leaves it out.
+Budget 5 %. Prints a table and writes bench/results/rls.json. Needs a PostgreSQL superuser (BENCH_DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/postgres), who creates the roles if they are missing.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,8 +42,10 @@ sys.path.insert(0, str(ROOT))
 from bench.calendar_sync import ADMIN_URL, child_env, sandbox_call, start_sandbox  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "rls.json"
-REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+SYNC_REPEATS = int(os.environ.get("BENCH_SYNC_REPEATS", "3"))
+ONLY = os.environ.get("BENCH_ONLY", "").lower()
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "10000"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "100000"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
@@ -50,7 +59,7 @@ PAGES = {
     "Sent search, common word": ("/acme/mailbox/sent/?who=everyone&q=follow-up", HTMX),
 }
 SYNC = f"Full sync, {EVENTS:,} events"
-STATEMENTS = 2000  # per statement figure: a primary-key read, many times
+STATEMENTS = 300  # per statement figure, per round: a primary-key read, many times
 CONFIGURATIONS = ("without", "with")
 
 
@@ -94,7 +103,8 @@ def main() -> int:
     ensure_roles(ADMIN_URL)
     with tempfile.TemporaryDirectory(prefix="rls-bench-") as workdir:
         sandbox, provider_env = start_sandbox(Path(workdir))
-        base = child_env(provider_env, superuser_url, Path(workdir))
+        # Connections kept between requests, as production keeps them (recruitee/settings/production.py).
+        base = {**child_env(provider_env, superuser_url, Path(workdir)), "CONN_MAX_AGE": "60"}
         envs = {
             "without": {**base, "DJANGO_SETTINGS_MODULE": "bench.without_wall"},
             "with": {**base, "DATABASE_URL": url_as(ADMIN_URL, "recruitee_app", database)},
@@ -111,46 +121,102 @@ def main() -> int:
             seeded = run_child(base, "seed", email)
             print(f"Seeded in {time.perf_counter() - started:.0f} s: {seeded}")
             envs["without"]["BENCH_ALL_COMPANY_IDS"] = ",".join(map(str, seeded["company_ids"]))
-            runs: dict[str, dict[str, list[float]]] = {name: {} for name in CONFIGURATIONS}
-            for repeat in range(REPEATS):
-                for name in CONFIGURATIONS:
-                    statements = run_child(envs[name], "statements")
-                    for label, micros in statements.items():
-                        runs[name].setdefault(label, []).append(micros)
-                    pages = run_child(envs[name], "pages")
-                    sync = run_child(envs[name], "sync", str(seeded["connection_id"]))
-                    assert sync["events"] == seeded["events"], (sync, seeded)
-                    for label, figures in {**pages, SYNC: sync}.items():
-                        runs[name].setdefault(label, []).append(figures["p50_ms"] if label in PAGES
-                                                                else figures["seconds"])
-                    print(f"  run {repeat + 1}/{REPEATS} {name} the wall: done", flush=True)
+            results = paired_rounds(envs)
+            if ONLY != "pages":
+                results[SYNC] = sync_repeats(envs, seeded)
         finally:
             sandbox.terminate()
             sandbox.wait(10)
             subprocess.run(["dropdb", "-h", admin.hostname, "-U", admin.username or "postgres",  # noqa: S607
                             "--if-exists", database], check=False)
-    report(runs)
+    report(results)
     return 0
 
 
 PER_STATEMENT = {"same": "One read, the tenant unchanged", "switch": "One read, the tenant changed"}
 
 
-def report(runs: dict[str, dict[str, list[float]]]) -> None:
+class Child:
+    """A long-lived child of one configuration that measures what it is asked to, one JSON line each way."""
+
+    def __init__(self, env: dict[str, str]):
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve"], cwd=ROOT, env=env,  # noqa: S603
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, **command) -> dict:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the child measuring {command} died (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(30)
+
+
+def paired_rounds(envs: dict[str, dict[str, str]]) -> dict[str, dict]:
+    """Per page and per statement: every request's milliseconds (microseconds for statements) of each
+    configuration, and each round's ratio with / without."""
+    children = {name: Child(envs[name]) for name in CONFIGURATIONS}
+    samples = {label: {"without": [], "with": [], "ratios": []} for label in [*PAGES, *PER_STATEMENT]}
+    try:
+        for child in children.values():
+            child.ask(warm=True)
+        for round_number in range(ROUNDS):
+            order = CONFIGURATIONS if round_number % 2 == 0 else CONFIGURATIONS[::-1]
+            for label in PAGES:
+                taken = {name: children[name].ask(page=label, runs=RUNS)["ms"] for name in order}
+                record(samples[label], taken)
+            taken = {name: children[name].ask(statements=STATEMENTS) for name in order}
+            for key in PER_STATEMENT:
+                record(samples[key], {name: [figures[key]] for name, figures in taken.items()})
+            print(f"  round {round_number + 1}/{ROUNDS} done", flush=True)
+    finally:
+        for child in children.values():
+            child.close()
+    return samples
+
+
+def record(sample: dict, taken: dict[str, list[float]]) -> None:
+    for name, values in taken.items():
+        sample[name].extend(values)
+    sample["ratios"].append(statistics.median(taken["with"]) / statistics.median(taken["without"]))
+
+
+def sync_repeats(envs: dict[str, dict[str, str]], seeded: dict) -> dict:
+    seconds: dict[str, list[float]] = {"without": [], "with": []}
+    for repeat in range(SYNC_REPEATS):
+        for name in CONFIGURATIONS if repeat % 2 == 0 else CONFIGURATIONS[::-1]:
+            figures = run_child(envs[name], "sync", str(seeded["connection_id"]))
+            assert figures["events"] == seeded["events"], (figures, seeded)
+            seconds[name].append(figures["seconds"])
+        print(f"  sync {repeat + 1}/{SYNC_REPEATS} done", flush=True)
+    return seconds
+
+
+def report(results: dict[str, dict]) -> None:
     rows = []
-    print(f"\nThe tenant wall's cost, best of {REPEATS} (pages: p50 of {RUNS} requests, ms; sync: s):")
+    print(f"\nThe tenant wall's cost (pages: p50 of {ROUNDS} x {RUNS} requests each, ms; cost: the median of "
+          f"{ROUNDS} paired rounds' ratios; sync: best of {SYNC_REPEATS}, s):")
     print(f"{'':<28} {'without':>9} {'with':>9} {'cost':>7} {'budget':>7}")
-    for label in [*PAGES, SYNC]:
-        without, with_wall = min(runs["without"][label]), min(runs["with"][label])
-        cost = with_wall / without - 1
+    for label in [label for label in [*PAGES, SYNC] if label in results]:
+        result = results[label]
+        if label == SYNC:
+            without, with_wall = min(result["without"]), min(result["with"])
+            cost = with_wall / without - 1
+        else:
+            without, with_wall = statistics.median(result["without"]), statistics.median(result["with"])
+            cost = statistics.median(result["ratios"]) - 1
         rows.append({"measurement": label, "unit": "s" if label == SYNC else "ms", "without": without,
-                     "with": with_wall, "cost": cost, "runs": {name: runs[name][label] for name in CONFIGURATIONS}})
+                     "with": with_wall, "cost": cost, "round_ratios": result.get("ratios", [])})
         print(f"{label:<28} {without:>9.2f} {with_wall:>9.2f} {cost:>+7.1%} {BUDGET:>6.0%} "
               f"{'OK' if cost <= BUDGET else 'MISSED'}")
     statements = {}
-    print(f"Per statement (a primary-key read, best of {REPEATS} x {STATEMENTS:,}, microseconds):")
+    print(f"Per statement (a primary-key read, median of {ROUNDS} rounds x {STATEMENTS:,}, microseconds):")
     for key, label in PER_STATEMENT.items():
-        without, with_wall = min(runs["without"][key]), min(runs["with"][key])
+        without, with_wall = statistics.median(results[key]["without"]), statistics.median(results[key]["with"])
         statements[key] = {"label": label, "without_us": without, "with_us": with_wall}
         print(f"  {label:<34} {without:>7.1f} {with_wall:>7.1f}  ({with_wall - without:+.1f})")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -202,18 +268,39 @@ def seed(email: str) -> dict:
             "company_ids": list(Company.objects.order_by("pk").values_list("pk", flat=True))}
 
 
-def pages() -> dict:
+def serve() -> None:
+    """Answers the parent's commands (one JSON line each) until its stdin closes: warm every page, serve a page
+    `runs` times (each request's milliseconds), or time `statements` primary-key reads."""
     from django.conf import settings
     from django.test import Client
 
-    from bench.inprocess import measure_page
     from recruitee.accounts.models import User
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     client.force_login(User.objects.get(email="owner@acme.test"),
                        backend="allauth.account.auth_backends.AuthenticationBackend")
-    return {label: measure_page(client, url, runs=RUNS, headers=headers) for label, (url, headers) in PAGES.items()}
+
+    def request(label: str) -> float:
+        url, headers = PAGES[label]
+        started = time.perf_counter()
+        response = client.get(url, **headers)
+        taken = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (label, response.status_code)
+        return taken
+
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command.get("warm"):
+            for label in PAGES:
+                for _ in range(3):
+                    request(label)
+            answer = {}
+        elif "page" in command:
+            answer = {"ms": [request(command["page"]) for _ in range(command["runs"])]}
+        else:
+            answer = statements(command["statements"])
+        print(json.dumps(answer), flush=True)
 
 
 def sync(connection_id: str) -> dict:
@@ -243,7 +330,7 @@ def sync(connection_id: str) -> dict:
     return {"seconds": seconds, "events": events}
 
 
-def statements() -> dict:
+def statements(count: int) -> dict:
     """Microseconds per statement: a read by primary key again and again in one company's scope (the setting is
     made once), and alternating between two companies (made before every statement: one more round trip)."""
     from django_scopes import scope
@@ -262,7 +349,7 @@ def statements() -> dict:
             assert Job.objects.filter(pk=jobs[company.pk]).exists()
 
     figures = {}
-    for key, order in (("same", [companies[0]] * STATEMENTS), ("switch", companies * (STATEMENTS // 2))):
+    for key, order in (("same", [companies[0]] * count), ("switch", companies * (count // 2))):
         read(order[0])  # connected, warm
         started = time.perf_counter()
         for company in order:
@@ -277,16 +364,18 @@ def child(kind: str, arg: str) -> dict:
     django.setup()
     if kind == "seed":
         return seed(arg)
-    if kind == "pages":
-        return pages()
-    if kind == "statements":
-        return statements()
     if kind == "sync":
         return sync(arg)
     raise SystemExit(f"unknown child {kind}")
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--serve"]:
+        import django
+
+        django.setup()
+        serve()
+        sys.exit(0)
     if len(sys.argv) >= 4 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], sys.argv[3])))
         sys.exit(0)

@@ -10,4 +10,6 @@ from recruitee.settings.local import *  # noqa: F403
 from recruitee.settings.local import DATABASES
 
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c app.company_ids={os.environ['BENCH_ALL_COMPANY_IDS']}"
+# The rest of OPTIONS (prepared statements) as the application has them.
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c app.company_ids={os.environ['BENCH_ALL_COMPANY_IDS']}".strip()

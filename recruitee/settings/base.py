@@ -98,9 +98,22 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 
 def tenant_wall_engine(database: dict) -> dict:
     """PostgreSQL through our backend, which keeps the session's tenant (row-level security) in step with the scope
-    (recruitee/db/postgresql, recruitee/tenancy/db.py). Other databases (SQLite for `make run`) have no such wall."""
+    (recruitee/db/postgresql, recruitee/tenancy/db.py). Other databases (SQLite for `make run`) have no such wall.
+
+    Statements a connection sends again and again (DATABASE_PREPARE_THRESHOLD times, default 5; empty: never) are
+    prepared on the server: parsed and rewritten once, the tenant policies included, which saves a tenth of a
+    simple read. Each run is still planned for its own values (plan_cache_mode): a search for a rare word and one
+    for a common word need different plans, which a plan cached for the statement would not give them. Behind a
+    pooler that hands one session's statements to other server connections (PgBouncer's transaction pooling before
+    1.21), set DATABASE_PREPARE_THRESHOLD empty."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         database["ENGINE"] = "recruitee.db.postgresql"
+        threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
+        if threshold:
+            options = database.setdefault("OPTIONS", {})
+            options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", int(threshold))
+            options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
     return database
 
 

@@ -70,7 +70,7 @@ def bulk_messages(member, candidate, count: int, *, offset: int = 0) -> None:
     }
     quote = connection.ops.quote_name
     sql = (
-        "WITH RECURSIVE seq(n) AS (SELECT %s UNION ALL SELECT n + 1 FROM seq WHERE n < %s) "
+        "WITH RECURSIVE seq(n) AS (SELECT CAST(%s AS integer) UNION ALL SELECT n + 1 FROM seq WHERE n < %s) "
         f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(quote(c) for c in values)}) "
         f"SELECT {', '.join(values.values())} FROM seq"
     )
