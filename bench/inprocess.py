@@ -33,6 +33,9 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    from recruitee.startup import settle_for_requests
+
+    settle_for_requests()  # as recruitee/wsgi.py does in a web process
 
 
 @contextmanager

@@ -374,6 +374,9 @@ if __name__ == "__main__":
         import django
 
         django.setup()
+        from recruitee.startup import settle_for_requests
+
+        settle_for_requests()  # as recruitee/wsgi.py does in a web process
         serve()
         sys.exit(0)
     if len(sys.argv) >= 4 and sys.argv[1] == "--child":

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from html import escape  # the standard library's, as Django's escape uses, without its lazy-string check (per block)
 from zoneinfo import ZoneInfo
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 

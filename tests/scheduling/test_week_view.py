@@ -84,3 +84,13 @@ def test_it_gives_a_whole_cluster_of_overlaps_one_lane_count():
     assert (a.lane, b.lane, c.lane) == (0, 1, 1)
     assert a.lanes == b.lanes == c.lanes == 2
     assert (d.lane, d.lanes) == (0, 1)
+
+
+def test_a_title_with_markup_shows_as_text_in_the_block_and_its_tooltip(owner_client, owner):
+    owner.user.time_zone = "Europe/Berlin"
+    owner.user.save()
+    event(connected_calendar(owner), '<img src=x onerror="alert(1)"> Q&A', berlin(24, 10), berlin(24, 11))
+    page = owner_client.get("/acme/calendar/", {"date": "2026-11-24"}).content.decode()
+    assert "<img src=x" not in page
+    assert '<span class="wk-title">&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Q&amp;A</span>' in page
+    assert 'title="&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Q&amp;A · 10:00–11:00"' in page
