@@ -79,13 +79,19 @@ def copy_events(company, calendar, days: list[date], seed: int, prefix: str) -> 
     columns = ("company_id, calendar_id, provider_event_id, ical_uid, title, start, \"end\", time_zone, all_day, "
                "status, is_busy, organizer_email, organizer_name, attendees, series_id, sync_generation")
     count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY calendars_event ({columns}) FROM STDIN") as copy:
-        for day in days:
-            for start, end, all_day, busy in day_events(rng, day):
-                count += 1
-                copy.write_row((company.pk, calendar.pk, f"{prefix}-{count}", f"{prefix}-{count}@bench.test",
-                                f"Meeting {count} <b>&</b>", start, end, "Europe/Berlin", all_day, "confirmed", busy,
-                                "", "", "[]", "", 0))
+    with connection.cursor() as cursor:
+        # COPY goes past our backend, so the session keeps whatever role the last statement set (the cross-tenant
+        # one after a factory's across_tenants(), which row-level security holds and which may not COPY into a
+        # table under it). A statement outside any scope first puts the session back to the login role, the
+        # superuser, whom the policies do not hold.
+        cursor.execute("SELECT 1")
+        with cursor.cursor.copy(f"COPY calendars_event ({columns}) FROM STDIN") as copy:
+            for day in days:
+                for start, end, all_day, busy in day_events(rng, day):
+                    count += 1
+                    copy.write_row((company.pk, calendar.pk, f"{prefix}-{count}", f"{prefix}-{count}@bench.test",
+                                    f"Meeting {count} <b>&</b>", start, end, "Europe/Berlin", all_day, "confirmed",
+                                    busy, "", "", "[]", "", 0))
     return count
 
 
