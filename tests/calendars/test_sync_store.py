@@ -10,6 +10,7 @@ from django_scopes import scope
 
 from calendars.models import Event
 from calendars.providers.base import EventData
+from calendars.sync.engine import _bulk_write_session
 from calendars.sync.normalize import clean_event
 from calendars.sync.store import COPY_THRESHOLD, RowsRefused, upsert_events
 from recruitee.tenancy.db import across_tenants
@@ -112,3 +113,20 @@ def test_the_database_refuses_an_event_filed_under_another_company_than_its_cale
         Event.objects.create(company_id=outsider.company_id, calendar_id=calendar.pk, provider_event_id="x",
                              start=START, end=START)
     assert stored(calendar) == {}
+
+
+def session_settings() -> tuple[str, str]:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode')")
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the session settings are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_writes_with_cached_check_plans_and_leaves_the_session_as_it_found_it():
+    before = session_settings()
+    assert before == ("on", "force_custom_plan")  # what every web request's statements run with
+    with _bulk_write_session():
+        # The foreign-key checks of each written row reuse their plans; commits do not wait for the disk.
+        assert session_settings() == ("off", "auto")
+    assert session_settings() == before
