@@ -36,6 +36,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.roles import ensure_roles  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "sync.json"
 SIZES = [int(n) for n in os.environ.get("BENCH_SYNC_SIZES", "10000,100000").split(",")]
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -128,6 +133,7 @@ def main() -> int:
     admin = urlsplit(ADMIN_URL)
     database = f"recruitee_bench_{os.getpid()}"
     db_url = f"{admin.scheme}://{admin.netloc}/{database}"
+    ensure_roles(ADMIN_URL)
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as workdir:
         sandbox, provider_env = start_sandbox(Path(workdir))
         env = child_env(provider_env, db_url, Path(workdir))
@@ -168,7 +174,8 @@ def measure_size(size: int, env: dict[str, str], provider_env: dict[str, str], s
         "sync_seconds": sync["seconds"], "sync_server_cpu_seconds": sync["server_cpu_seconds"],
         "ratio": sync["seconds"] / floor, "budget": ratio_budget(size),
         "rss_mb": max(run["rss_mb"] for run in syncs),
-        "worker_cpu_seconds": sync["worker_cpu_seconds"],
+        "worker_cpu_seconds": sync["worker_cpu_seconds"], "own_cpu_seconds": sync["own_cpu_seconds"],
+        "database_cpu_seconds": sync["database_cpu_seconds"],
         "runs": {"fetch_seconds": [r["seconds"] for r in fetches], "copy_seconds": [r["seconds"] for r in copies],
                  "sync_seconds": [r["seconds"] for r in syncs],
                  "server_cpu_seconds": [r["server_cpu_seconds"] for r in fetches]},
@@ -235,9 +242,13 @@ def report(rows: list[dict]) -> None:
                 if share > 0.5 else "")
         print(f"  {row['events']:,} events: the sandbox spent {row['server_cpu_seconds']:.2f} s of CPU serving the "
               f"fetch ({share:.0%} of it), {row['sync_server_cpu_seconds']:.2f} s during the sync{note}")
-        if row["worker_cpu_seconds"]:
-            print(f"  {row['events']:,} events: the sync's worker processes read pages with "
-                  f"{row['worker_cpu_seconds']:.2f} s of CPU, beside the syncing process's")
+        # Where the sync's CPU went, against the cores there are: past them, the parts wait for each other.
+        spent = {"the syncing process": row["own_cpu_seconds"], "its worker processes": row["worker_cpu_seconds"],
+                 "the database": row["database_cpu_seconds"], "the sandbox": row["sync_server_cpu_seconds"]}
+        cores = len(os.sched_getaffinity(0))
+        print(f"  {row['events']:,} events: the sync's CPU: "
+              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in spent.items())
+              + f"; {sum(spent.values()):.2f} s in all, in {row['sync_seconds']:.2f} s on {cores} cores")
     print(f"Peak RSS at {largest['events']:,} events / at {smallest['events']:,}: {rss_growth:.2f}x "
           f"(budget <= {TARGETS['rss_growth']}x) {verdict(rss_growth <= TARGETS['rss_growth'])}")
     inc = largest.get("incremental", {})
@@ -299,17 +310,24 @@ def child(kind: str, arg: str) -> dict:
 
             with db.cursor() as cursor:
                 cursor.execute("VACUUM calendars_event")
+                cursor.execute("SELECT pg_backend_pid()")  # the sync keeps this connection (a local server's)
+                (backend,) = cursor.fetchone()
             workers_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            own_before, database_before = resource.getrusage(resource.RUSAGE_SELF), cpu_seconds(backend)
             started = time.perf_counter()
             connection_sync(connection_id=connection.pk, full=True)
             seconds = time.perf_counter() - started
+            own = resource.getrusage(resource.RUSAGE_SELF)
             # The sync's worker processes (calendars/sync/worker.py), which read a big calendar's pages: their CPU
             # time (they have ended, and been waited for, when the sync returns). Not their peak RSS: the children's
             # maximum counts this process's own pages, which a child shares until it runs the worker.
             workers = resource.getrusage(resource.RUSAGE_CHILDREN)
             worker_cpu = (workers.ru_utime + workers.ru_stime) - (workers_before.ru_utime + workers_before.ru_stime)
             return {"events": Event.objects.filter(calendar__connection=connection).count(), "seconds": seconds,
-                    "rss_mb": peak_rss_mb(), "worker_cpu_seconds": round(worker_cpu, 2)}
+                    "rss_mb": peak_rss_mb(), "worker_cpu_seconds": round(worker_cpu, 2),
+                    "own_cpu_seconds": round(own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime,
+                                             2),
+                    "database_cpu_seconds": round(cpu_seconds(backend) - database_before, 2)}
         if kind == "fetch":
             started = time.perf_counter()
             rows, size = fetch_all(connection, calendars, keep=False)

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.roles import ensure_roles
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,6 +52,7 @@ def throwaway_database(label: str) -> Iterator[None]:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     old_name = connection.settings_dict["NAME"]
     if connection.vendor == "postgresql":
+        ensure_roles(os.environ["DATABASE_URL"])
         connection.settings_dict["TEST"]["NAME"] = f"recruitee_bench_{label}_{os.getpid()}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.calendar_sync import ADMIN_URL, child_env, sandbox_call, start_sandbox  # noqa: E402
+from bench.roles import ensure_roles  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "rls.json"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
@@ -80,22 +81,6 @@ def run_child(env: dict[str, str], kind: str, arg: str = "-") -> dict:
         sys.stderr.write(finished.stdout + finished.stderr)
         finished.check_returncode()
     return json.loads(finished.stdout.strip().splitlines()[-1])
-
-
-def ensure_roles(admin_url: str) -> None:
-    import psycopg
-
-    from recruitee.tenancy.db import APP_ROLE, CROSSTENANT_ROLE, OWNER_ROLE
-    from recruitee.tenancy.roles import ensure_roles as make_roles
-
-    parts = urlsplit(admin_url)
-    with psycopg.connect(dbname="postgres", user=parts.username, password=parts.password, host=parts.hostname,
-                         port=parts.port, autocommit=True) as admin:
-        roles = {APP_ROLE, OWNER_ROLE, CROSSTENANT_ROLE}
-        found = {name for (name,) in admin.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)",
-                                                   [list(roles)])}
-        if found != roles:
-            make_roles(admin.cursor())
 
 
 def main() -> int:

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from recruitee.accounts.models import User
 from recruitee.recruiting.models import Candidate, Job
-from recruitee.tenancy.db import APP_ROLE, CROSSTENANT_ROLE, OWNER_ROLE, across_tenants
+from recruitee.tenancy.db import APP_ROLE, across_tenants
 from recruitee.tenancy.models import Company, Membership, Role
-from recruitee.tenancy.roles import ensure_roles
+from recruitee.tenancy.roles import ensure_roles, roles_ready
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -39,10 +39,7 @@ def _log_in_as(which: str) -> None:
 def _roles_made_by(superuser: dict) -> None:
     with psycopg.connect(dbname="postgres", user=superuser["USER"], password=superuser["PASSWORD"] or None,
                          host=superuser["HOST"] or None, port=superuser["PORT"] or None, autocommit=True) as admin:
-        roles = {APP_ROLE, OWNER_ROLE, CROSSTENANT_ROLE}
-        found = {name for (name,) in admin.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)",
-                                                   [list(roles)])}
-        if found != roles:  # only when missing: another run on this server may rely on what they are
+        if not roles_ready(admin.cursor()):  # only then: another run on this server may rely on what they are
             ensure_roles(admin.cursor(), owner_may_create_databases=True)
 
 

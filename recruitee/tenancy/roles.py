@@ -12,6 +12,9 @@
     recruitee_crosstenant  NOLOGIN; its policy admits every row of every tenant table.
 
 None of them is a superuser, and none but the owner may bypass row-level security; that is checked, not assumed.
+The owner may also set session_replication_role (PostgreSQL 15 and later grant that on its own): the function through
+which the sync inserts a page (calendars migration 0011) switches the foreign key's row-by-row checks off for that
+one insert, having checked once what they check.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ def ensure_roles(cursor, *, app_password: str | None = None, owner_password: str
     _role(cursor, APP_ROLE, attributes="LOGIN NOINHERIT NOCREATEDB", password=app_password)
     for member in (OWNER_ROLE, APP_ROLE):
         cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(CROSSTENANT_ROLE), sql.Identifier(member)))
+    if _parameters_grantable(cursor):
+        cursor.execute(sql.SQL("GRANT SET ON PARAMETER session_replication_role TO {}").format(
+            sql.Identifier(OWNER_ROLE)))
     cursor.execute(
         "SELECT rolname FROM pg_roles WHERE rolsuper AND rolname IN (%s, %s, %s) "
         "OR rolbypassrls AND rolname IN (%s, %s)",
@@ -49,6 +55,25 @@ def ensure_roles(cursor, *, app_password: str | None = None, owner_password: str
     if unsafe := [name for (name,) in cursor.fetchall()]:
         raise RuntimeError(f"Roles with too much power: {', '.join(unsafe)}. Take SUPERUSER from them, and "
                            "BYPASSRLS from all but the owner (ALTER ROLE ... NOSUPERUSER NOBYPASSRLS).")
+
+
+def _parameters_grantable(cursor) -> bool:
+    cursor.execute("SELECT current_setting('server_version_num')::int >= 150000")
+    return cursor.fetchone()[0]
+
+
+def roles_ready(cursor) -> bool:
+    """Whether the roles exist with what ensure_roles gives them that migrations need (for test and benchmark
+    runs, which make the roles only when they are not ready: another run on the server may rely on them as they
+    are)."""
+    cursor.execute("SELECT count(*) FROM pg_roles WHERE rolname IN (%s, %s, %s)",
+                   [OWNER_ROLE, APP_ROLE, CROSSTENANT_ROLE])
+    if cursor.fetchone()[0] != 3:
+        return False
+    if not _parameters_grantable(cursor):
+        return True
+    cursor.execute("SELECT has_parameter_privilege(%s, 'session_replication_role', 'SET')", [OWNER_ROLE])
+    return cursor.fetchone()[0]
 
 
 def hand_database_to_owner(cursor, database: str) -> None:

@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, transaction
 from django.db import connection as db
 from django_scopes import scope
 
@@ -13,7 +13,7 @@ from calendars.providers.base import EventData
 from calendars.sync.engine import _bulk_write_session
 from calendars.sync.normalize import clean_event
 from calendars.sync.store import COPY_THRESHOLD, RowsRefused, upsert_events
-from recruitee.tenancy.db import across_tenants
+from recruitee.tenancy.db import OWNER_ROLE, across_tenants
 from tests.calendars.factories import connected_calendar
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,46 @@ def test_a_sync_writes_with_cached_check_plans_and_leaves_the_session_as_it_foun
         # The foreign-key checks of each written row reuse their plans; commits do not wait for the disk.
         assert session_settings() == ("off", "auto")
     assert session_settings() == before
+
+
+def key_checked_at_once() -> None:
+    """Run the foreign key's checks now (a test's transaction never commits, where they would run)."""
+    with db.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the function is PostgreSQL's")
+def test_a_fresh_page_goes_in_for_the_calendar_it_was_written_for_and_the_key_checks_the_next_write(owner):
+    calendar = connected_calendar(owner)
+    other = connected_calendar(owner, email="other@acme.test")
+    with transaction.atomic(), scope(company=owner.company):
+        assert upsert_events(calendar, page(0, COPY_THRESHOLD), 1, fresh=True) == COPY_THRESHOLD
+        # The page's rows come from the function with the foreign key's row-by-row checks off; they are on again
+        # for whatever the transaction writes next: a row naming a calendar that does not exist is refused.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Event.objects.create(company=owner.company, calendar_id=other.pk + 1000, provider_event_id="x",
+                                 start=START, end=START)
+            key_checked_at_once()
+    assert len(stored(calendar)) == COPY_THRESHOLD and stored(other) == {}
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the function is PostgreSQL's")
+def test_the_function_writes_a_page_for_the_sessions_tenant_only(owner, outsider):
+    theirs = connected_calendar(outsider)
+    # Running as the tables' owner, the function is not held by the policies: it refuses another company itself.
+    with pytest.raises(ProgrammingError, match="not the tenant"), transaction.atomic(), scope(company=owner.company):
+        upsert_events(theirs, page(0, COPY_THRESHOLD), 1, fresh=True)
+    # And the calendar must be the company's, as the foreign key has it.
+    mine = connected_calendar(owner)
+    mine.company_id = outsider.company_id
+    with pytest.raises(RowsRefused, match="does not exist"), transaction.atomic(), scope(company=outsider.company):
+        upsert_events(mine, page(0, COPY_THRESHOLD), 1, fresh=True)
+    assert stored(theirs) == {} and stored(mine) == {}
+
+
+@pytest.mark.skipif(db.vendor != "postgresql", reason="the roles are PostgreSQL's")
+def test_the_owner_may_switch_the_row_by_row_key_checks_off():
+    # Given by ensure_roles (manage.py database_roles, .ci/run); without it every page's rows are checked one by one.
+    with db.cursor() as cursor:
+        cursor.execute("SELECT has_parameter_privilege(%s, 'session_replication_role', 'SET')", [OWNER_ROLE])
+        assert cursor.fetchone() == (True,)
