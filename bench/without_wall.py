@@ -6,10 +6,12 @@ filters by the session's companies itself; here the session names every company 
 
 import os
 
+from recruitee.db.postgresql.base import PlannedCursor
 from recruitee.settings.local import *  # noqa: F403
 from recruitee.settings.local import DATABASES
 
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 # The rest of OPTIONS (prepared statements) as the application has them.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["cursor_factory"] = PlannedCursor  # searches planned for their words, as the application's are
 _options["options"] = f"{_options.get('options', '')} -c app.company_ids={os.environ['BENCH_ALL_COMPANY_IDS']}".strip()

@@ -1,5 +1,6 @@
-"""PostgreSQL: statements a connection sends again and again are prepared on the server, and still planned for each
-run's own values (recruitee/settings/base.py, tenant_wall_engine)."""
+"""PostgreSQL: statements a connection sends again and again are prepared on the server and planned once; searches
+are planned for their own words every time (recruitee/settings/base.py, tenant_wall_engine; recruitee/db/postgresql).
+"""
 
 import pytest
 from django.db import connection
@@ -29,8 +30,21 @@ def test_a_read_sent_again_and_again_is_prepared_once_on_the_server():
 
 
 @pytest.mark.django_db
-def test_each_run_is_planned_for_its_own_values():
-    # A cached plan for "any word" would serve a search for a rare word and for a common one alike.
+def test_a_read_sent_again_and_again_is_planned_once_and_a_search_for_its_own_words_every_time():
+    def read(slug: str) -> list[Company]:
+        return list(Company.objects.filter(slug=slug))
+
+    def search(word: str) -> list[Company]:
+        return list(Company.objects.filter(name__icontains=word))
+
+    for number in range(3 * connection.settings_dict["OPTIONS"]["prepare_threshold"]):
+        read(f"slug-{number}")
+        search(f"word-{number}")
     with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone() == ("force_custom_plan",)
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+    # Planned under the tenant policies once, not at every run (PostgreSQL's plan_cache_mode auto).
+    [plans] = [plans for statement, plans in prepared if '"tenancy_company"."slug" = $1' in statement]
+    assert plans > 0
+    # A cached plan for "any word" would serve a search for a rare word and for a common one alike: never prepared.
+    assert not [statement for statement, _ in prepared if "LIKE" in statement]

@@ -421,22 +421,18 @@ def _bulk_write_session():
 
     Its many small transactions commit without waiting for the disk flush. Safe here: each page's events and the
     position to resume from commit together, so a crash can lose only the last pages as a whole, and the next sync
-    fetches them again. And the foreign-key checks of each written row (PostgreSQL's own queries, run at commit)
-    reuse one plan each, as PostgreSQL's default has it: the web's sessions plan every statement for its values
-    (plan_cache_mode in recruitee/settings/base.py), which made the checks of a 100,000-event sync a second slower.
+    fetches them again.
     """
     if db.vendor != "postgresql" or db.in_atomic_block:
         yield
         return
     with db.cursor() as cursor:
-        cursor.execute("SELECT set_config('synchronous_commit', 'off', false), "
-                       "set_config('plan_cache_mode', 'auto', false)")
+        cursor.execute("SELECT set_config('synchronous_commit', 'off', false)")
     try:
         yield
     finally:
-        with db.cursor() as cursor:  # back to the session's own values (RESET, for both in one statement)
-            cursor.execute("SELECT set_config(name, reset_val, false) FROM pg_settings "
-                           "WHERE name IN ('synchronous_commit', 'plan_cache_mode')")
+        with db.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")  # the session's own value
 
 
 def _connection_sync(*, connection_id: int, full: bool, sleep: Callable[[float], None],

@@ -11,6 +11,12 @@ from nothing, and the next request's first statements (its session, its user) ne
 The extra statement goes through a cursor of its own: not logged, not counted by assertNumQueries, and never the
 named cursor of a server-side iteration. It is sent in one pipeline with the statement it comes before (psycopg's
 pipeline mode): one round trip to the server for both, not two (bench/rls.py measures it).
+
+Statements a connection sends again and again are prepared on the server (recruitee/settings/base.py), and after a
+few runs PostgreSQL keeps one plan for them, as its default plan_cache_mode has it: planning a statement under the
+tenant policies costs more than running many of them. Except searches: a statement with LIKE is never prepared, so
+each is planned for its own pattern (a rare word wants the trigram index, a common one the newest rows first; one
+plan kept for "any word" would serve one of them badly).
 """
 
 import logging
@@ -27,6 +33,17 @@ logger = logging.getLogger(__name__)
 # Statements that may share a pipeline (an implicit transaction) with the tenant setting before them.
 _PIPELINED = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
 _UNKNOWN = None
+# A statement whose plan depends on the values it is run with, as a search's does on its words.
+_PLANNED_PER_RUN = " LIKE "
+
+
+class PlannedCursor(base.ServerBindingCursor):
+    """Django's cursor for server-side binding, but a search is never prepared."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        if prepare is None and isinstance(query, str) and _PLANNED_PER_RUN in query:
+            prepare = False  # sent as an unnamed statement, which PostgreSQL plans for the values bound to it
+        return super().execute(query, params, prepare=prepare, binary=binary)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -37,6 +54,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._tenant_hold = False
         # Installed first, so it runs outside every wrapper added later (query counters, tests).
         self.execute_wrappers.append(self._keep_tenant_session)
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:
+            params["cursor_factory"] = PlannedCursor
+        return params
 
     def _keep_tenant_session(self, execute, sql, params, many, context):
         if self._tenant_hold:  # a savepoint statement, which needs no tenant (and may come in a failed transaction)
