@@ -5,12 +5,11 @@ process of its own for a big calendar (see calendars/sync/worker.py), which then
 client libraries.
 """
 
-import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .base import RESPONSES, UNREADABLE, EventData, Page, ProviderCalendar, normalize_response, zone_named
+from .base import RESPONSES, UNREADABLE, EventData, Page, ProviderCalendar, normalize_response, read_json, zone_named
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -108,7 +107,7 @@ def read_events_page(content: bytes, *, calendar: ProviderCalendar, window: tupl
     """The page in an `events.list` answer's body, as it came over the wire (JSON). `on_links` hears where the next
     page is (page token, sync token) as soon as that is known, before the events are read: the next page can then
     be fetched meanwhile."""
-    body = json.loads(content) if content else {}
+    body = read_json(content) if content else {}
     result = Page(next_page=body.get("nextPageToken", ""), cursor=body.get("nextSyncToken", ""))
     if on_links is not None:
         on_links(result.next_page, result.cursor)

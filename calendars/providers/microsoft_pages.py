@@ -6,14 +6,13 @@ Windows zone names: the sync runs it in a worker process of its own for a big ca
 calendars/sync/worker.py), which then starts without the HTTP and identity client libraries.
 """
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from .base import UNREADABLE, EventData, Page, ProviderCalendar, normalize_response, zone_named
+from .base import UNREADABLE, EventData, Page, ProviderCalendar, normalize_response, read_json, zone_named
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -116,7 +115,7 @@ def read_events_page(content: bytes, *, calendar: ProviderCalendar, window: tupl
     """The page in a delta answer's body, as it came over the wire (JSON). `on_links` hears where the next page is
     (next link, delta link) as soon as that is known, before the events are read: the next page can then be fetched
     meanwhile. (The window is in the links already: Graph sends only what lies in it.)"""
-    body = json.loads(content)
+    body = read_json(content)
     result = Page(next_page=body.get("@odata.nextLink", ""), cursor=body.get("@odata.deltaLink", ""))
     if on_links is not None:
         on_links(result.next_page, result.cursor)
