@@ -27,13 +27,20 @@ CROSSTENANT_POLICY = "crosstenant_rows"
 # The session's companies as an array. A scalar subquery, so PostgreSQL evaluates it once per statement (an
 # InitPlan) instead of once per row; unset or empty is NULL, which matches no row.
 TENANT_IDS = f"(SELECT string_to_array(nullif(current_setting('{COMPANY_IDS_SETTING}', true), ''), ',')::bigint[])"
+# The first of them (the only one, nearly always), NULL when none is set.
+FIRST_TENANT_ID = f"(SELECT split_part(nullif(current_setting('{COMPANY_IDS_SETTING}', true), ''), ',', 1)::bigint)"
 NO_TENANT_SET = f"(SELECT coalesce(current_setting('{COMPANY_IDS_SETTING}', true), '') = '')"
 
 
 def tenant_predicate(*, system_rows: bool = False) -> str:
+    """Alone, `company_id = ANY (...)` joins the index conditions of a query that reads by company (free). With the
+    rows of no company beside it, the OR makes it a filter checked row by row, where comparing with the first id
+    before searching the array took two thirds of its cost off (measured: a count of 5,000 of a company's
+    messages, +0.52 ms over no policy with the array alone, +0.18 ms first id first)."""
     predicate = f"company_id = ANY ({TENANT_IDS}::bigint[])"
     if system_rows:
-        predicate = f"{predicate} OR (company_id IS NULL AND {NO_TENANT_SET})"
+        predicate = (f"company_id = {FIRST_TENANT_ID} OR {predicate} "
+                     f"OR (company_id IS NULL AND {NO_TENANT_SET})")
     return predicate
 
 
@@ -45,6 +52,11 @@ def enable_sql(table: str, *, system_rows: bool = False) -> list[str]:
         f'CREATE POLICY {TENANT_POLICY} ON "{table}" USING ({predicate}) WITH CHECK ({predicate})',
         f'CREATE POLICY {CROSSTENANT_POLICY} ON "{table}" TO {CROSSTENANT_ROLE} USING (true) WITH CHECK (true)',
     ]
+
+
+def refresh_sql(table: str, *, system_rows: bool = False) -> list[str]:
+    predicate = tenant_predicate(system_rows=system_rows)
+    return [f'ALTER POLICY {TENANT_POLICY} ON "{table}" USING ({predicate}) WITH CHECK ({predicate})']
 
 
 def disable_sql(table: str) -> list[str]:
@@ -89,6 +101,36 @@ class TenantRowSecurity(Operation):
     @property
     def migration_name_fragment(self) -> str:
         return f"row_security_{self.table}"
+
+
+class TenantPolicyRefresh(Operation):
+    """Brings a tenant table's policy to the predicate tenant_predicate() writes now (PostgreSQL only): for a
+    change of how the same rule is written, which admits the same rows. Reversed, it leaves the policy as it is."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, table: str, *, system_rows: bool = False):
+        self.table = table
+        self.system_rows = system_rows
+
+    def deconstruct(self):
+        kwargs = {"system_rows": True} if self.system_rows else {}
+        return self.__class__.__qualname__, [self.table], kwargs
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in refresh_sql(self.table, system_rows=self.system_rows):
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self) -> str:
+        return f"The tenant policy on {self.table}, as written now"
 
 
 def grants_sql() -> list[str]:

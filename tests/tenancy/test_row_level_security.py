@@ -223,6 +223,17 @@ def test_a_scope_of_several_companies_admits_each(filled):
         assert {job.company_id for job in Job.objects.all()} == {acme.pk, globex.pk}
 
 
+def test_a_scope_of_several_companies_admits_each_in_every_table(filled):
+    # The policies of the tables that hold rows of no company too compare with the session's first company before
+    # the others (rls.tenant_predicate): the second company must be admitted all the same.
+    acme, globex = filled
+    relations = tenant_tables() + tenant_views()
+    with scope(company=[acme, globex]):
+        seen = {name: {company for (company,) in rows(f'SELECT DISTINCT company_id FROM "{name}"')}  # noqa: S608
+                for name in relations}
+    assert seen == {name: {acme.pk, globex.pk} for name in relations}
+
+
 def test_a_rolled_back_transaction_leaves_no_stale_tenant(filled):
     """PostgreSQL undoes a setting made inside a transaction that rolls back; the backend must set it again."""
     acme, globex = filled
