@@ -103,23 +103,9 @@ class TenantRowSecurity(Operation):
         return f"row_security_{self.table}"
 
 
-class TenantPolicyRefresh(Operation):
+class TenantPolicyRefresh(TenantRowSecurity):
     """Brings a tenant table's policy to the predicate tenant_predicate() writes now (PostgreSQL only): for a
     change of how the same rule is written, which admits the same rows. Reversed, it leaves the policy as it is."""
-
-    reversible = True
-    reduces_to_sql = True
-
-    def __init__(self, table: str, *, system_rows: bool = False):
-        self.table = table
-        self.system_rows = system_rows
-
-    def deconstruct(self):
-        kwargs = {"system_rows": True} if self.system_rows else {}
-        return self.__class__.__qualname__, [self.table], kwargs
-
-    def state_forwards(self, app_label, state):
-        pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
@@ -131,6 +117,10 @@ class TenantPolicyRefresh(Operation):
 
     def describe(self) -> str:
         return f"The tenant policy on {self.table}, as written now"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"tenant_policy_{self.table}"
 
 
 def grants_sql() -> list[str]:
