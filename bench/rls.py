@@ -20,6 +20,9 @@ ResponseClock): what runs once a server has sent it, our backend returning the c
 is not waited for by anyone. A round's cost is the ratio of the two medians; the cost reported is the median
 of the rounds' ratios (the figures beside it are the p50 of all requests). The sync takes seconds, so it is
 measured whole, in fresh children, best of BENCH_SYNC_REPEATS (default 3) each; BENCH_ONLY=pages leaves it out.
+Beside the whole pages, the database's share of the cost is measured where the policies act: each page's statements,
+run in turns as the application's role and as the superuser on two connections (page_statements). It is steadier
+than whole pages, whose ratio for two identical configurations came out anywhere from -2 % to +4 % on this machine.
 Budget 5 %. Prints a table and writes bench/results/rls.json. Needs a PostgreSQL superuser (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/postgres), who creates the roles if they are missing.
 """
@@ -63,6 +66,7 @@ PAGES = {
 }
 SYNC = f"Full sync, {EVENTS:,} events"
 STATEMENTS = 300  # per statement figure, per round: a primary-key read, many times
+STATEMENT_TURNS = int(os.environ.get("BENCH_STATEMENT_TURNS", "30"))  # the pages' statements, each configuration
 CONFIGURATIONS = ("without", "with")
 
 
@@ -109,6 +113,7 @@ def main() -> int:
             print(f"Seeded in {time.perf_counter() - started:.0f} s: {seeded}")
             envs["without"]["BENCH_ALL_COMPANY_IDS"] = ",".join(map(str, seeded["company_ids"]))
             results = paired_rounds(envs)
+            results["page statements"] = run_child(envs["with"], "page-statements")
             if ONLY != "pages":
                 results[SYNC] = sync_repeats(envs, seeded)
         finally:
@@ -206,10 +211,21 @@ def report(results: dict[str, dict]) -> None:
         without, with_wall = statistics.median(results[key]["without"]), statistics.median(results[key]["with"])
         statements[key] = {"label": label, "without_us": without, "with_us": with_wall}
         print(f"  {label:<34} {without:>7.1f} {with_wall:>7.1f}  ({with_wall - without:+.1f})")
+    database_share = {}
+    if by_page := results.get("page statements"):
+        print(f"The database's share (each page's statements, paired: median of {STATEMENT_TURNS} turns each, "
+              "summed, ms; the cost as a share of the page's p50 without the wall):")
+        for label, figures in by_page.items():
+            without_page = statistics.median(results[label]["without"])
+            share = (figures["with"] - figures["without"]) / without_page
+            database_share[label] = {**figures, "share_of_page": share}
+            print(f"  {label:<28} {figures['without']:>7.2f} {figures['with']:>7.2f} {share:>+7.1%}  "
+                  f"({figures['statements']} statements)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
         "cpus": os.cpu_count(), "budget": BUDGET, "rows": rows, "per_statement": statements,
+        "database_share": database_share,
         "met": {row["measurement"]: row["cost"] <= BUDGET for row in rows},
     }, indent=2) + "\n")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
@@ -347,6 +363,61 @@ def statements(count: int) -> dict:
     return figures
 
 
+def page_statements() -> dict:
+    """The database's share of the wall's cost: each page's statements (as one request of it sends them, values in
+    place), run in turns on two connections, as recruitee_app in acme's scope and as the superuser, for whom no
+    policy holds; per page the sum of each statement's median milliseconds on each. Unlike whole requests, this
+    compares the same statements a few milliseconds apart, so the drift of the machine's speed (which makes whole
+    pages of identical configurations differ by up to 5 % here) hardly enters. The statements run unprepared,
+    each planned for its values: the application keeps plans for statements it repeats (plan_cache_mode auto), so
+    the planning under the policies counted here is more than it pays."""
+    import psycopg
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from recruitee.accounts.models import User
+    from recruitee.tenancy.db import COMPANY_IDS_SETTING
+    from recruitee.tenancy.models import Company
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.get(email="owner@acme.test"),
+                       backend="allauth.account.auth_backends.AuthenticationBackend")
+    sent = {}
+    for label, (url, headers) in PAGES.items():
+        client.get(url, **headers)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, **headers).status_code == 200
+        sent[label] = [query["sql"] for query in captured.captured_queries]
+    acme = Company.objects.get(slug="acme").pk
+    every = ",".join(map(str, Company.objects.order_by("pk").values_list("pk", flat=True)))
+    admin, database = urlsplit(os.environ["BENCH_ADMIN_DATABASE_URL"]), connection.settings_dict["NAME"]
+    logins = {"with": url_as(os.environ["BENCH_ADMIN_DATABASE_URL"], "recruitee_app", database),
+              "without": url_as(os.environ["BENCH_ADMIN_DATABASE_URL"], admin.username or "postgres", database)}
+    sessions = {name: psycopg.connect(login, autocommit=True) for name, login in logins.items()}
+    try:
+        # The superuser's session names every company, as bench/without_wall.py's does (the listing view reads it).
+        for name, companies in (("with", str(acme)), ("without", every)):
+            sessions[name].execute(f"SELECT set_config('{COMPANY_IDS_SETTING}', %s, false)", [companies])
+        figures = {}
+        for label, statements_sent in sent.items():
+            taken = {name: [[] for _ in statements_sent] for name in CONFIGURATIONS}
+            for turn in range(STATEMENT_TURNS):
+                for index, statement in enumerate(statements_sent):
+                    for name in CONFIGURATIONS if turn % 2 == 0 else CONFIGURATIONS[::-1]:
+                        started = time.perf_counter()
+                        sessions[name].execute(statement).fetchall()
+                        taken[name][index].append((time.perf_counter() - started) * 1000)
+            figures[label] = {name: sum(statistics.median(times) for times in taken[name]) for name in CONFIGURATIONS}
+            figures[label]["statements"] = len(statements_sent)
+        return figures
+    finally:
+        for session in sessions.values():
+            session.close()
+
+
 def child(kind: str, arg: str) -> dict:
     import django
 
@@ -355,6 +426,8 @@ def child(kind: str, arg: str) -> dict:
         return seed(arg)
     if kind == "sync":
         return sync(arg)
+    if kind == "page-statements":
+        return page_statements()
     raise SystemExit(f"unknown child {kind}")
 
 
