@@ -4,28 +4,7 @@ only after its own check). The application may only read it."""
 
 from django.db import migrations, models
 
-from recruitee.tenancy.db import APP_ROLE, CROSSTENANT_ROLE
-from recruitee.tenancy.rls import TENANT_IDS
-
-VIEW = "mailbox_sent_listing"
-COLUMNS = "id, company_id, sender_id, candidate_id, audience, status, subject, recipients_search, created_at"
-
-
-def create_view(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE VIEW {VIEW} AS SELECT {COLUMNS} FROM mailbox_message "
-            f"WHERE company_id = ANY ({TENANT_IDS}::bigint[]) WITH CASCADED CHECK OPTION"
-        )
-        # The default privileges would let the application write through it, as the view's owner.
-        schema_editor.execute(f"REVOKE ALL ON {VIEW} FROM {APP_ROLE}, {CROSSTENANT_ROLE}")
-        schema_editor.execute(f"GRANT SELECT ON {VIEW} TO {APP_ROLE}, {CROSSTENANT_ROLE}")
-    else:  # SQLite (make run): no tenant wall in the database, django-scopes alone
-        schema_editor.execute(f"CREATE VIEW {VIEW} AS SELECT {COLUMNS} FROM mailbox_message")
-
-
-def drop_view(apps, schema_editor):
-    schema_editor.execute(f"DROP VIEW IF EXISTS {VIEW}")
+from recruitee.tenancy.rls import TenantListingView
 
 
 class Migration(migrations.Migration):
@@ -35,7 +14,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_view, drop_view),
+        TenantListingView("mailbox_sent_listing", "mailbox_message", [
+            "id", "company_id", "sender_id", "candidate_id", "audience", "status", "subject", "recipients_search",
+            "created_at",
+        ]),
         migrations.CreateModel(
             name='SentListing',
             fields=[

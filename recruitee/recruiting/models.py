@@ -70,3 +70,26 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class CandidateListing(models.Model):
+    """The candidates as the list searches them: a view (migration 0005) of the columns a search reads, holding the
+    rows of the session's companies only. Under row-level security a LIKE is applied only after the tenant check
+    (it is not leakproof), so the trigram indexes would go unused and every search would read all of the company's
+    candidates; the view reads the table as its owner and applies the tenant condition itself
+    (mailbox.models.SentListing, the Sent tab's, says the same at length). Read-only."""
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.DO_NOTHING, related_name="+")
+    # What Candidate allows, this allows: the rows are Candidate's.
+    full_name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254)
+    phone = models.CharField(max_length=40, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        managed = False
+        db_table = "recruiting_candidate_listing"
+
+    def __str__(self) -> str:
+        return self.full_name

@@ -123,6 +123,52 @@ class TenantPolicyRefresh(TenantRowSecurity):
         return f"tenant_policy_{self.table}"
 
 
+class TenantListingView(Operation):
+    """A read-only view of some columns of a tenant table, holding the rows of the session's companies: what a
+    search reads so that its LIKE conditions reach the trigram indexes (mailbox.models.SentListing says why).
+
+    The view reads the table as its owner, whom the policies do not hold, and applies the tenant condition itself;
+    the application's roles may only SELECT from it. On SQLite (`make run`), with no wall in the database, it is a
+    plain view of the table and django-scopes alone keeps tenants apart, as everywhere there."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, view: str, table: str, columns: list[str]):
+        self.view = view
+        self.table = table
+        self.columns = columns
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [self.view, self.table, self.columns], {}
+
+    def state_forwards(self, app_label, state):
+        pass  # the view's model is an unmanaged CreateModel of its own
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        select = f'SELECT {", ".join(self.columns)} FROM "{self.table}"'  # noqa: S608 -- names from migrations
+        if schema_editor.connection.vendor != "postgresql":
+            schema_editor.execute(f'CREATE VIEW "{self.view}" AS {select}')
+            return
+        # CHECK OPTION: were the view ever granted a write, it could not write another tenant's row either.
+        schema_editor.execute(f'CREATE VIEW "{self.view}" AS {select} WHERE {tenant_predicate()} '
+                              "WITH CASCADED CHECK OPTION")
+        # The owner's default privileges would let the application write through it.
+        roles = f"{APP_ROLE}, {CROSSTENANT_ROLE}"
+        schema_editor.execute(f'REVOKE ALL ON "{self.view}" FROM {roles}')
+        schema_editor.execute(f'GRANT SELECT ON "{self.view}" TO {roles}')
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        schema_editor.execute(f'DROP VIEW IF EXISTS "{self.view}"')
+
+    def describe(self) -> str:
+        return f"Read-only listing view {self.view} of {self.table}, the session's companies only"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return self.view
+
+
 def grants_sql() -> list[str]:
     """The application and the cross-tenant role read and write rows of every table, those to come included
     (default privileges of the role that runs the migrations, the owner); neither may change the schema, nor

@@ -4,22 +4,13 @@ row-level security on this app's company tables, and the function that lists a p
 
 from django.db import migrations
 
+from recruitee.migration_operations import RunSQLOnPostgreSQL
 from recruitee.tenancy.rls import (
     MEMBER_COMPANIES_DROP_SQL,
     MEMBER_COMPANIES_SQL,
     TenantRoleGrants,
     TenantRowSecurity,
 )
-
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
