@@ -87,8 +87,9 @@ def week_grid(*, week: Week, shown: list[Membership], viewer: Membership, zone: 
     _events_into_week(grid=grid, events=events, ours=ours, viewer=viewer, zone=zone)
     _interviews_into_week(grid=grid, interviews=interviews, people=people, shown=shown, viewer=viewer, zone=zone,
                           interview_url=interview_url)
+    escaped: dict[str, str] = {}
     for person_day in grid.values():
-        finish_day(person_day)
+        finish_day(person_day, escaped)
     return grid
 
 
