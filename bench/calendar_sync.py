@@ -343,12 +343,12 @@ def incremental(connection) -> dict:
     from django.db import connection as db
 
     from calendars.models import Event
-    from calendars.providers.google import GoogleProvider
+    from calendars.providers.google import events_api
     from calendars.sync.engine import connection_sync
 
     # A worker has its modules loaded and its client code warm long before a sync arrives: do the same here (build
-    # a client, touch the database) so that the figure is the sync, not Python's start-up.
-    GoogleProvider().service(access_token="warm-up")
+    # the process's client, touch the database) so that the figure is the sync, not Python's start-up.
+    events_api()
     Event.objects.filter(calendar__connection=connection).exists()
     # Steady state: minutes after a bulk load PostgreSQL's autovacuum has analysed the table. Right after it,
     # without statistics, the planner scans the 100,000 rows instead of using the unique index.
@@ -410,10 +410,10 @@ def fetch_all(connection, calendars, *, keep: bool) -> tuple[list | int, int]:
     decoded), as the sync asks for them. Returns the pages' rows (or their count) and the bytes received."""
     from django.conf import settings
 
-    from calendars.providers.google import GoogleProvider
+    from calendars.providers.google import authorised_http, events_api
     from calendars.tokens import connection_access_token
 
-    service = GoogleProvider().service(access_token=connection_access_token(connection_id=connection.pk))
+    http = authorised_http(connection_access_token(connection_id=connection.pk))
     received = 0
 
     def postproc(response, content):  # the client's own, counting the bytes on the way
@@ -421,7 +421,7 @@ def fetch_all(connection, calendars, *, keep: bool) -> tuple[list | int, int]:
         received += len(content)
         return decode(response, content)
 
-    events = service.events()  # once, as the sync does (each call builds the collection's methods anew)
+    events = events_api()  # the process's, as the sync's
     pages: list = []
     count = 0
     for calendar in calendars:
@@ -430,7 +430,7 @@ def fetch_all(connection, calendars, *, keep: bool) -> tuple[list | int, int]:
             request = events.list(calendarId=calendar.provider_calendar_id, singleEvents=True,
                                             maxResults=settings.CALENDAR_SYNC_PAGE_SIZE, pageToken=page_token)
             decode, request.postproc = request.postproc, postproc
-            body = request.execute(num_retries=0)
+            body = request.execute(http=http, num_retries=0)
             items = body.get("items", [])
             count += len(items)
             if keep:
