@@ -27,10 +27,9 @@ class Block:
     url: str = ""  # the interview's page, when the viewer may open it
     lane: int = 0
     lanes: int = 1
-    # Filled in once the lanes are known (finish_blocks): what the template prints as it is, no filters.
+    # Filled in once the lanes are known (finish_day): the classes and times its markup has.
     css: str = ""
     times: str = ""
-    tip: str = ""
 
     # Positions are quarter-hour slots and lane fractions, drawn with static CSS classes (static/css/week-slots.css),
     # so the strict Content-Security-Policy needs no inline styles.
@@ -73,7 +72,8 @@ class PersonDay:
 
 @dataclass(frozen=True, slots=True)
 class _Words:
-    """What a block says besides its title and times, in the reader's language (looked up once a day, not a block)."""
+    """What a block says besides its title and times, in the reader's language (looked up once a day, not a block),
+    escaped for HTML."""
 
     interview_tip: str
     free_tip: str
@@ -81,9 +81,9 @@ class _Words:
 
     @classmethod
     def now(cls) -> "_Words":
-        return cls(interview_tip=" · " + pgettext("a block in the week", "interview"),
-                   free_tip=" · " + pgettext("a block in the week", "free"),
-                   interview_label=" · " + str(escape(pgettext("a block in the week", "Interview"))))
+        return cls(interview_tip=" · " + escape(pgettext("a block in the week", "interview")),
+                   free_tip=" · " + escape(pgettext("a block in the week", "free")),
+                   interview_label=" · " + escape(pgettext("a block in the week", "Interview")))
 
 
 def _block_markup(block: Block, top: int, height: int, lanes: int, words: _Words, escaped: dict[str, str]) -> str:
@@ -94,13 +94,11 @@ def _block_markup(block: Block, top: int, height: int, lanes: int, words: _Words
     who = " wk-interview" if interview else (" wk-own" if block.own else " wk-other")
     block.css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
                  f"lane-{min(block.lane, lanes - 1)}-of-{lanes}{who}{'' if block.busy else ' wk-free'}")
-    label = words.interview_tip if interview else ("" if block.busy else words.free_tip)
-    block.tip = f"{block.title} · {block.times}{label}"
     # Most titles repeat (a teammate's blocks all say "Busy"): each is escaped once. The times are digits.
     title = escaped.get(block.title)
     if title is None:
         title = escaped[block.title] = escape(block.title)
-    tip = f"{title} · {block.times}{escape(label) if label else ''}"
+    tip = f"{title} · {block.times}{words.interview_tip if interview else ('' if block.busy else words.free_tip)}"
     # The title comes first: a narrow column elides it ("Design rev…", full in the tooltip and to a screen reader),
     # and drops the times, rather than showing "0…".
     inner = (f'<span class="wk-title">{title}</span>'
