@@ -1,7 +1,7 @@
 """The home page: where each member lands after signing in, with their interviews of the coming days, what needs
 them, what they still owe and what happened, in their own zone, for their company only, at a constant cost."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,9 +106,12 @@ def test_it_shows_my_interviews_of_the_week_with_candidate_job_interviewers_and_
 
 def test_it_shows_the_times_in_the_members_own_zone(teammate_client, teammate, acme_candidate):
     live_in(teammate, "Asia/Tokyo")
-    start = (timezone.now() + timedelta(days=2)).replace(minute=15, second=0, microsecond=0)
+    # 10:15 in Tokyo two days from now: an interview that ends the day it starts, whatever the hour the test runs
+    # (a start at "now + 2 days" ended past midnight in Tokyo, shown with its end's weekday, for an hour a day).
+    tokyo = ZoneInfo("Asia/Tokyo")
+    local = datetime.combine(timezone.now().astimezone(tokyo).date() + timedelta(days=2), time(10, 15), tzinfo=tokyo)
+    start = local.astimezone(UTC)
     interview(teammate, acme_candidate, start=start, minutes=45)
-    local = start.astimezone(ZoneInfo("Asia/Tokyo"))
     text = section_text(home(teammate_client), "home-interview")
     assert f"{local:%H:%M}–{local + timedelta(minutes=45):%H:%M}" in text
     assert "times in Asia/Tokyo" in home(teammate_client).content.decode()
