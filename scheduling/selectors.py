@@ -93,17 +93,19 @@ def candidate_scheduling_requests(candidate) -> QuerySet[SchedulingRequest]:
             .select_related("interview", "organizer__user").order_by("-created_at", "-pk"))
 
 
-def interview_load(members: list[Membership], start: datetime, end: datetime, *,
-                   exclude: Interview | None = None) -> dict[int, int]:
-    """member id -> how many scheduled interviews they take part in as an interviewer that start in [start, end)
-    (`exclude`: one being moved, which does not count). Members without any are left out. One query, whatever the
-    number of members."""
+def interview_loads(members: list[Membership], *, week: tuple[datetime, datetime], day: tuple[datetime, datetime],
+                    exclude: Interview | None = None) -> dict[int, tuple[int, int]]:
+    """member id -> (that day, that week): how many scheduled interviews they take part in as an interviewer that
+    start in `day` and in `week` ([start, end) each; the day lies within the week). `exclude`: one being moved, which
+    does not count. Members without any are left out. One query, whatever the number of members."""
     if not members:
         return {}
     rows = Participant.objects.filter(company=members[0].company_id, member__in=members,
                                       role=Participant.Role.INTERVIEWER, interview__status=Interview.Status.SCHEDULED,
-                                      interview__start__gte=start, interview__start__lt=end)
+                                      interview__start__gte=week[0], interview__start__lt=week[1])
     if exclude is not None:
         rows = rows.exclude(interview=exclude)
-    rows = (rows.values("member_id").annotate(count=Count("interview_id", distinct=True)))
-    return {row["member_id"]: row["count"] for row in rows}
+    that_day = Q(interview__start__gte=day[0], interview__start__lt=day[1])
+    rows = rows.values("member_id").annotate(day=Count("interview_id", distinct=True, filter=that_day),
+                                             week=Count("interview_id", distinct=True))
+    return {row["member_id"]: (row["day"], row["week"]) for row in rows}

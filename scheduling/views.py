@@ -104,11 +104,11 @@ def _load_hints(interviewers: list[Membership], day: date, zone_name: str, *, ex
     def at(midnight: date) -> datetime:
         return datetime.combine(midnight, datetime.min.time(), tzinfo=zone)
 
-    week = selectors.interview_load(interviewers, at(monday), at(monday + timedelta(days=7)), exclude=exclude)
-    that_day = selectors.interview_load(interviewers, at(day), at(day + timedelta(days=1)), exclude=exclude)
+    loads = selectors.interview_loads(interviewers, week=(at(monday), at(monday + timedelta(days=7))),
+                                      day=(at(day), at(day + timedelta(days=1))), exclude=exclude)
     hints = []
     for member in interviewers:
-        per_day, per_week = that_day.get(member.pk, 0), week.get(member.pk, 0)
+        per_day, per_week = loads.get(member.pk, (0, 0))
         day_limit, week_limit = member.max_interviews_per_day, member.max_interviews_per_week
         that_day_words = ngettext("%(num)d interview that day", "%(num)d interviews that day", per_day) % {
             "num": per_day}
