@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form templates, for FORM_RENDERER below
     "allauth",
     "allauth.account",
     "axes",
@@ -81,6 +82,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render through TEMPLATES, so that templates/django/forms/widgets/attrs.html (written in Python, see
+# recruitee.ui's widget_attrs) replaces Django's; every other form template is Django's own (the django.forms app).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
