@@ -27,9 +27,6 @@ class Block:
     url: str = ""  # the interview's page, when the viewer may open it
     lane: int = 0
     lanes: int = 1
-    # Filled in once the lanes are known (finish_day): the classes and times its markup has.
-    css: str = ""
-    times: str = ""
 
     # Positions are quarter-hour slots and lane fractions, drawn with static CSS classes (static/css/week-slots.css),
     # so the strict Content-Security-Policy needs no inline styles.
@@ -45,11 +42,6 @@ class Block:
         end_minutes = ((self.end - start).total_seconds() + since_midnight) / 60
         end_slot = -(-int(end_minutes) // SLOT_MINUTES)
         return max(1, min(SLOTS_PER_DAY, end_slot) - self.top_slot)
-
-    @property
-    def lane_class(self) -> str:
-        lanes = min(self.lanes, MAX_LANES)
-        return f"lane-{min(self.lane, lanes - 1)}-of-{lanes}"
 
 
 @dataclass(slots=True)
@@ -89,25 +81,25 @@ class _Words:
 def _block_markup(block: Block, top: int, height: int, lanes: int, words: _Words, escaped: dict[str, str]) -> str:
     start, end = block.start, block.end
     # Not f"{start:%H:%M}": strftime was a third of a block's cost.
-    block.times = "%02d:%02d–%02d:%02d" % (start.hour, start.minute, end.hour, end.minute)  # noqa: UP031
+    times = "%02d:%02d–%02d:%02d" % (start.hour, start.minute, end.hour, end.minute)  # noqa: UP031
     interview = block.kind == "interview"
     who = " wk-interview" if interview else (" wk-own" if block.own else " wk-other")
-    block.css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
-                 f"lane-{min(block.lane, lanes - 1)}-of-{lanes}{who}{'' if block.busy else ' wk-free'}")
+    css = (f"wk-block wk-t-{top} wk-h-{height}{' wk-short' if height <= 2 else ''} "
+           f"lane-{min(block.lane, lanes - 1)}-of-{lanes}{who}{'' if block.busy else ' wk-free'}")
     # Most titles repeat (a teammate's blocks all say "Busy"): each is escaped once. The times are digits.
     title = escaped.get(block.title)
     if title is None:
         title = escaped[block.title] = escape(block.title)
-    tip = f"{title} · {block.times}{words.interview_tip if interview else ('' if block.busy else words.free_tip)}"
+    tip = f"{title} · {times}{words.interview_tip if interview else ('' if block.busy else words.free_tip)}"
     # The title comes first: a narrow column elides it ("Design rev…", full in the tooltip and to a screen reader),
     # and drops the times, rather than showing "0…".
     inner = (f'<span class="wk-title">{title}</span>'
-             f'<span class="wk-time">{block.times}{words.interview_label if interview else ""}</span>')
+             f'<span class="wk-time">{times}{words.interview_label if interview else ""}</span>')
     if block.url:
-        return (f'<a class="{block.css}" href="{escape(block.url)}" title="{tip}" '
+        return (f'<a class="{css}" href="{escape(block.url)}" title="{tip}" '
                 f'data-testid="week-event" data-kind="interview">{inner}</a>')
     kind = ' data-kind="interview"' if interview else ""
-    return f'<div class="{block.css}" title="{tip}" data-testid="week-event"{kind}>{inner}</div>'
+    return f'<div class="{css}" title="{tip}" data-testid="week-event"{kind}>{inner}</div>'
 
 
 def finish_day(day: PersonDay, escaped: dict[str, str] | None = None) -> None:
