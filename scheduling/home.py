@@ -258,7 +258,8 @@ def answers_owed(member: Membership, *, now: datetime, zone: ZoneInfo) -> list[I
     today = _today(now, zone)
     rows = (Participant.objects.filter(company=member.company_id, member=member,
                                        response=Participant.Response.NEEDS_ACTION, by_calendar=True,
-                                       interview__status=Interview.Status.SCHEDULED, interview__end__gt=now)
+                                       interview__status=Interview.Status.SCHEDULED,
+                                       interview__start__gte=now - LONGEST_INTERVIEW, interview__end__gt=now)
             .exclude(interview__organizer=member)
             .select_related("interview__candidate", "interview__company")
             .order_by("interview__start", "pk")[:ITEM_LIMIT])

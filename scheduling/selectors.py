@@ -72,10 +72,13 @@ def answers_by_email_only(participants) -> bool:
 
 def declined_invitations(member: Membership) -> QuerySet[Participant]:
     """The home page's alert: people who declined an upcoming interview that `member` organizes, latest first."""
+    now = timezone.now()
+    # The lower bound on the start keeps the read to the organizer's interviews still to come (their index), not
+    # all they ever organized.
     return (Participant.objects.filter(company=member.company_id, interview__organizer=member,
                                        response=Participant.Response.DECLINED,
                                        interview__status=Interview.Status.SCHEDULED,
-                                       interview__end__gt=timezone.now())
+                                       interview__start__gte=now - LONGEST_INTERVIEW, interview__end__gt=now)
             .select_related("interview__candidate").order_by("-response_at", "-pk"))
 
 
