@@ -18,15 +18,17 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from mailbox.selectors import IdsFirstPaginator
 from recruitee.params import parse_id
-from recruitee.recruiting.models import Candidate, Job
+from recruitee.recruiting.models import Candidate, CandidateListing, Job
 from recruitee.tenancy.models import Membership
 
-from .models import Interview, Participant, SchedulingRequest, SchedulingRequestMember
+from .models import Interview, InterviewListing, Participant, SchedulingRequest, SchedulingRequestMember
 from .selectors import LONGEST_INTERVIEW, answers_by_email_only
 from .self_scheduling import expires_at
 
 # The pager counts this many matches at most, then says "1,000+ interviews" and goes on page by page.
 COUNT_LIMIT = 1000
+# A search word matching at most this many interviews is looked up by their ids (_search_interviews).
+FEW_MATCHES = 1000
 OPEN_REQUEST = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
 
 UPCOMING, PAST, CANCELLED, AWAITING = "upcoming", "past", "cancelled", "awaiting"
@@ -115,11 +117,41 @@ class InterviewFilters:
         return f"?{encoded}" if encoded else "?"
 
 
-def _search(rows: QuerySet, query: str) -> QuerySet:
-    # Each word in the title or the candidate's name or address.
+def _candidates_matching(company_id: int, term: str) -> QuerySet:
+    """The company's candidates with the word in their name or address, found through the trigram indexes
+    (recruiting.models.CandidateListing says why a view)."""
+    return (CandidateListing.objects.filter(company=company_id)
+            .filter(Q(full_name__icontains=term) | Q(email__icontains=term)).values("pk"))
+
+
+def _search_interviews(rows: QuerySet[Interview], query: str, company_id: int) -> QuerySet[Interview]:
+    """Each word in the title or the candidate's name or address.
+
+    A word is first looked up through the trigram indexes (titles through InterviewListing, and the interviews of the
+    candidates found): when it matches no more than FEW_MATCHES interviews, the list is cut from those, a handful of
+    rows read by primary key. A common word is checked on each row along the list's own order instead, where the
+    page fills after a few rows. (One plan cannot do both: PostgreSQL guesses 200 rows for any set of ids it must
+    make unique, and fetched a word's 60,000 interviews one by one; as a set of ids to look rows up in, it read them
+    all before the first row; as a condition on every row, a rare word read every interview the company ever
+    held.)"""
     for term in query.split():
-        rows = rows.filter(Q(title__icontains=term) | Q(candidate__full_name__icontains=term)
-                           | Q(candidate__email__icontains=term))
+        titled = InterviewListing.objects.filter(company=company_id, title__icontains=term).values_list("pk")
+        theirs = Interview.objects.filter(company=company_id,
+                                          candidate__in=_candidates_matching(company_id, term)).values_list("pk")
+        found = [pk for (pk,) in titled.order_by().union(theirs.order_by(), all=True)[: FEW_MATCHES + 1]]
+        if len(found) <= FEW_MATCHES:
+            rows = rows.filter(pk__in=found)
+        else:
+            rows = rows.filter(Q(title__icontains=term) | Q(candidate__full_name__icontains=term)
+                               | Q(candidate__email__icontains=term))
+    return rows
+
+
+def _search_links(rows: QuerySet[SchedulingRequest], query: str, company_id: int) -> QuerySet[SchedulingRequest]:
+    """Each word in the link's title or the candidate's name or address (only links still open are searched: a
+    few)."""
+    for term in query.split():
+        rows = rows.filter(Q(title__icontains=term) | Q(candidate__in=_candidates_matching(company_id, term)))
     return rows
 
 
@@ -143,7 +175,8 @@ def interviews(*, member: Membership, filters: InterviewFilters, now: datetime) 
         rows = rows.filter(pk__in=Participant.objects.filter(
             company=member.company_id, member_id=filters.interviewer_id,
             role=Participant.Role.INTERVIEWER).values("interview_id"))
-    return _search(rows, filters.query).order_by(*ORDER.get(filters.when, ORDER[UPCOMING]))
+    rows = _search_interviews(rows, filters.query, member.company_id)
+    return rows.order_by(*ORDER.get(filters.when, ORDER[UPCOMING]))
 
 
 def with_people(rows: QuerySet[Interview], company_id: int) -> QuerySet[Interview]:
@@ -166,7 +199,7 @@ def awaiting_booking(*, member: Membership, filters: InterviewFilters) -> QueryS
     if filters.interviewer_id:
         rows = rows.filter(pk__in=SchedulingRequestMember.objects.filter(
             company=member.company_id, member_id=filters.interviewer_id).values("request_id"))
-    return _search(rows, filters.query).order_by("-sent_at", "-pk")
+    return _search_links(rows, filters.query, member.company_id).order_by("-sent_at", "-pk")
 
 
 def _load_interviews(company_id: int, order: tuple[str, ...]):

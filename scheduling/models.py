@@ -91,6 +91,25 @@ class Interview(models.Model):
         return self.status == self.Status.CANCELLED
 
 
+class InterviewListing(models.Model):
+    """Interview titles as the Interviews page searches them: a view (migration 0016) holding the rows of the
+    session's companies only, so that the search's LIKE reaches the trigram index under row-level security
+    (mailbox.models.SentListing says why at length). Read-only."""
+
+    company = models.ForeignKey("tenancy.Company", on_delete=models.DO_NOTHING, related_name="+")
+    # What Interview allows, this allows: the rows are Interview's.
+    title = models.CharField(max_length=200)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        managed = False
+        db_table = "scheduling_interview_listing"
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Participant(models.Model):
     """Someone invited to an interview, and how: by our email, by the organizer's calendar, or both."""
 

@@ -8,12 +8,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_scopes import scope
 
 from recruitee.recruiting.models import Job
 from recruitee.tenancy.db import across_tenants
 from recruitee.tenancy.models import Membership, Role
+from scheduling import interview_list
 from scheduling.models import Participant, SchedulingRequest
-from tests.conftest import client_for, make_member
+from tests.conftest import analyze, client_for, make_member
 
 from .home_data import bulk_interviews, candidate, interview, live_in, noon_zone, scheduling_link, sections
 
@@ -98,6 +100,42 @@ def test_it_searches_candidate_name_email_and_title(teammate_client, team):
     assert titles(listing(teammate_client, who="everyone", q="grace review")) == ["Design review"]
     nothing = listing(teammate_client, who="everyone", q="nobody like this")
     assert "Nothing matches these filters." in sections(nothing, "no-match")[0]["text"]
+
+
+def test_a_word_in_many_interviews_finds_the_same_rows_as_a_rare_one(teammate_client, team, monkeypatch):
+    """Past FEW_MATCHES interviews a word is checked on each row instead of looked up by id: the same rows."""
+    searches = ["hopper", "NAVY.test", "grace review", "panel", "owner's", "nobody"]
+    looked_up = {q: titles(listing(teammate_client, who="everyone", q=q)) for q in searches}
+    assert looked_up["owner's"] == ["Owner's portfolio talk", "Owner's panel"]
+    monkeypatch.setattr(interview_list, "FEW_MATCHES", 1)  # a word in two interviews is now a common one
+    assert {q: titles(listing(teammate_client, who="everyone", q=q)) for q in searches} == looked_up
+
+
+def explain(sql: str, company) -> str:
+    with scope(company=company), connection.cursor() as cursor:  # as the page asked
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
+def test_a_rare_word_is_looked_up_through_indexes_never_by_reading_every_interview(
+    teammate_client, teammate, interviewer, acme_candidate, acme_job
+):
+    bulk_interviews(teammate, acme_candidate, interviewer, 5000, job=acme_job)
+    grace = candidate(acme_job.company, "Grace Hopper", "grace@navy.test")
+    interview(teammate, grace, start=in_hours(-30), title="Design review")
+    analyze("scheduling_interview", "recruiting_candidate")
+
+    with CaptureQueriesContext(connection) as captured:
+        for word in ("hopper", "review"):  # the candidate's name, the title
+            assert titles(listing(teammate_client, who="everyone", when="past", q=word)) == ["Design review"]
+    reads = [query["sql"] for query in captured if '"scheduling_interview' in query["sql"]]
+    plans = [explain(sql, acme_job.company) for sql in reads]
+    assert not [plan for plan in plans if "Seq Scan on scheduling_interview" in plan]
+    # The title through its trigram index; the candidates found (tests/recruiting/test_candidate_search.py shows
+    # their indexes at work), their interviews through the candidate's index.
+    lookups = "\n".join(plan for sql, plan in zip(reads, plans, strict=True) if "LIKE" in sql)
+    assert "scheduling_interview_title_trgm" in lookups and "scheduling_interview_candidate_id" in lookups, lookups
 
 
 def test_each_row_shows_when_candidate_job_interviewers_with_answers_and_status(

@@ -50,8 +50,8 @@ def tenant_tables() -> list[str]:
 
 
 def tenant_views() -> list[str]:
-    """Views of company rows (mailbox.models.SentListing, recruiting.models.CandidateListing): the model is not
-    Django's to manage."""
+    """Views of company rows (mailbox.models.SentListing, recruiting.models.CandidateListing,
+    scheduling.models.InterviewListing): the model is not Django's to manage."""
     return sorted(model._meta.db_table for model in company_models() if not model._meta.managed)
 
 
@@ -135,7 +135,7 @@ def test_every_table_with_a_company_is_behind_the_wall():
 
 def test_every_view_of_company_rows_admits_the_sessions_companies_only_and_only_to_read():
     views = tenant_views()
-    assert views == ["mailbox_sent_listing", "recruiting_candidate_listing"]
+    assert views == ["mailbox_sent_listing", "recruiting_candidate_listing", "scheduling_interview_listing"]
     for view in views:
         [(definition,)] = rows("SELECT definition FROM pg_views WHERE viewname = %s", [view])
         assert "app.company_ids" in definition, view
