@@ -32,6 +32,7 @@ bench: $(DEV_STAMP)
 	$(VENV_PYTHON) bench/machine.py
 	$(VENV_PYTHON) bench/mailbox_sent.py
 	$(VENV_PYTHON) bench/pages.py
+	$(VENV_PYTHON) bench/history.py
 	$(VENV_PYTHON) bench/calendar_sync.py
 	$(VENV_PYTHON) bench/self_schedule.py
 	$(VENV_PYTHON) bench/self_schedule_slots.py

@@ -138,3 +138,19 @@ def measure_page(client, url: str, *, runs: int, headers: dict | None = None) ->
         # The part of the request spent waiting for the database; the rest is Django and the templates.
         "sql_p50_ms": round(statistics.median(sql_timings), 2), "runs": runs,
     }
+
+
+def side_by_side(small: dict, large: dict, name: str, *, runs: int) -> tuple[float, float]:
+    """The page `name` of two seeded companies ({"slug", "client", "urls"}): its p50 for the shorter and the longer
+    history, measured in turns (a few requests of one, then of the other, the first alternating): this machine's
+    speed drifts more between one minute and the next than a growth allowance, so two figures measured one after the
+    other would compare the minutes, not the histories."""
+    taken: dict[str, list[float]] = {small["slug"]: [], large["slug"]: []}
+    for turn in range(max(1, runs // 3)):
+        for company in (small, large) if turn % 2 == 0 else (large, small):
+            clock = ResponseClock.of(company["client"])
+            for _ in range(3):
+                started = time.perf_counter()
+                assert company["client"].get(company["urls"][name]).status_code == 200, name
+                taken[company["slug"]].append((clock.ready - started) * 1000)
+    return (round(statistics.median(taken[small["slug"]]), 2), round(statistics.median(taken[large["slug"]]), 2))

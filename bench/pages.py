@@ -23,7 +23,6 @@ import logging
 import os
 import platform
 import random
-import statistics
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -33,7 +32,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.inprocess import ResponseClock, measure_page, setup_django, throwaway_database  # noqa: E402
+from bench.inprocess import measure_page, setup_django, side_by_side, throwaway_database  # noqa: E402
 
 setup_django()
 
@@ -185,21 +184,6 @@ def seed_company(slug: str, *, around: int | None = None, outside: int | None = 
     }
 
 
-def side_by_side(small: dict, large: dict, name: str) -> tuple[float, float]:
-    """The page's p50 for the shorter and the longer history, measured in turns (a few requests of one, then of the
-    other, the first alternating): this machine's speed drifts more between one minute and the next than the
-    allowance, so two figures measured one after the other would compare the minutes, not the histories."""
-    taken: dict[str, list[float]] = {small["slug"]: [], large["slug"]: []}
-    for turn in range(max(1, RUNS // 3)):
-        for company in (small, large) if turn % 2 == 0 else (large, small):
-            clock = ResponseClock.of(company["client"])
-            for _ in range(3):
-                started = time.perf_counter()
-                assert company["client"].get(company["urls"][name]).status_code == 200, name
-                taken[company["slug"]].append((clock.ready - started) * 1000)
-    return (round(statistics.median(taken[small["slug"]]), 2), round(statistics.median(taken[large["slug"]]), 2))
-
-
 def main() -> int:
     logging.disable(logging.INFO)  # a login per company; the table is what matters
     if connection.vendor != "postgresql":
@@ -224,7 +208,7 @@ def main() -> int:
         for name in companies[0]["urls"]:
             before = next(r for r in rows if r["company"] == small["slug"] and r["name"] == name)
             after = next(r for r in rows if r["company"] == large["slug"] and r["name"] == name)
-            p50_before, p50_after = side_by_side(small, large, name)
+            p50_before, p50_after = side_by_side(small, large, name, runs=RUNS)
             limit = p50_before * GROWTH_ALLOWANCE + GROWTH_SLACK_MS
             growth.append({"name": name, "queries": [before["queries"], after["queries"]],
                            "p50_ms": [p50_before, p50_after], "p50_limit_ms": round(limit, 2),
