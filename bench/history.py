@@ -116,13 +116,15 @@ def seed_company(slug: str, past: int) -> dict:
         clients[who] = Client()
         clients[who].force_login(member.user, backend="allauth.account.auth_backends.AuthenticationBackend")
     base = f"/{slug}"
+    # "candidate1234@" is one candidate's address, with three past interviews in either history; "round" is in every
+    # title.
     pages = {
         "Home, recruiter": ("recruiter", f"{base}/"),
         "Home, interviewer": ("interviewer", f"{base}/"),
         "Interviews, mine, upcoming": ("recruiter", f"{base}/interviews/"),
         "Interviews, mine, past": ("recruiter", f"{base}/interviews/?when=past"),
         "Interviews, everyone, past": ("recruiter", f"{base}/interviews/?who=everyone&when=past"),
-        "Interviews, past, a rare word": ("recruiter", f"{base}/interviews/?who=everyone&when=past&q=candidate1234"),
+        "Interviews, past, a rare word": ("recruiter", f"{base}/interviews/?who=everyone&when=past&q=candidate1234@"),
         "Interviews, past, a common word": ("recruiter", f"{base}/interviews/?who=everyone&when=past&q=round"),
         "Interviews, past, one interviewer": ("recruiter",
                                               f"{base}/interviews/?who=everyone&when=past&interviewer={team[3].pk}"),
