@@ -92,7 +92,7 @@ class Interview(models.Model):
 
 
 class InterviewListing(models.Model):
-    """Interview titles as the Interviews page searches them: a view (migration 0016) holding the rows of the
+    """Interview titles as the Interviews page searches them: a view (migration 0017) holding the rows of the
     session's companies only, so that the search's LIKE reaches the trigram index under row-level security
     (mailbox.models.SentListing says why at length). Read-only."""
 
