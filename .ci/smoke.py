@@ -194,6 +194,9 @@ def smoke(workdir: Path, started_processes: list[subprocess.Popen[bytes]]) -> No
     say(f"/accounts/login/ answers 200 after {time.monotonic() - started:.0f} s")
     wait_for(lambda: printed_banner(log_path, base_url), 20, "the URL and the demo logins in the output", make)
     say("make run printed the URL and the demo logins")
+    if "System check identified some issues" in log_path.read_text(errors="replace"):
+        raise SmokeFailure("make run printed warnings of Django's system checks (see its output)")
+    say("make run printed no warnings of Django's system checks")
 
     recruiter = Browser(base_url)
     recruiter.log_in("recruiter@acme.test")
