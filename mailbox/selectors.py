@@ -105,7 +105,10 @@ class IdsFirstPaginator(Paginator):
     def count(self) -> int:
         """How many match, counting no further than one past the limit."""
         if not self.collect:
-            return self.object_list.values("pk")[: self.count_limit + 1].count()
+            # Any count_limit + 1 matches will do, not the first ones in the list's order: unordered, PostgreSQL may
+            # stop at the limit wherever it finds matches fastest (from a filter's own index, say), instead of
+            # gathering them all to sort (a past interviewer's 5,000 interviews among 50,000).
+            return self.object_list.values("pk").order_by()[: self.count_limit + 1].count()
         matches = list(self.object_list.values_list("pk", flat=True)[: self.count_limit + 1])
         if len(matches) <= self.count_limit:
             self._matches = matches  # every match, in the list's order

@@ -279,3 +279,17 @@ def test_the_list_costs_the_same_queries_with_10_or_10000_interviews(
         scheduling_link(teammate, acme_candidate, last_day=date.today() + timedelta(days=3))
     assert [_list_queries(client, params) for params in queries] == few
     assert max(few) <= 16
+
+
+def test_the_pager_counts_the_first_thousand_matches_it_finds_in_any_order(
+    teammate_client, teammate, interviewer, acme_candidate
+):
+    """Past 1,000 the page says "1,000+"; to know that, the count asks for no order, so PostgreSQL may stop at the
+    limit wherever matches come fastest instead of sorting every one (an interviewer's past among all the company's)."""
+    bulk_interviews(teammate, acme_candidate, interviewer, 3200)  # 1,067 of them past and held
+    with CaptureQueriesContext(connection) as captured:
+        page = listing(teammate_client, who="everyone", when="past", interviewer=interviewer.pk)
+    assert "1,000+ interviews — add a word or a filter to see fewer." in page.content.decode()
+    [count] = [query["sql"] for query in captured
+               if "COUNT(" in query["sql"] and "scheduling_interview" in query["sql"]]
+    assert "ORDER BY" not in count
