@@ -27,8 +27,10 @@ from .self_scheduling import expires_at
 
 # The pager counts this many matches at most, then says "1,000+ interviews" and goes on page by page.
 COUNT_LIMIT = 1000
-# A search word matching at most this many interviews is looked up by their ids (_search_interviews).
+# A search word matching at most this many interviews is looked up by their ids, and at most LOOKUPS words of a
+# search are (_search_interviews).
 FEW_MATCHES = 1000
+LOOKUPS = 3
 OPEN_REQUEST = (SchedulingRequest.Status.SENT, SchedulingRequest.Status.OPENED)
 
 UPCOMING, PAST, CANCELLED, AWAITING = "upcoming", "past", "cancelled", "awaiting"
@@ -133,17 +135,22 @@ def _search_interviews(rows: QuerySet[Interview], query: str, company_id: int) -
     page fills after a few rows. (One plan cannot do both: PostgreSQL guesses 200 rows for any set of ids it must
     make unique, and fetched a word's 60,000 interviews one by one; as a set of ids to look rows up in, it read them
     all before the first row; as a condition on every row, a rare word read every interview the company ever
-    held.)"""
-    for term in query.split():
-        titled = InterviewListing.objects.filter(company=company_id, title__icontains=term).values_list("pk")
-        theirs = Interview.objects.filter(company=company_id,
-                                          candidate__in=_candidates_matching(company_id, term)).values_list("pk")
-        found = [pk for (pk,) in titled.order_by().union(theirs.order_by(), all=True)[: FEW_MATCHES + 1]]
-        if len(found) <= FEW_MATCHES:
-            rows = rows.filter(pk__in=found)
-        else:
-            rows = rows.filter(Q(title__icontains=term) | Q(candidate__full_name__icontains=term)
-                               | Q(candidate__email__icontains=term))
+    held.) Once a word has cut the list, the others are checked on its few rows; words too short for a trigram, and
+    those past the first LOOKUPS, are never looked up: a search of a hundred words costs no more queries than one
+    of three."""
+    narrowed, lookups = False, 0
+    for term in dict.fromkeys(query.split()):
+        if not narrowed and lookups < LOOKUPS and len(term) >= 3:
+            lookups += 1
+            titled = InterviewListing.objects.filter(company=company_id, title__icontains=term).values_list("pk")
+            theirs = Interview.objects.filter(company=company_id,
+                                              candidate__in=_candidates_matching(company_id, term)).values_list("pk")
+            found = [pk for (pk,) in titled.order_by().union(theirs.order_by(), all=True)[: FEW_MATCHES + 1]]
+            if len(found) <= FEW_MATCHES:
+                rows, narrowed = rows.filter(pk__in=found), True
+                continue
+        rows = rows.filter(Q(title__icontains=term) | Q(candidate__full_name__icontains=term)
+                           | Q(candidate__email__icontains=term))
     return rows
 
 

@@ -293,3 +293,11 @@ def test_the_pager_counts_the_first_thousand_matches_it_finds_in_any_order(
     [count] = [query["sql"] for query in captured
                if "COUNT(" in query["sql"] and "scheduling_interview" in query["sql"]]
     assert "ORDER BY" not in count
+
+
+def test_a_search_of_many_words_costs_the_queries_of_three(teammate_client, team, monkeypatch):
+    monkeypatch.setattr(interview_list, "FEW_MATCHES", 0)  # every word a common one, so each could be looked up
+    three = {"who": "everyone", "q": "design review grace"}
+    many = {"who": "everyone", "q": "design review grace hopper navy.test GRACE Hopper DESIGN esi evi rac opp avy gr"}
+    assert titles(listing(teammate_client, **three)) == titles(listing(teammate_client, **many)) == ["Design review"]
+    assert _list_queries(teammate_client, many) == _list_queries(teammate_client, three)
