@@ -21,9 +21,10 @@ from datetime import UTC, datetime, timedelta
 from django.core import signing
 from django.db.models import BigIntegerField, BooleanField, DateTimeField, F, Func, QuerySet, Value
 
+from recruitee.paging import MAX_ID
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_MAX_ID = 2**63 - 1
 # Our own cursors are under 100 characters; anything much longer is not one, and is not worth unsigning.
 _MAX_TOKEN = 200
 OLDER, NEWER = "o", "n"
@@ -60,7 +61,7 @@ def read_cursor(token: str | None, *, company_id: int) -> Cursor | None:
     try:
         direction, micros, pk, position = signing.Signer(salt=_salt(company_id)).unsign_object(token)
         valid = (direction in (OLDER, NEWER) and all(type(n) is int for n in (micros, pk, position))
-                 and 0 < pk <= _MAX_ID and 0 < position <= _MAX_ID)
+                 and 0 < pk <= MAX_ID and 0 < position <= MAX_ID)
         return Cursor(direction, _EPOCH + micros * _MICROSECOND, pk, position) if valid else None
     except (signing.BadSignature, ValueError, TypeError, OverflowError):
         # BadSignature: forged or foreign; the rest: a payload of another shape (only a leaked key could sign it).
@@ -136,7 +137,8 @@ class KeysetPaginator:
             if count > self.count_limit:
                 matches = None
         else:
-            count = self.messages.values("pk")[: self.count_limit + 1].count()
+            # Any count_limit + 1 matches will do (recruitee.paging.IdsFirstPaginator.count says why unordered).
+            count = self.messages.values("pk").order_by()[: self.count_limit + 1].count()
         # A cursor whose row no longer matches (deleted, or the search changed) is placed by its key below instead.
         if matches is not None and (cursor is None or cursor.pk in matches):
             return self._from_matches(matches, cursor, count)

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from mailbox.selectors import IdsFirstPaginator
+from recruitee.paging import IdsFirstPaginator
 from recruitee.params import parse_id
 from recruitee.recruiting.models import Candidate, CandidateListing, Job
 from recruitee.tenancy.models import Membership
