@@ -196,7 +196,8 @@ class Invitation(models.Model):
 class AuditEntry(models.Model):
     """Who did what, when, in a company. Never holds secrets."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_entries")
+    # Indexed first in both indexes of Meta, which serve whatever its own index would.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_entries", db_index=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=64)
     summary = models.CharField(max_length=300)
@@ -205,7 +206,7 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(company="company")
 
@@ -213,7 +214,13 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["company", "target_type", "target_id"], name="audit_target")]
+        indexes = [
+            models.Index(fields=["company", "target_type", "target_id"], name="audit_target"),
+            # A company's latest entries (the audit log, the home page's recent activity) in the order they are
+            # shown. One index over every company's entries by time made a small company's page walk past a big
+            # one's: 25 ms for an entry a month old behind 300,000 newer ones.
+            models.Index(fields=["company", "-created_at", "-id"], name="audit_company_latest"),
+        ]
 
     def __str__(self) -> str:
         return self.summary

@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,9 +20,9 @@ from .forms import (
     WorkingHoursForm,
 )
 from .middleware import company_public
-from .models import AuditEntry, Invitation, Membership, Role
+from .models import Invitation, Membership, Role
 from .removal import removal_consequences
-from .selectors import member_companies
+from .selectors import audit_log_page, member_companies
 
 
 @login_required
@@ -261,6 +260,5 @@ def membership_limits(request: HttpRequest, company_slug: str, membership_id: in
 @require_GET
 def audit_log(request: HttpRequest, company_slug: str) -> HttpResponse:
     require_admin(request.membership)
-    entries = AuditEntry.objects.filter(company=request.company).select_related("actor")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = audit_log_page(request.company, request.GET.get("page"))
     return render(request, "tenancy/audit_log.html", {"page": page})
