@@ -4,10 +4,11 @@
 Builds a throwaway PostgreSQL database of its own (bench/inprocess.py), migrates it, and loads two companies with the
 same team (a recruiter and BENCH_INTERVIEWERS interviewers), the same interviews to come (three weeks at
 BENCH_PER_DAY a day) and a history of past interviews: a short one (BENCH_SHORT, default 6,000) and a long one
-(BENCH_LONG, default 60,000: about three years), with a candidate for every three interviews. Each interview has
-an organizer, two interviewers and the candidate as participants, as the wizard makes them. Then requests, in-process
-through the whole Django stack: the home page (recruiter and interviewer), the Interviews page (mine and everyone's,
-upcoming and past, searched for a rare and a common word, filtered by interviewer) and the candidate list.
+(BENCH_LONG, default 60,000: about three years), with a candidate for every three interviews and three audit entries
+for each. Each interview has an organizer, two interviewers and the candidate as participants, as the wizard makes
+them. Then requests, in-process through the whole Django stack: the home page (admin, recruiter and interviewer), the
+Interviews page (mine and everyone's, upcoming and past, searched for a rare and a common word, filtered by
+interviewer), the candidate list and the audit log.
 
 Reports p50 and p95 per page (budget p95 < 60 ms, as the calendar pages), then for each page the short history
 against the long one, measured in turns: the same queries, and a p50 at most 1.25x + 3 ms. Prints a table and writes
@@ -67,12 +68,13 @@ def seed_company(slug: str, past: int) -> dict:
     from django_scopes import scopes_disabled
 
     from recruitee.recruiting.models import Candidate, Job
-    from recruitee.tenancy.models import Company, Role
+    from recruitee.tenancy.models import AuditEntry, Company, Role
     from scheduling.models import Interview, Participant
     from tests.conftest import make_member
 
     rng = random.Random(7)
     company = Company.objects.create(name=slug.title(), slug=slug, time_zone="Europe/Berlin")
+    admin = make_member(company, f"admin@{slug}.test", Role.ADMIN, "Ada Admin")
     recruiter = make_member(company, f"recruiter@{slug}.test", Role.RECRUITER, "Rita Recruiter")
     team = [recruiter, *(make_member(company, f"i{n}@{slug}.test", Role.INTERVIEWER, f"Ivan Interviewer {n}")
                          for n in range(INTERVIEWERS))]
@@ -111,14 +113,21 @@ def seed_company(slug: str, past: int) -> dict:
                               time_zone="UTC", by_email=True)
 
     copy_rows(Participant, participants())
+    actions = ("interview.scheduled", "candidate.created", "job.updated", "member.invited")
+    copy_rows(AuditEntry, (  # three entries an interview, the company's whole trail
+        AuditEntry(company=company, actor=recruiter.user, action=actions[n % 4], summary=f"Entry {n}",
+                   target_type="recruiting.candidate", target_id=candidate_ids[n // 9], data={},
+                   created_at=first + n * step / 3)
+        for n in range(3 * past)))
     clients = {}
-    for who, member in (("recruiter", recruiter), ("interviewer", team[1])):
+    for who, member in (("admin", admin), ("recruiter", recruiter), ("interviewer", team[1])):
         clients[who] = Client()
         clients[who].force_login(member.user, backend="allauth.account.auth_backends.AuthenticationBackend")
     base = f"/{slug}"
     # "candidate1234@" is one candidate's address, with three past interviews in either history; "round" is in every
     # title.
     pages = {
+        "Home, admin": ("admin", f"{base}/"),
         "Home, recruiter": ("recruiter", f"{base}/"),
         "Home, interviewer": ("interviewer", f"{base}/"),
         "Interviews, mine, upcoming": ("recruiter", f"{base}/interviews/"),
@@ -130,6 +139,8 @@ def seed_company(slug: str, past: int) -> dict:
                                               f"{base}/interviews/?who=everyone&when=past&interviewer={team[3].pk}"),
         "Interviews, an interviewer's past": ("interviewer", f"{base}/interviews/?when=past"),
         "Candidates": ("recruiter", f"{base}/candidates/"),
+        "Audit log": ("admin", f"{base}/settings/audit/"),
+        "Audit log, page 20": ("admin", f"{base}/settings/audit/?page=20"),
     }
     return {"slug": slug, "interviews": total, "candidates": candidates, "pages": pages, "clients": clients}
 
