@@ -154,3 +154,44 @@ def side_by_side(small: dict, large: dict, name: str, *, runs: int) -> tuple[flo
                 assert company["client"].get(company["urls"][name]).status_code == 200, name
                 taken[company["slug"]].append((clock.ready - started) * 1000)
     return (round(statistics.median(taken[small["slug"]]), 2), round(statistics.median(taken[large["slug"]]), 2))
+
+
+# A page whose history grew tenfold or more may cost this much more at the median (p95 is too noisy on a shared
+# 2-core machine to compare two runs by), and not one query more.
+GROWTH_ALLOWANCE = 1.25
+GROWTH_SLACK_MS = 3
+GROWTH_BUDGET = f"the same queries, p50 at most {GROWTH_ALLOWANCE}x + {GROWTH_SLACK_MS} ms"
+
+
+def growth_check(small: dict, large: dict, name: str, queries: tuple[int, int], *, runs: int) -> dict:
+    """The page `name` with the shorter and the longer history (see side_by_side), against GROWTH_BUDGET;
+    `queries`: its queries with each, as measure_page counted them."""
+    p50_before, p50_after = side_by_side(small, large, name, runs=runs)
+    limit = p50_before * GROWTH_ALLOWANCE + GROWTH_SLACK_MS
+    return {"name": name, "queries": list(queries), "p50_ms": [p50_before, p50_after], "p50_limit_ms": round(limit, 2),
+            "met": queries[1] == queries[0] and p50_after <= limit}
+
+
+def print_growth(growth: list[dict], width: int) -> None:
+    for row in growth:
+        print(f"{row['name']:<{width}} queries {row['queries'][0]:>3} -> {row['queries'][1]:<3} p50 "
+              f"{row['p50_ms'][0]:>6.1f} -> {row['p50_ms'][1]:>6.1f} ms (limit {row['p50_limit_ms']:.1f})  "
+              f"{'OK' if row['met'] else 'MISSED'}")
+
+
+def write_results(path: Path, *, benchmark: str, budget: str, runs: int, **figures) -> None:
+    """bench/results/<name>.json: the figures with what they were measured on."""
+    import json
+    import platform
+    from datetime import UTC, datetime
+
+    import django
+    from django.db import connection
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "benchmark": benchmark, "database": connection.vendor, "runs": runs, "budget": budget,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
+        "django": django.get_version(), "machine": platform.machine(), **figures,
+    }, indent=2) + "\n")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
