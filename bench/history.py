@@ -68,9 +68,8 @@ def copy_rows(model, instances) -> None:
 
 def seed_company(slug: str, past: int) -> dict:
     """The team, `past` interviews behind and three weeks ahead, and their candidates; returns the pages' URLs."""
-    from django_scopes import scopes_disabled
-
     from recruitee.recruiting.models import Candidate, Job
+    from recruitee.tenancy.db import across_tenants
     from recruitee.tenancy.models import AuditEntry, Company, Role
     from scheduling.models import Interview, Participant
     from tests.conftest import make_member
@@ -81,7 +80,7 @@ def seed_company(slug: str, past: int) -> dict:
     recruiter = make_member(company, f"recruiter@{slug}.test", Role.RECRUITER, "Rita Recruiter")
     team = [recruiter, *(make_member(company, f"i{n}@{slug}.test", Role.INTERVIEWER, f"Ivan Interviewer {n}")
                          for n in range(INTERVIEWERS))]
-    with scopes_disabled():
+    with across_tenants("bench: seed"):
         jobs = [Job.objects.create(company=company, title=f"Engineer {n}") for n in range(20)]
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     total = past + AHEAD_DAYS * PER_DAY
@@ -92,7 +91,7 @@ def seed_company(slug: str, past: int) -> dict:
                                     email=f"candidate{n}@mail{n % 50}.example", job_id=jobs[n % 20].pk,
                                     created_at=first + n * 3 * step, updated_at=first + n * 3 * step)
                           for n in range(candidates)))
-    with scopes_disabled():
+    with across_tenants("bench: seed"):
         candidate_ids = list(Candidate.objects.filter(company=company).order_by("pk").values_list("pk", flat=True))
     copy_rows(Interview, (
         Interview(company=company, candidate_id=candidate_ids[n // 3], job_id=jobs[n // 3 % 20].pk,
@@ -101,7 +100,7 @@ def seed_company(slug: str, past: int) -> dict:
                   status="cancelled" if n % 10 == 9 else "scheduled", created_at=first + (n - 30) * step,
                   updated_at=first + (n - 30) * step)
         for n in range(total)))
-    with scopes_disabled():
+    with across_tenants("bench: seed"):
         interviews = list(Interview.objects.filter(company=company).order_by("start")
                           .values_list("pk", "candidate_id"))
 
