@@ -16,13 +16,13 @@ class IdsFirstPaginator(Paginator):
     """Pages of a big table in two queries whatever its size.
 
     Deep pages stay fast: OFFSET walks only an index to find the page's ids, and just those rows are read and joined
-    (Django's Paginator joins every skipped row first). The total is counted only up to `count_limit`: a word found
-    in every subject would otherwise make each keystroke count the whole table. Past the limit the pager says
+    (Django's Paginator joins every skipped row first). The total is counted only up to `count_limit`: a search word
+    found in every row would otherwise make each keystroke count the whole table. Past the limit the pager says
     "1,000+" and goes on page by page; a page reads one row more than it shows to know whether another follows.
 
     `collect` (for searches): the count also brings the ids it counted, in order. When they are no more than the
     limit, the page is cut from them: a rare word costs one search (through the trigram indexes) and a lookup by
-    primary key, never a second plan that might walk the date index through all 100,000 messages to find a handful.
+    primary key, never a second plan that might walk the table's date index through every row to find a handful.
     """
 
     def __init__(self, object_list: QuerySet, per_page: int, *, load: Callable[[QuerySet | list[int]], QuerySet],
@@ -68,12 +68,12 @@ class IdsFirstPaginator(Paginator):
         if self._matches is not None:
             ids = self._matches[first : first + self.per_page + 1]
             rows = list(self.load(ids[: self.per_page])) if ids else []
-            return KnownNextPage(rows, number, self, has_next=len(ids) > self.per_page)
+            return _KnownNextPage(rows, number, self, has_next=len(ids) > self.per_page)
         rows = list(self.load(self.object_list.values("pk")[first : first + self.per_page + 1]))
-        return KnownNextPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
+        return _KnownNextPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
 
 
-class KnownNextPage(Page):
+class _KnownNextPage(Page):
     """A page that knows whether another follows without knowing how many pages there are."""
 
     def __init__(self, object_list: list, number: int, paginator: Paginator, *, has_next: bool):
